@@ -1,0 +1,63 @@
+/**
+ * The Zuplo configuration a user adds to their gateway project for each origin (pure).
+ *
+ * gatelock writes variables, not the gateway's source: Zuplo projects live in git
+ * (`config/policies.json`, `config/routes.oas.json`). So gatelock emits the exact policy
+ * entries to paste, referencing the variables it wrote with `$env(NAME)`.
+ */
+import type { OriginModel } from "../model/model";
+import { originUrlVariable } from "./variables";
+
+export interface ZuploPolicy {
+  readonly name: string;
+  readonly policyType: string;
+  readonly handler: {
+    readonly export: string;
+    readonly module: "$import(@zuplo/runtime)";
+    readonly options: Record<string, unknown>;
+  };
+}
+
+export interface OriginGatewayConfig {
+  readonly origin: string;
+  /** Entries for `config/policies.json` → `policies`. */
+  readonly policies: readonly ZuploPolicy[];
+  /** Names to add to each route's `x-zuplo-route.policies.inbound`. */
+  readonly inbound: readonly string[];
+  /** Handler options for the route's `urlForwardHandler`, when the origin URL is known. */
+  readonly handler?: { readonly export: "urlForwardHandler"; readonly module: "$import(@zuplo/runtime)"; readonly options: { readonly baseUrl: string } };
+}
+
+export function gatewayConfigFor(origin: OriginModel): OriginGatewayConfig {
+  switch (origin.method) {
+    case "shared-secret": {
+      const name = `gatelock-${origin.name}-shared-secret`;
+      return {
+        origin: origin.name,
+        policies: [
+          {
+            name,
+            policyType: "set-headers-inbound",
+            handler: {
+              export: "SetHeadersInboundPolicy",
+              module: "$import(@zuplo/runtime)",
+              options: { headers: [{ name: origin.sharedSecret.header, value: `$env(${origin.sharedSecret.variable})`, overwrite: true }] },
+            },
+          },
+        ],
+        inbound: [name],
+        ...(origin.url ? { handler: forwardHandler(origin.name) } : {}),
+      };
+    }
+  }
+}
+
+function forwardHandler(originName: string): NonNullable<OriginGatewayConfig["handler"]> {
+  // `baseUrl` takes `${env.X}`, not `$env(X)` (Zuplo: $env() is only for policy options).
+  return { export: "urlForwardHandler", module: "$import(@zuplo/runtime)", options: { baseUrl: `\${env.${originUrlVariable(originName)}}` } };
+}
+
+/** A `config/policies.json` document holding every gatelock policy, ready to merge. */
+export function policiesDocument(configs: readonly OriginGatewayConfig[]): { policies: ZuploPolicy[] } {
+  return { policies: configs.flatMap((c) => c.policies) };
+}

@@ -1,0 +1,198 @@
+/**
+ * The model of trust: the gateway, its origins and the method that locks each one.
+ *
+ * `buildModel` is the only way in. It parses the raw stack config, runs every safety check,
+ * and either returns a fully-defaulted model or throws one `ConfigError` listing every
+ * problem. Per-cloud code receives this model and never re-validates it.
+ */
+import type { ZodError } from "zod";
+import { ConfigError, type ConfigIssue } from "../errors";
+import { CONFIG_NAMESPACE, GatelockConfig, type ParsedConfig, type ParsedSharedSecretOrigin } from "./config";
+import { type GatewayIdentity, zuploIdentity } from "./identity";
+import { checkConfig, type Finding, lintConfig } from "./safety";
+import { configKey, zodIssues } from "./issues";
+import { defaultVariable, stackSlug } from "./names";
+
+export interface GatewayModel {
+  readonly kind: "zuplo";
+  /** Human label, e.g. `zuplo acme/orders-api@main`. */
+  readonly label: string;
+  readonly account: string;
+  readonly project: string;
+  readonly branch: string;
+  readonly identity: GatewayIdentity;
+  readonly environment: {
+    /** Zuplo Developer API sink; absent when turned off. */
+    readonly developerApi?: { readonly apiUrl: string };
+    /** Dotenv sink for `zuplo dev`; absent when not configured. */
+    readonly dotenv?: { readonly path: string };
+  };
+}
+
+export type SecretStore =
+  | {
+      readonly cloud: "aws";
+      readonly region: string;
+      readonly readers: readonly string[];
+      readonly secretName: string;
+      readonly kmsKeyId?: string;
+      readonly recoveryWindowInDays?: number;
+    }
+  | {
+      readonly cloud: "gcp";
+      readonly project: string;
+      readonly readers: readonly string[];
+      readonly secretId: string;
+      readonly locations?: readonly string[];
+    }
+  | {
+      readonly cloud: "azure";
+      readonly resourceGroup: string;
+      readonly vault: string;
+      readonly readers: readonly string[];
+      readonly secretName: string;
+    }
+  | {
+      readonly cloud: "local";
+      /** Dotenv file the local origin loads its accepted secrets from. */
+      readonly dotenv: string;
+      /** Variable in that file holding the accepted-secrets document. */
+      readonly variable: string;
+    };
+
+export interface SharedSecretModel {
+  readonly header: string;
+  readonly length: number;
+  readonly rotateAfterDays: number;
+  readonly overlapDays: number;
+  readonly rotation: number;
+  /** Gateway variable holding the current secret. */
+  readonly variable: string;
+}
+
+interface OriginBase {
+  readonly name: string;
+  /** Config key of this origin, e.g. `gatelock:origins[2]`, for messages and findings. */
+  readonly key: string;
+  readonly url?: string;
+}
+
+export interface SharedSecretOrigin extends OriginBase {
+  readonly method: "shared-secret";
+  readonly cloud: SecretStore["cloud"];
+  readonly sharedSecret: SharedSecretModel;
+  readonly store: SecretStore;
+}
+
+export type OriginModel = SharedSecretOrigin;
+
+export interface GatelockModel {
+  /** Stack (environment) name; part of every cloud resource name so stacks never collide. */
+  readonly stack: string;
+  readonly gateway: GatewayModel;
+  readonly origins: readonly OriginModel[];
+  /** Warnings: accepted, but worth a reviewer's attention. */
+  readonly findings: readonly Finding[];
+}
+
+export interface BuildOptions {
+  /** The stack name (environment). */
+  readonly stack: string;
+}
+
+/**
+ * Parse and validate raw config (`{ gateway, origins }` as read from the stack file).
+ * Throws `ConfigError` with every problem found; never returns a partially valid model.
+ */
+export function buildModel(raw: unknown, options: BuildOptions): GatelockModel {
+  const parsed = GatelockConfig.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error as ZodError, raw));
+  const issues: ConfigIssue[] = checkConfig(parsed.data);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return toModel(parsed.data, options.stack);
+}
+
+/** Like `buildModel`, but returns the problems instead of throwing (for the audit). */
+export function tryBuildModel(
+  raw: unknown,
+  options: BuildOptions,
+): { ok: true; model: GatelockModel } | { ok: false; error: ConfigError } {
+  try {
+    return { ok: true, model: buildModel(raw, options) };
+  } catch (e) {
+    if (e instanceof ConfigError) return { ok: false, error: e };
+    throw e;
+  }
+}
+
+function toModel(config: ParsedConfig, stack: string): GatelockModel {
+  const g = config.gateway;
+  const gateway: GatewayModel = {
+    kind: "zuplo",
+    label: `zuplo ${g.account}/${g.project}@${g.branch}`,
+    account: g.account,
+    project: g.project,
+    branch: g.branch,
+    identity: zuploIdentity(g),
+    environment: {
+      ...(g.environment.developerApi ? { developerApi: { apiUrl: g.environment.apiUrl.replace(/\/+$/, "") } } : {}),
+      ...(g.environment.dotenv ? { dotenv: { path: g.environment.dotenv } } : {}),
+    },
+  };
+  const origins = config.origins.map((o, i) => toOrigin(o, i, stack));
+  return { stack, gateway, origins, findings: lintConfig(config) };
+}
+
+function toOrigin(o: ParsedSharedSecretOrigin, index: number, stack: string): OriginModel {
+  const variable = o.sharedSecret.variable ?? defaultVariable(o.name);
+  return {
+    name: o.name,
+    key: configKey(["origins", index]),
+    method: "shared-secret",
+    cloud: o.cloud,
+    ...(o.url ? { url: o.url } : {}),
+    sharedSecret: { ...o.sharedSecret, variable },
+    store: toStore(o, stack, variable),
+  };
+}
+
+function toStore(o: ParsedSharedSecretOrigin, stack: string, variable: string): SecretStore {
+  const slug = `${stackSlug(stack)}-${o.name}`;
+  switch (o.cloud) {
+    case "aws": {
+      const a = o.aws!;
+      return {
+        cloud: "aws",
+        region: a.region,
+        readers: a.readers,
+        secretName: a.secretName ?? `gatelock/${stackSlug(stack)}/${o.name}/shared-secret`,
+        ...(a.kmsKeyId ? { kmsKeyId: a.kmsKeyId } : {}),
+        ...(a.recoveryWindowInDays !== undefined ? { recoveryWindowInDays: a.recoveryWindowInDays } : {}),
+      };
+    }
+    case "gcp": {
+      const g = o.gcp!;
+      return {
+        cloud: "gcp",
+        project: g.project,
+        readers: g.readers,
+        secretId: g.secretId ?? `gatelock-${slug}-shared-secret`,
+        ...(g.locations ? { locations: g.locations } : {}),
+      };
+    }
+    case "azure": {
+      const z = o.azure!;
+      return {
+        cloud: "azure",
+        resourceGroup: z.resourceGroup,
+        vault: z.vault,
+        readers: z.readers,
+        secretName: z.secretName ?? `gatelock-${slug}-shared-secret`.slice(0, 127),
+      };
+    }
+    case "local":
+      return { cloud: "local", dotenv: `.env.${o.name}`, variable: `${variable}_ACCEPTED` };
+  }
+}
+
+export { CONFIG_NAMESPACE };

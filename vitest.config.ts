@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Pulumi's runtime keeps global state (the mock monitor, config): one file per fork.
+    pool: "forks",
+  },
+});
