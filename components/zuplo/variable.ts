@@ -1,9 +1,56 @@
 /**
- * STUB — interface fixed; the implementation (Developer API client with retries, dynamic
- * provider CRUD) is being written. Keep the exported names and shapes.
+ * One Zuplo environment variable, written with the Zuplo Developer API from a Pulumi dynamic
+ * provider.
+ *
+ * Contract (reference/zuplo-developer-api.openapi.yml, "Variables"):
+ * - create: `POST /v1/accounts/{a}/projects/{p}/branches/{b}/variables` with
+ *   `{name, isSecret, value}` → 201 `Variable`.
+ * - update: `PATCH …/variables/{name}` with `{value}` → 200 `Variable`, 404 when missing.
+ * - Errors are problem+json; auth is `Authorization: Bearer <key>`; 429 carries `retry-after`.
+ *
+ * What the provider does beyond the contract:
+ * - create falls back to PATCH when the POST answers 409 (the variable already exists; the
+ *   duplicate-POST behaviour is undocumented). This adopts the existing variable.
+ * - update falls back to POST when the PATCH answers 404 (the variable vanished).
+ * - Both check the `isSecret` Zuplo reports against the declared one: Zuplo cannot change
+ *   `isSecret`, so a mismatch (an adopted variable, or drift) is an error telling the user to
+ *   delete the variable in the portal.
+ *
+ * DELETE IS BEST-EFFORT. The published API has no delete operation (the docs list
+ * `zuplo variable delete`, CLI 7.6.4 has none). `delete` sends `DELETE …/variables/{name}` and
+ * treats 2xx, 404 (already gone), 405 and 501 (not supported) as done; any other answer
+ * raises. When the API does not support it, `pulumi destroy` leaves the variable in Zuplo:
+ * remove it in the portal (Settings > Environment Variables) if it must go. A replacement at
+ * the same account/project/branch/name is delete-before-replace (the same name cannot be
+ * created twice); if the DELETE was a no-op the following create adopts the old variable and,
+ * when `isSecret` changed, fails with the portal hint above.
+ *
+ * Credentials: the API key is never a resource input. It is read inside the provider methods
+ * from the stack config `gatelock:zuploApiKey` (handed to `configure`) or, failing that, from
+ * `process.env.ZUPLO_API_KEY`. Error messages, causes and console output never contain the
+ * key or the variable's value (problem `detail`s are scrubbed of both).
+ *
+ * Transport: every request has a timeout (AbortSignal.timeout) and is retried on 429, 5xx
+ * (except 501/505) and network errors/timeouts, with exponential backoff and full jitter,
+ * honouring `Retry-After` (seconds or HTTP-date, capped), up to a bounded number of attempts.
+ * Redirects are refused so the key is only ever sent to `apiUrl`.
+ *
+ * SERIALIZATION: Pulumi serializes `zuploVariableProvider` (function serialization) and runs
+ * it in the `pulumi-resource-pulumi-nodejs` plugin. Everything the provider methods reach must
+ * therefore be self-contained in this file:
+ * - no runtime imports (a captured local module becomes `require("<package>/<deep path>")`,
+ *   which fails for a package with an `exports` map); Node globals only;
+ * - helpers are `function` declarations and non-exported module constants (an `export const`
+ *   referenced inside a method compiles to `exports.x` and captures the whole module);
+ * - no classes with fields (the serializer rewrites classes into functions and drops field
+ *   initialisers): errors are plain `Error`s built by `gatewayError`, shaped like
+ *   `GatewayApiError` in ../errors.ts (`code`, `status`, `operation`, `variable`,
+ *   `retryable`). Match them on `code`, not with `instanceof`.
+ * test/zuplo-variable-serialization.test.ts checks this on the compiled output.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { GatelockErrorCode } from "../errors";
 
 export const ZUPLO_VARIABLE_TYPE = "ZuploVariable";
 
@@ -19,21 +66,612 @@ export interface ZuploVariableInputs {
   readonly value: string;
 }
 
-export const zuploVariableProvider: dynamic.ResourceProvider<ZuploVariableInputs, ZuploVariableInputs> = {
-  async create(inputs) {
-    return { id: `${inputs.account}/${inputs.project}/${inputs.branch}/${inputs.name}`, outs: inputs };
+/** What the provider stores: the inputs plus the timestamps Zuplo reports, when it does. */
+export interface ZuploVariableOutputs extends ZuploVariableInputs {
+  readonly createdOn?: string;
+  readonly updatedOn?: string;
+}
+
+/**
+ * The errors the provider throws. Shaped like `GatewayApiError` / `GatelockError` in
+ * ../errors.ts, but built locally so the provider serializes (see the file comment).
+ */
+export interface ZuploProviderError extends Error {
+  readonly code: Extract<GatelockErrorCode, "ERR_GATEWAY_API" | "ERR_GATEWAY_CREDENTIALS">;
+  /** Provider operation: `create`, `update`, `delete`. */
+  readonly operation: string;
+  /** HTTP status of the last answer, when there was one. */
+  readonly status?: number;
+  /** Variable name (never its value). */
+  readonly variable?: string;
+  /** Whether trying again later may help (rate limits, outages, timeouts). */
+  readonly retryable: boolean;
+  /** Requests sent for this operation when the client gave up. */
+  readonly attempts?: number;
+}
+
+/** Transport tunables. Defaults suit the real API; tests shorten them. */
+export interface ZuploClientOptions {
+  /** Attempts per request, including the first. */
+  readonly maxAttempts: number;
+  /** Backoff base: attempt n waits a random time in [0, min(maxDelayMs, baseDelayMs·2^(n-1))). */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** Cap on a server's `Retry-After`. */
+  readonly maxRetryAfterMs: number;
+  /** Per-request timeout (headers and body). */
+  readonly timeoutMs: number;
+}
+
+const DEFAULT_CLIENT_OPTIONS: ZuploClientOptions = {
+  maxAttempts: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 15_000,
+  maxRetryAfterMs: 60_000,
+  timeoutMs: 30_000,
+};
+
+/** Mutable copy the provider reads; captured by value when the provider is serialized. */
+const clientOptions: { -readonly [K in keyof ZuploClientOptions]: ZuploClientOptions[K] } = { ...DEFAULT_CLIENT_OPTIONS };
+
+/** State set by `configure` (the stack config's API key). */
+const providerState: { configuredApiKey: string | undefined } = { configuredApiKey: undefined };
+
+/**
+ * Override transport tunables (tests use short delays and timeouts). Returns a function
+ * that restores the previous values.
+ */
+export function setZuploClientOptions(overrides: Partial<ZuploClientOptions>): () => void {
+  const previous = { ...clientOptions };
+  Object.assign(clientOptions, overrides);
+  return () => {
+    Object.assign(clientOptions, previous);
+  };
+}
+
+/** The stack config key that may hold the Developer API key (set it with `--secret`). */
+export const ZUPLO_API_KEY_CONFIG = "gatelock:zuploApiKey";
+
+// ---------------------------------------------------------------------------------------------
+// Everything below up to the provider is reached from the provider methods: function
+// declarations only, no imports, no exported constants.
+
+interface Target {
+  readonly apiUrl: string;
+  readonly account: string;
+  readonly project: string;
+  readonly branch: string;
+  readonly name: string;
+  readonly isSecret: boolean;
+  readonly value: string;
+}
+
+/** What errors may mention, and what they must scrub. */
+interface OpContext {
+  readonly operation: string;
+  readonly target: Target;
+  /** Strings that must never appear in an error: the value and the API key. */
+  readonly secrets: readonly string[];
+}
+
+interface HttpAnswer {
+  readonly status: number;
+  readonly statusText: string;
+  readonly contentType: string;
+  readonly text: string;
+  /** Requests sent for this answer (1 unless retried). */
+  readonly attempts: number;
+}
+
+function gatewayError(args: {
+  code?: "ERR_GATEWAY_API" | "ERR_GATEWAY_CREDENTIALS";
+  message: string;
+  operation: string;
+  status?: number;
+  variable?: string;
+  retryable?: boolean;
+  attempts?: number;
+  cause?: unknown;
+}): ZuploProviderError {
+  const code = args.code ?? "ERR_GATEWAY_API";
+  const err = (args.cause === undefined ? new Error(args.message) : new Error(args.message, { cause: args.cause })) as Error & Record<string, unknown>;
+  err.name = code === "ERR_GATEWAY_API" ? "GatewayApiError" : "GatelockError";
+  err.code = code;
+  err.operation = args.operation;
+  err.retryable = args.retryable ?? false;
+  if (args.status !== undefined) err.status = args.status;
+  if (args.variable !== undefined) err.variable = args.variable;
+  if (args.attempts !== undefined) err.attempts = args.attempts;
+  return err as unknown as ZuploProviderError;
+}
+
+/** Replace every secret (raw, JSON-escaped, URL-encoded) with `[redacted]`. */
+function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) {
+    if (!s) continue;
+    const forms = [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)];
+    for (const f of forms) {
+      if (f) out = out.split(f).join("[redacted]");
+    }
+  }
+  return out;
+}
+
+/** A copy of an error chain with messages scrubbed and nothing else (no bodies, no headers). */
+function scrubbedCause(err: unknown, secrets: readonly string[], depth: number): Error | undefined {
+  if (err === undefined || err === null || depth > 3) return undefined;
+  const source = err as { name?: unknown; message?: unknown; code?: unknown; cause?: unknown };
+  const message = typeof source.message === "string" ? source.message : String(err);
+  const inner = scrubbedCause(source.cause, secrets, depth + 1);
+  const copy = (inner === undefined ? new Error(scrub(message, secrets)) : new Error(scrub(message, secrets), { cause: inner })) as Error & Record<string, unknown>;
+  if (typeof source.name === "string") copy.name = scrub(source.name, secrets);
+  if (typeof source.code === "string" || typeof source.code === "number") copy.code = source.code;
+  return copy;
+}
+
+function describeTarget(t: Target): string {
+  return `variable ${t.name} in Zuplo account ${t.account}, project ${t.project}, branch ${t.branch}`;
+}
+
+function resolveApiKey(operation: string, variable: string): string {
+  const fromConfig = providerState.configuredApiKey;
+  const fromEnv = process.env["ZUPLO_API_KEY"];
+  const key = (fromConfig && fromConfig.trim()) || (fromEnv && fromEnv.trim()) || "";
+  if (!key) {
+    throw gatewayError({
+      code: "ERR_GATEWAY_CREDENTIALS",
+      operation,
+      variable,
+      message:
+        `No Zuplo API key for ${operation} of variable ${variable}. Set the ZUPLO_API_KEY environment variable, ` +
+        "or run `pulumi config set --secret gatelock:zuploApiKey <key>`.",
+    });
+  }
+  // A header value must be visible ASCII; checking here keeps fetch from quoting the key in its error.
+  if (!/^[\x21-\x7e]+$/.test(key)) {
+    throw gatewayError({
+      code: "ERR_GATEWAY_CREDENTIALS",
+      operation,
+      variable,
+      message:
+        `The Zuplo API key for ${operation} of variable ${variable} contains spaces or non-ASCII characters. ` +
+        `Check ZUPLO_API_KEY or the stack config gatelock:zuploApiKey.`,
+    });
+  }
+  return key;
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || hostname === "::1" || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** Why `apiUrl` is unusable, or undefined when it is fine. Never sends a key over plain HTTP to a remote host. */
+function apiUrlProblem(apiUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    return "expected an absolute URL such as https://dev.zuplo.com";
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    return "expected an https:// URL (plain http:// is accepted only for localhost/127.0.0.1)";
+  }
+  if (url.username || url.password) return "must not contain credentials";
+  if (url.search || url.hash) return "must not contain a query or fragment";
+  return undefined;
+}
+
+function normalizeApiUrl(apiUrl: string): string {
+  return apiUrl.replace(/\/+$/, "");
+}
+
+function collectionUrl(t: Target): string {
+  const seg = encodeURIComponent;
+  return `${normalizeApiUrl(t.apiUrl)}/v1/accounts/${seg(t.account)}/projects/${seg(t.project)}/branches/${seg(t.branch)}/variables`;
+}
+
+function itemUrl(t: Target): string {
+  return `${collectionUrl(t)}/${encodeURIComponent(t.name)}`;
+}
+
+/** Picks the provider's fields from whatever Pulumi hands over (it adds `__provider`). */
+function toTarget(props: ZuploVariableInputs): Target {
+  return {
+    apiUrl: props.apiUrl,
+    account: props.account,
+    project: props.project,
+    branch: props.branch,
+    name: props.name,
+    isSecret: props.isSecret,
+    value: props.value,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Status codes worth retrying: rate limits and transient server failures. */
+function isRetryableStatus(status: number): boolean {
+  return status === 429 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+/** `Retry-After` as milliseconds (delay-seconds or HTTP-date), or undefined when absent/invalid. */
+function parseRetryAfter(header: string | null, nowMs: number): number | undefined {
+  if (!header) return undefined;
+  const text = header.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - nowMs);
+}
+
+/** Exponential backoff with full jitter for the wait after attempt `attempt` (1-based). */
+function backoffMs(attempt: number): number {
+  const ceiling = Math.min(clientOptions.maxDelayMs, clientOptions.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(Math.random() * ceiling);
+}
+
+function describeNetworkError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: unknown; cause?: { code?: unknown } };
+  if (e && (e.name === "TimeoutError" || e.name === "AbortError")) return `timed out after ${timeoutMs} ms`;
+  const code = e && e.cause && typeof e.cause.code === "string" ? e.cause.code : undefined;
+  return code ? `network error (${code})` : "network error";
+}
+
+/**
+ * One logical request: sends it, retries transient failures, and returns the first
+ * non-retryable answer. Throws when every attempt failed transiently.
+ */
+async function send(ctx: OpContext, apiKey: string, method: string, url: string, body: unknown): Promise<HttpAnswer> {
+  const problem = apiUrlProblem(ctx.target.apiUrl);
+  if (problem) {
+    throw gatewayError({
+      operation: ctx.operation,
+      variable: ctx.target.name,
+      message: `Zuplo ${ctx.operation} of ${describeTarget(ctx.target)} refused: apiUrl ${problem}.`,
+    });
+  }
+  const maxAttempts = Math.max(1, Math.floor(clientOptions.maxAttempts));
+  let last = "";
+  let lastStatus: number | undefined;
+  let lastError: unknown;
+  for (let attempt = 1; ; attempt++) {
+    const timeoutMs = clientOptions.timeoutMs;
+    let waitMs: number | undefined;
+    try {
+      const headers: Record<string, string> = { authorization: `Bearer ${apiKey}`, accept: "application/json" };
+      if (body !== undefined) headers["content-type"] = "application/json";
+      const res = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        redirect: "error",
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await res.text();
+      if (!isRetryableStatus(res.status)) {
+        return { status: res.status, statusText: res.statusText, contentType: res.headers.get("content-type") ?? "", text, attempts: attempt };
+      }
+      last = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
+      lastStatus = res.status;
+      lastError = undefined;
+      const retryAfter = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after"), Date.now()) : undefined;
+      if (retryAfter !== undefined) waitMs = Math.min(retryAfter, clientOptions.maxRetryAfterMs);
+    } catch (err) {
+      last = describeNetworkError(err, timeoutMs);
+      lastStatus = undefined;
+      lastError = err;
+    }
+    if (attempt >= maxAttempts) {
+      const hint =
+        lastStatus === 429
+          ? "The Developer API is rate limiting this key; wait and run pulumi up again."
+          : "The Developer API did not answer successfully; check https://status.zuplo.com and your network, then run pulumi up again.";
+      throw gatewayError({
+        operation: ctx.operation,
+        variable: ctx.target.name,
+        status: lastStatus,
+        retryable: true,
+        attempts: attempt,
+        cause: lastError === undefined ? undefined : scrubbedCause(lastError, ctx.secrets, 0),
+        message: `Zuplo ${ctx.operation} (${method}) of ${describeTarget(ctx.target)} failed after ${attempt} attempts (last: ${last}). ${hint}`,
+      });
+    }
+    await sleep(waitMs ?? backoffMs(attempt));
+  }
+}
+
+/** A problem+json body's `title` and `detail`, scrubbed of secrets; empty when absent. */
+function problemText(answer: HttpAnswer, secrets: readonly string[]): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(answer.text);
+  } catch {
+    return "";
+  }
+  if (!parsed || typeof parsed !== "object") return "";
+  const p = parsed as { title?: unknown; detail?: unknown };
+  const parts: string[] = [];
+  if (typeof p.detail === "string" && p.detail) parts.push(p.detail.slice(0, 500));
+  else if (typeof p.title === "string" && p.title) parts.push(p.title.slice(0, 200));
+  return parts.length ? scrub(parts.join(" "), secrets) : "";
+}
+
+/** The error for an answer the provider does not handle. */
+function failure(ctx: OpContext, method: string, answer: HttpAnswer): ZuploProviderError {
+  const t = ctx.target;
+  const s = answer.status;
+  let hint: string;
+  if (s === 401) hint = "The API key was refused: check ZUPLO_API_KEY or gatelock:zuploApiKey holds a valid Zuplo API key.";
+  else if (s === 403) hint = `The API key is not allowed here: check the key's account and project scope includes ${t.account}/${t.project}.`;
+  else if (s === 404) hint = `Not found: check the account (${t.account}), project (${t.project}) and branch (${t.branch}) exist.`;
+  else if (s === 400 || s === 422) hint = "Zuplo refused the request as invalid: check the variable name and value.";
+  else if (s === 409) hint = "Zuplo reports a conflict with an existing variable.";
+  else hint = "Unexpected answer from the Zuplo Developer API.";
+  const detail = problemText(answer, ctx.secrets);
+  const statusText = answer.statusText ? ` ${scrub(answer.statusText, ctx.secrets)}` : "";
+  return gatewayError({
+    operation: ctx.operation,
+    variable: t.name,
+    status: s,
+    retryable: false,
+    attempts: answer.attempts,
+    message: `Zuplo ${ctx.operation} (${method}) of ${describeTarget(t)} failed: HTTP ${s}${statusText}. ${hint}${detail ? ` Zuplo says: ${detail}` : ""}`,
+  });
+}
+
+interface VariableFacts {
+  readonly isSecret?: boolean;
+  readonly createdOn?: string;
+  readonly updatedOn?: string;
+}
+
+/** Reads a 2xx `Variable` body. Malformed JSON is an error that echoes nothing of the body. */
+function parseVariable(ctx: OpContext, method: string, answer: HttpAnswer): VariableFacts {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(answer.text);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw gatewayError({
+      operation: ctx.operation,
+      variable: ctx.target.name,
+      status: answer.status,
+      retryable: false,
+      message:
+        `Zuplo ${ctx.operation} (${method}) of ${describeTarget(ctx.target)}: the response was malformed ` +
+        `(HTTP ${answer.status} without a JSON Variable body). The request may have been applied; run pulumi up again.`,
+    });
+  }
+  const v = parsed as { isSecret?: unknown; createdOn?: unknown; updatedOn?: unknown };
+  return {
+    isSecret: typeof v.isSecret === "boolean" ? v.isSecret : undefined,
+    createdOn: typeof v.createdOn === "string" ? v.createdOn : undefined,
+    updatedOn: typeof v.updatedOn === "string" ? v.updatedOn : undefined,
+  };
+}
+
+/** Zuplo cannot change `isSecret`; a variable that has the other flag must be deleted by hand. */
+function assertSecretFlag(ctx: OpContext, facts: VariableFacts): void {
+  if (facts.isSecret === undefined || facts.isSecret === ctx.target.isSecret) return;
+  const t = ctx.target;
+  throw gatewayError({
+    operation: ctx.operation,
+    variable: t.name,
+    status: 409,
+    retryable: false,
+    message:
+      `Zuplo ${ctx.operation} of ${describeTarget(t)}: Zuplo stores it with isSecret=${facts.isSecret} but the resource declares ` +
+      `isSecret=${t.isSecret}, and Zuplo cannot change isSecret of an existing variable. The new value was written to the existing ` +
+      `variable. Delete the variable in the Zuplo portal (Settings > Environment Variables), then run pulumi up again; rotate the value if it is sensitive.`,
+  });
+}
+
+function outputsOf(t: Target, facts: VariableFacts, previous?: { createdOn?: string }): ZuploVariableOutputs {
+  const createdOn = facts.createdOn ?? previous?.createdOn;
+  return {
+    apiUrl: t.apiUrl,
+    account: t.account,
+    project: t.project,
+    branch: t.branch,
+    name: t.name,
+    isSecret: t.isSecret,
+    value: t.value,
+    ...(createdOn !== undefined ? { createdOn } : {}),
+    ...(facts.updatedOn !== undefined ? { updatedOn: facts.updatedOn } : {}),
+  };
+}
+
+function contextFor(operation: string, t: Target, apiKey: string): OpContext {
+  return { operation, target: t, secrets: [t.value, apiKey] };
+}
+
+async function postVariable(ctx: OpContext, apiKey: string): Promise<HttpAnswer> {
+  const t = ctx.target;
+  return send(ctx, apiKey, "POST", collectionUrl(t), { name: t.name, isSecret: t.isSecret, value: t.value });
+}
+
+async function patchVariable(ctx: OpContext, apiKey: string): Promise<HttpAnswer> {
+  return send(ctx, apiKey, "PATCH", itemUrl(ctx.target), { value: ctx.target.value });
+}
+
+function isOk(answer: HttpAnswer): boolean {
+  return answer.status >= 200 && answer.status < 300;
+}
+
+/** POST; on 409 adopt with PATCH. */
+async function createVariable(t: Target): Promise<VariableFacts> {
+  const apiKey = resolveApiKey("create", t.name);
+  const ctx = contextFor("create", t, apiKey);
+  const created = await postVariable(ctx, apiKey);
+  if (isOk(created)) {
+    const facts = parseVariable(ctx, "POST", created);
+    assertSecretFlag(ctx, facts);
+    return facts;
+  }
+  if (created.status !== 409) throw failure(ctx, "POST", created);
+  const adoptCtx = contextFor("create (adopting the existing variable)", t, apiKey);
+  const patched = await patchVariable(adoptCtx, apiKey);
+  if (!isOk(patched)) throw failure(adoptCtx, "PATCH", patched);
+  const facts = parseVariable(adoptCtx, "PATCH", patched);
+  assertSecretFlag(adoptCtx, facts);
+  return facts;
+}
+
+/** PATCH; on 404 re-create with POST. */
+async function updateVariable(t: Target): Promise<VariableFacts> {
+  const apiKey = resolveApiKey("update", t.name);
+  const ctx = contextFor("update", t, apiKey);
+  const patched = await patchVariable(ctx, apiKey);
+  if (isOk(patched)) {
+    const facts = parseVariable(ctx, "PATCH", patched);
+    assertSecretFlag(ctx, facts);
+    return facts;
+  }
+  if (patched.status !== 404) throw failure(ctx, "PATCH", patched);
+  const recreateCtx = contextFor("update (re-creating the missing variable)", t, apiKey);
+  const created = await postVariable(recreateCtx, apiKey);
+  if (!isOk(created)) throw failure(recreateCtx, "POST", created);
+  const facts = parseVariable(recreateCtx, "POST", created);
+  assertSecretFlag(recreateCtx, facts);
+  return facts;
+}
+
+/** Best-effort DELETE (not in the published API): 2xx, 404, 405 and 501 count as done. */
+async function deleteVariable(t: Target): Promise<void> {
+  const apiKey = resolveApiKey("delete", t.name);
+  const ctx = contextFor("delete", t, apiKey);
+  const answer = await send(ctx, apiKey, "DELETE", itemUrl(t), undefined);
+  if (isOk(answer) || answer.status === 404 || answer.status === 405 || answer.status === 501) return;
+  throw failure(ctx, "DELETE", answer);
+}
+
+/** Pulumi's placeholder for a value not known until apply (sdk/nodejs/runtime/rpc.ts `unknownValue`). */
+function isUnknown(v: unknown): boolean {
+  return v === "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+}
+
+function checkFailures(news: Partial<Record<keyof ZuploVariableInputs, unknown>>): dynamic.CheckFailure[] {
+  const failures: dynamic.CheckFailure[] = [];
+  const name = news.name;
+  if (!isUnknown(name)) {
+    if (typeof name !== "string" || !/^[A-Z][A-Z0-9_]*$/.test(name)) {
+      failures.push({ property: "name", reason: "expected a SCREAMING_SNAKE_CASE Zuplo variable name (e.g. ORDERS_SHARED_SECRET)" });
+    } else {
+      const reserved = ["ZUPLO_", "__ZUPLO", "ZUDOKU_"].find((p) => name.startsWith(p));
+      if (reserved) failures.push({ property: "name", reason: `${name}: names starting with ${reserved} are reserved by Zuplo` });
+    }
+  }
+  for (const key of ["account", "project", "branch"] as const) {
+    const v = news[key];
+    if (isUnknown(v)) continue;
+    if (typeof v !== "string" || v.trim() === "" || /[\u0000-\u001f\u007f]/.test(v)) {
+      failures.push({ property: key, reason: `expected a non-empty Zuplo ${key} name` });
+    }
+  }
+  if (!isUnknown(news.apiUrl)) {
+    const problem = typeof news.apiUrl === "string" ? apiUrlProblem(news.apiUrl) : "expected a URL string";
+    if (problem) failures.push({ property: "apiUrl", reason: problem });
+  }
+  if (!isUnknown(news.isSecret) && typeof news.isSecret !== "boolean") {
+    failures.push({ property: "isSecret", reason: "expected true or false" });
+  }
+  // The value is checked for its type only, and never quoted.
+  if (!isUnknown(news.value) && typeof news.value !== "string") {
+    failures.push({ property: "value", reason: "expected a string" });
+  }
+  return failures;
+}
+
+function diffProps(olds: ZuploVariableOutputs, news: ZuploVariableInputs): dynamic.DiffResult {
+  const replaces: string[] = [];
+  if (normalizeApiUrl(String(olds.apiUrl)) !== normalizeApiUrl(String(news.apiUrl))) replaces.push("apiUrl");
+  for (const key of ["account", "project", "branch", "name", "isSecret"] as const) {
+    if (olds[key] !== news[key]) replaces.push(key);
+  }
+  const valueChanged = olds.value !== news.value;
+  if (replaces.length === 0) {
+    return { changes: valueChanged, stables: ["apiUrl", "account", "project", "branch", "name", "isSecret"] };
+  }
+  // Same account/project/branch/name: the old variable must go before the new one can be
+  // created, or the create would adopt it and the old resource's delete would then remove it.
+  const sameVariable = !replaces.some((k) => k === "account" || k === "project" || k === "branch" || k === "name");
+  return { changes: true, replaces, deleteBeforeReplace: sameVariable };
+}
+
+/**
+ * The dynamic provider. Everything it reaches is in this file; see the file comment before
+ * adding an import.
+ */
+export const zuploVariableProvider: dynamic.ResourceProvider<ZuploVariableInputs, ZuploVariableOutputs> = {
+  async configure(req: dynamic.ConfigureRequest): Promise<void> {
+    const key = req.config.get("gatelock:zuploApiKey");
+    providerState.configuredApiKey = typeof key === "string" && key.trim() !== "" ? key : undefined;
+  },
+
+  async check(_olds: ZuploVariableInputs, news: ZuploVariableInputs): Promise<dynamic.CheckResult<ZuploVariableInputs>> {
+    const failures = checkFailures(news);
+    return failures.length ? { inputs: news, failures } : { inputs: news };
+  },
+
+  async diff(_id: string, olds: ZuploVariableOutputs, news: ZuploVariableInputs): Promise<dynamic.DiffResult> {
+    return diffProps(olds, news);
+  },
+
+  async create(inputs: ZuploVariableInputs): Promise<dynamic.CreateResult<ZuploVariableOutputs>> {
+    const t = toTarget(inputs);
+    const facts = await createVariable(t);
+    return { id: `${t.account}/${t.project}/${t.branch}/${t.name}`, outs: outputsOf(t, facts) };
+  },
+
+  async update(_id: string, olds: ZuploVariableOutputs, news: ZuploVariableInputs): Promise<dynamic.UpdateResult<ZuploVariableOutputs>> {
+    const t = toTarget(news);
+    const facts = await updateVariable(t);
+    return { outs: outputsOf(t, facts, olds) };
+  },
+
+  async delete(_id: string, props: ZuploVariableOutputs): Promise<void> {
+    await deleteVariable(toTarget(props));
   },
 };
 
 export type ZuploVariableArgs = { [K in keyof ZuploVariableInputs]: pulumi.Input<ZuploVariableInputs[K]> };
 
-/** One variable in a Zuplo branch's environment, written with the Developer API. */
+/**
+ * One variable in a Zuplo branch's environment, written with the Developer API.
+ *
+ * The value is always stored as a Pulumi secret. The API key is not an argument: set
+ * `ZUPLO_API_KEY` or `pulumi config set --secret gatelock:zuploApiKey <key>`.
+ * Token: `pulumi-nodejs:dynamic/gatelock:ZuploVariable`.
+ */
 export class ZuploVariable extends pulumi.dynamic.Resource {
+  /** Developer API base URL. */
+  declare readonly apiUrl: pulumi.Output<string>;
+  declare readonly account: pulumi.Output<string>;
+  declare readonly project: pulumi.Output<string>;
+  declare readonly branch: pulumi.Output<string>;
+  /** Variable name. */
   declare readonly name: pulumi.Output<string>;
   declare readonly isSecret: pulumi.Output<boolean>;
+  /** The value (a Pulumi secret). */
   declare readonly value: pulumi.Output<string>;
+  /** When Zuplo created the variable, if it said. */
+  declare readonly createdOn: pulumi.Output<string | undefined>;
+  /** When Zuplo last updated the variable, if it said. */
+  declare readonly updatedOn: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ZuploVariableArgs, opts?: pulumi.CustomResourceOptions) {
-    super(zuploVariableProvider, name, { ...args, value: pulumi.secret(args.value) }, { ...opts, additionalSecretOutputs: ["value"] }, "gatelock", ZUPLO_VARIABLE_TYPE);
+    super(
+      zuploVariableProvider,
+      name,
+      { ...args, value: pulumi.secret(args.value), createdOn: undefined, updatedOn: undefined },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "value"] },
+      "gatelock",
+      ZUPLO_VARIABLE_TYPE,
+    );
   }
 }

@@ -1,0 +1,416 @@
+/**
+ * The dotenv sink: merge gatelock's keys into a dotenv file without touching anything else,
+ * write it atomically with mode 0600, and the Pulumi dynamic provider that does both.
+ *
+ * ONE FILE ON PURPOSE. Pulumi serialises a dynamic provider's code and runs it in another
+ * process (the dynamic provider host). Everything the provider's methods reach is captured
+ * by value, except modules: a captured local module becomes `require("./components/...")`,
+ * which fails in the host (and in an npm package with an `exports` map). So the provider
+ * below may reach only:
+ *   - Node builtins (`import * as fs from "node:fs"` is captured as `require("fs")`), and
+ *   - functions and non-exported constants declared in THIS file. Functions are `function`
+ *     declarations, which tsc references directly; an `export const` is referenced as
+ *     `exports.x` and would capture this whole module.
+ * `test/dotenv.test.ts` checks this by compiling this file with tsc's settings, serialising
+ * the provider with Pulumi's closure serialiser and running it from a directory where no
+ * gatelock module can be found.
+ *
+ * Formats: a value is written bare when it is made of characters every dotenv parser reads
+ * literally, otherwise in single quotes (JSON documents), double quotes or backticks, the
+ * first that does not occur in the value. Checked against Node's parser (`util.parseEnv`,
+ * `--env-file`, `process.loadEnvFile`, Node 20 and 24) and `dotenv` 16.5 (what `zuplo dev`
+ * bundles). No parser agrees on escapes, so gatelock never writes one; it refuses line
+ * breaks and values holding all three quote characters instead.
+ *
+ * Error messages name keys and paths, never values: the values are secrets.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as nodePath from "node:path";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+
+// ---------------------------------------------------------------------------------------
+// Pure text functions
+// ---------------------------------------------------------------------------------------
+
+/** One assignment found in a dotenv text. Offsets are into the text; `end` is past the terminator. */
+export interface DotenvEntry {
+  readonly key: string;
+  /** Offset of the first character of the entry's first line. */
+  readonly start: number;
+  /** Offset just past the entry's last line terminator (or the end of the text). */
+  readonly end: number;
+  /** Leading whitespace and `export ` kept when the entry is rewritten. */
+  readonly prefix: string;
+  /** The last line's terminator: `\n`, `\r\n` or "" at the end of the text. */
+  readonly eol: string;
+}
+
+export interface ParsedDotenv {
+  /** Assignments in file order (duplicates included). */
+  readonly entries: readonly DotenvEntry[];
+  /** The line terminator new lines get: `\r\n` when most lines use it, else `\n`. */
+  readonly eol: "\n" | "\r\n";
+}
+
+/**
+ * A line opening an assignment: optional BOM and indentation, optional `export`, a key
+ * (`[\w.-]+`, as `dotenv` accepts), then `=` or dotenv's `KEY: value` form.
+ */
+const ASSIGNMENT = /^(\uFEFF?[ \t]*(?:export[ \t]+)?)([\w.-]+)(?:[ \t]*=|:[ \t])[ \t]*/;
+
+/** Keys gatelock writes: what both parsers accept and no shell trips on. */
+const WRITABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Characters that every dotenv parser reads literally in an unquoted value. */
+const BARE_VALUE = /^[A-Za-z0-9_.\/:@+,=%~-]+$/;
+
+/** Marks the block gatelock appends; removed again when the block empties. */
+const MARKER = "# managed by gatelock (pulumi): keys below are rewritten on every update";
+
+/**
+ * Find the assignments in a dotenv text: enough to locate keys, not to evaluate values.
+ * A quoted value that does not close on its line runs to the line holding the closing
+ * quote, as in Node and `dotenv`, so a multi-line value counts as one entry.
+ */
+export function parseDotenv(text: string): ParsedDotenv {
+  const entries: DotenvEntry[] = [];
+  let crlf = 0;
+  let lf = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    const line = readLine(text, pos);
+    if (line.eol === "\r\n") crlf++;
+    else if (line.eol === "\n") lf++;
+    const body = text.slice(pos, line.bodyEnd);
+    const m = ASSIGNMENT.exec(body);
+    if (!m) {
+      pos = line.next;
+      continue;
+    }
+    let last = line;
+    const quote = body[m[0].length];
+    if (quote === "'" || quote === '"' || quote === "`") {
+      const valueStart = pos + m[0].length + 1;
+      const closeOnLine = text.indexOf(quote, valueStart);
+      if (closeOnLine >= line.bodyEnd) {
+        // The quote does not close on this line: the entry runs to the line that closes it.
+        // Lines between are part of the value, so their terminators are not counted.
+        let next = line.next;
+        while (next < text.length) {
+          const l = readLine(text, next);
+          if (text.slice(next, l.bodyEnd).includes(quote)) {
+            last = l;
+            break;
+          }
+          next = l.next;
+        }
+        if (last !== line && last.eol === "\r\n") crlf++;
+        else if (last !== line && last.eol === "\n") lf++;
+      }
+    }
+    entries.push({ key: m[2]!, start: pos, end: last.next, prefix: m[1]!, eol: last.eol });
+    pos = last.next;
+  }
+  return { entries, eol: crlf > lf ? "\r\n" : "\n" };
+}
+
+function readLine(text: string, pos: number): { bodyEnd: number; next: number; eol: "" | "\n" | "\r\n" } {
+  const nl = text.indexOf("\n", pos);
+  if (nl < 0) return { bodyEnd: text.length, next: text.length, eol: "" };
+  if (nl > pos && text[nl - 1] === "\r") return { bodyEnd: nl - 1, next: nl + 1, eol: "\r\n" };
+  return { bodyEnd: nl, next: nl + 1, eol: "\n" };
+}
+
+/**
+ * The dotenv spelling of one value, read back identically by Node's parser and by `dotenv`.
+ * Throws a `TypeError` (that never quotes the value) for a value no dotenv format can hold.
+ */
+export function quoteDotenvValue(value: string): string {
+  if (typeof value !== "string") throw new TypeError("a dotenv value must be a string");
+  if (/[\r\n\0]/.test(value)) throw new TypeError("a dotenv value cannot hold a line break or NUL");
+  if (BARE_VALUE.test(value)) return value;
+  if (!value.includes("'")) return `'${value}'`;
+  // Double quotes expand `\n` (both parsers) and `\r` (dotenv): only when there is no backslash.
+  if (!value.includes('"') && !value.includes("\\")) return `"${value}"`;
+  if (!value.includes("`")) return `\`${value}\``;
+  throw new TypeError("a dotenv value cannot hold all of ', \" and ` (no dotenv parser agrees on escapes)");
+}
+
+/**
+ * Rewrite `existing` so that the keys in `set` have their new values and the keys in
+ * `remove` are gone, changing nothing else:
+ *  - a key's first assignment is rewritten in place (its indentation, `export` and line
+ *    terminator kept); later assignments of the same key are deleted;
+ *  - keys not yet present are appended in a block under a `# managed by gatelock` line
+ *    (or at the end of that block if the file already has one);
+ *  - every other line, comment and blank line stays byte for byte, in order, CRLF included;
+ *  - the marker line goes away when its block has no assignment left.
+ */
+export function mergeDotenv(existing: string, set: Readonly<Record<string, string>>, remove: readonly string[] = []): string {
+  const setKeys = Object.keys(set);
+  for (const key of [...setKeys, ...remove]) {
+    if (!WRITABLE_KEY.test(key)) throw new TypeError(`invalid dotenv key \`${key}\`: expected letters, digits and _ (not starting with a digit)`);
+  }
+  const removing = new Set(remove);
+  for (const key of setKeys) {
+    if (removing.has(key)) throw new TypeError(`dotenv key \`${key}\` is both set and removed`);
+  }
+  // Validate every value before changing anything.
+  const lines = new Map<string, string>();
+  for (const key of setKeys) {
+    try {
+      lines.set(key, `${key}=${quoteDotenvValue(set[key]!)}`);
+    } catch (e) {
+      throw new TypeError(`dotenv key \`${key}\`: ${(e as Error).message}`);
+    }
+  }
+
+  const parsed = parseDotenv(existing);
+  const written = new Set<string>();
+  let out = "";
+  let pos = 0;
+  for (const entry of parsed.entries) {
+    out += existing.slice(pos, entry.start);
+    pos = entry.end;
+    const replacement = lines.get(entry.key);
+    if (replacement !== undefined) {
+      if (!written.has(entry.key)) {
+        out += entry.prefix + replacement + entry.eol;
+        written.add(entry.key);
+      }
+    } else if (!removing.has(entry.key)) {
+      out += existing.slice(entry.start, entry.end);
+    }
+  }
+  out += existing.slice(pos);
+
+  const missing = setKeys.filter((k) => !written.has(k)).map((k) => lines.get(k)!);
+  if (missing.length > 0) out = appendToBlock(out, missing, parsed.eol);
+  return dropEmptyMarker(out);
+}
+
+/** Insert lines at the end of gatelock's block, creating the block at the end if needed. */
+function appendToBlock(text: string, lines: readonly string[], eol: string): string {
+  const block = findMarker(text);
+  if (block === undefined) {
+    const sep = text.length > 0 && !text.endsWith("\n") ? eol : "";
+    return text + sep + [MARKER, ...lines].map((l) => l + eol).join("");
+  }
+  // After the marker line and the assignments that directly follow it.
+  let at = block.next;
+  for (const entry of parseDotenv(text).entries) {
+    if (entry.start === at) at = entry.end;
+  }
+  const head = text.slice(0, at);
+  const sep = head.length > 0 && !head.endsWith("\n") ? eol : "";
+  return head + sep + lines.map((l) => l + eol).join("") + text.slice(at);
+}
+
+function dropEmptyMarker(text: string): string {
+  const block = findMarker(text);
+  if (block === undefined) return text;
+  const follows = parseDotenv(text).entries.some((e) => e.start === block.next && block.next < text.length);
+  return follows ? text : text.slice(0, block.start) + text.slice(block.next);
+}
+
+function findMarker(text: string): { start: number; next: number } | undefined {
+  let pos = 0;
+  while (pos < text.length) {
+    const line = readLine(text, pos);
+    if (text.slice(pos, line.bodyEnd) === MARKER) return { start: pos, next: line.next };
+    pos = line.next;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// Files
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Replace `path` with `text` atomically: write a temporary file in the same directory
+ * (created 0600, so the secret is never readable by others, not even for a moment), fsync
+ * it, rename it over `path`, fsync the directory. Readers see the old file or the new one,
+ * never a torn write; the result has `mode` even if the old file was wider. If anything
+ * fails, the temporary file is removed and the old file is left as it was. A symlink at
+ * `path` is followed, so the link survives and its target is replaced.
+ */
+export async function writeFileAtomic(path: string, text: string, mode: number = 0o600): Promise<void> {
+  const target = await resolveTarget(path);
+  const dir = nodePath.dirname(target);
+  const tmp = nodePath.join(dir, `.${nodePath.basename(target)}.${process.pid}.${crypto.randomBytes(6).toString("hex")}.tmp`);
+  let renamed = false;
+  try {
+    const handle = await fs.promises.open(tmp, "wx", 0o600);
+    try {
+      await handle.chmod(mode); // exact mode, whatever the umask
+      await handle.writeFile(text, "utf8");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.promises.rename(tmp, target);
+    renamed = true;
+  } finally {
+    if (!renamed) await fs.promises.rm(tmp, { force: true });
+  }
+  await syncDirectory(dir);
+}
+
+async function resolveTarget(path: string): Promise<string> {
+  try {
+    return (await fs.promises.lstat(path)).isSymbolicLink() ? await fs.promises.realpath(path) : path;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return path;
+    throw e;
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, "r");
+    await handle.sync();
+  } catch {
+    // Some file systems cannot fsync a directory; the rename itself is still atomic.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** The file's text, or undefined when it does not exist. Refuses text that is not UTF-8. */
+async function readDotenvFile(path: string): Promise<string | undefined> {
+  let buf: Buffer;
+  try {
+    buf = await fs.promises.readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+  const text = buf.toString("utf8");
+  // Rewriting undecodable bytes would change lines gatelock does not own: refuse instead.
+  if (!Buffer.from(text, "utf8").equals(buf)) throw new Error(`gatelock will not rewrite ${path}: it is not valid UTF-8`);
+  return text;
+}
+
+/** Serialise read-modify-write cycles on one path within this process (several resources, one file). */
+async function withPathLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const key = Symbol.for("gatelock.dotenv.locks");
+  const g = globalThis as unknown as Record<symbol, Map<string, Promise<unknown>> | undefined>;
+  const locks = (g[key] ??= new Map<string, Promise<unknown>>());
+  const prev = locks.get(path) ?? Promise.resolve();
+  const run = prev.then(fn, fn);
+  const tail = run.catch(() => undefined);
+  locks.set(path, tail);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(path) === tail) locks.delete(path);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The dynamic provider
+// ---------------------------------------------------------------------------------------
+
+export interface DotenvFileInputs {
+  /** Absolute path of the dotenv file. */
+  readonly path: string;
+  /** Keys gatelock manages in the file, with their values. */
+  readonly entries: Record<string, string>;
+}
+
+export interface DotenvFileOutputs extends DotenvFileInputs {
+  /** gatelock created the file (it did not exist): delete removes the file once it is empty. */
+  readonly created: boolean;
+}
+
+/** `ResourceProvider` with every method this provider implements made non-optional. */
+export interface DotenvFileProvider extends dynamic.ResourceProvider<DotenvFileInputs, DotenvFileOutputs> {
+  check(olds: DotenvFileInputs, news: DotenvFileInputs): Promise<dynamic.CheckResult<DotenvFileInputs>>;
+  diff(id: string, olds: DotenvFileOutputs, news: DotenvFileInputs): Promise<dynamic.DiffResult>;
+  create(inputs: DotenvFileInputs): Promise<dynamic.CreateResult<DotenvFileOutputs>>;
+  update(id: string, olds: DotenvFileOutputs, news: DotenvFileInputs): Promise<dynamic.UpdateResult<DotenvFileOutputs>>;
+  delete(id: string, props: DotenvFileOutputs): Promise<void>;
+}
+
+/** How the dynamic provider host spells a value that is not known yet (preview). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function checkDotenvInputs(inputs: DotenvFileInputs): dynamic.CheckFailure[] {
+  const failures: dynamic.CheckFailure[] = [];
+  if (inputs.path !== UNKNOWN && (typeof inputs.path !== "string" || !nodePath.isAbsolute(inputs.path))) {
+    failures.push({ property: "path", reason: "expected an absolute path to the dotenv file" });
+  }
+  const entries = inputs.entries as unknown;
+  if (entries === UNKNOWN) return failures;
+  if (typeof entries !== "object" || entries === null || Array.isArray(entries)) {
+    failures.push({ property: "entries", reason: "expected an object of KEY: value strings" });
+    return failures;
+  }
+  const record = entries as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    try {
+      mergeDotenv("", { [key]: value === UNKNOWN ? "" : (value as string) });
+    } catch (e) {
+      failures.push({ property: "entries", reason: (e as Error).message });
+    }
+  }
+  return failures;
+}
+
+function sameEntries(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const ak = Object.keys(a);
+  return ak.length === Object.keys(b).length && ak.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+}
+
+/** Apply one change to the file; returns whether the file existed before. */
+async function applyDotenv(path: string, set: Readonly<Record<string, string>>, remove: readonly string[]): Promise<boolean> {
+  return withPathLock(path, async () => {
+    const existing = await readDotenvFile(path);
+    await writeFileAtomic(path, mergeDotenv(existing ?? "", set, remove));
+    return existing !== undefined;
+  });
+}
+
+export const dotenvFileProvider: DotenvFileProvider = {
+  async check(_olds, news) {
+    const failures = checkDotenvInputs(news);
+    return failures.length > 0 ? { inputs: news, failures } : { inputs: news };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = olds.path !== news.path ? ["path"] : [];
+    const changes = replaces.length > 0 || !sameEntries(olds.entries ?? {}, news.entries ?? {});
+    return { changes, replaces, deleteBeforeReplace: false };
+  },
+
+  async create(inputs) {
+    const existed = await applyDotenv(inputs.path, inputs.entries, []);
+    return { id: inputs.path, outs: { path: inputs.path, entries: inputs.entries, created: !existed } };
+  },
+
+  async update(_id, olds, news) {
+    // A path change is a replacement (see diff), so olds and news name the same file.
+    const remove = Object.keys(olds.entries ?? {}).filter((k) => !Object.prototype.hasOwnProperty.call(news.entries, k));
+    const existed = await applyDotenv(news.path, news.entries, remove);
+    // If the file vanished since, gatelock just created it again.
+    return { outs: { path: news.path, entries: news.entries, created: existed ? olds.created === true : true } };
+  },
+
+  async delete(_id, props) {
+    const path = props.path;
+    await withPathLock(path, async () => {
+      const existing = await readDotenvFile(path);
+      if (existing === undefined) return;
+      const text = mergeDotenv(existing, {}, Object.keys(props.entries ?? {}));
+      if (props.created === true && text.trim() === "") {
+        await fs.promises.rm(path, { force: true });
+      } else if (text !== existing) {
+        await writeFileAtomic(path, text);
+      }
+    });
+  },
+};

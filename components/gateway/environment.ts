@@ -1,0 +1,99 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { DotenvFile } from "../dotenv/dotenv-file";
+import type { GatewayModel } from "../model/model";
+import { ZuploVariable } from "../zuplo/variable";
+
+/** One variable for the gateway's environment. `value` should be a Pulumi secret when `isSecret`. */
+export interface GatewayVariable {
+  readonly name: string;
+  readonly isSecret: boolean;
+  readonly value: pulumi.Input<string>;
+  /** Origin the variable belongs to. */
+  readonly origin: string;
+  readonly description: string;
+  /**
+   * Resources that must exist before the gateway may use this value: the origin's secret
+   * store, so that the origin already accepts a secret before the gateway starts sending it.
+   */
+  readonly dependsOn?: readonly pulumi.Resource[];
+}
+
+/** What the stack outputs say about a variable: never its value. */
+export interface VariableSummary {
+  readonly name: string;
+  readonly isSecret: boolean;
+  readonly origin: string;
+  readonly description: string;
+  /** Where it was written: `zuplo-developer-api`, `dotenv:<path>`. */
+  readonly sinks: readonly string[];
+}
+
+export interface GatewayEnvironmentArgs {
+  readonly gateway: GatewayModel;
+  readonly variables: readonly GatewayVariable[];
+  /** Base directory for a relative dotenv path (default: the working directory, i.e. the Pulumi project). */
+  readonly projectDir?: string;
+}
+
+/**
+ * Where gateway variables land: the Zuplo Developer API (one resource per variable), a
+ * dotenv file for `zuplo dev`, or both.
+ */
+export class GatewayEnvironment extends pulumi.ComponentResource {
+  /** Variables written, with their sinks; no values. */
+  readonly variables: readonly VariableSummary[];
+  /** Every value by name, as one Pulumi secret, for programs that need to hand them on. */
+  readonly values: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: GatewayEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gatelock:gateway:GatewayEnvironment", name, {}, opts);
+    const { gateway } = args;
+    const sinks: string[] = [];
+
+    const api = gateway.environment.developerApi;
+    if (api) {
+      sinks.push("zuplo-developer-api");
+      for (const v of args.variables) {
+        new ZuploVariable(
+          `${name}-${v.name.toLowerCase()}`,
+          {
+            apiUrl: api.apiUrl,
+            account: gateway.account,
+            project: gateway.project,
+            branch: gateway.branch,
+            name: v.name,
+            isSecret: v.isSecret,
+            value: v.isSecret ? pulumi.secret(v.value) : v.value,
+          },
+          { parent: this, dependsOn: [...(v.dependsOn ?? [])] },
+        );
+      }
+    }
+
+    const entries: Record<string, pulumi.Input<string>> = {};
+    for (const v of args.variables) entries[v.name] = v.value;
+    const values = pulumi.secret(pulumi.output(entries) as pulumi.Output<Record<string, string>>);
+
+    const dotenv = gateway.environment.dotenv;
+    if (dotenv) {
+      const file = path.resolve(args.projectDir ?? process.cwd(), dotenv.path);
+      sinks.push(`dotenv:${dotenv.path}`);
+      new DotenvFile(
+        `${name}-dotenv`,
+        { path: file, entries: values },
+        { parent: this, dependsOn: args.variables.flatMap((v) => [...(v.dependsOn ?? [])]) },
+      );
+    }
+
+    this.values = values;
+    this.variables = args.variables.map((v) => ({
+      name: v.name,
+      isSecret: v.isSecret,
+      origin: v.origin,
+      description: v.description,
+      sinks,
+    }));
+    this.registerOutputs({ variables: this.variables });
+  }
+}

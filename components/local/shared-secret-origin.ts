@@ -1,0 +1,44 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { DotenvFile } from "../dotenv/dotenv-file";
+import type { GatewayVariable } from "../gateway/environment";
+import type { SharedSecretOrigin } from "../model/model";
+import { sharedSecretVariables } from "../shared-secret/gateway-variables";
+import { SharedSecret } from "../shared-secret/shared-secret";
+
+export interface LocalSharedSecretOriginArgs {
+  /** A validated shared-secret origin with `cloud: local`. */
+  readonly origin: SharedSecretOrigin;
+  /** Base directory for the origin's dotenv file (default: the working directory). */
+  readonly projectDir?: string;
+}
+
+/**
+ * A shared-secret origin on this machine, for local development: no cloud at all. The
+ * origin's accepted-secrets document goes to its own dotenv file (`.env.<origin>`), which
+ * the origin loads, e.g. with `node --env-file=.env.orders`.
+ */
+export class LocalSharedSecretOrigin extends pulumi.ComponentResource {
+  readonly dotenvPath: string;
+  readonly gatewayVariables: readonly GatewayVariable[];
+  readonly generation: pulumi.Output<number>;
+
+  constructor(name: string, args: LocalSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gatelock:local:SharedSecretOrigin", name, {}, opts);
+    const { origin } = args;
+    const store = origin.store;
+    if (store.cloud !== "local") throw new TypeError(`LocalSharedSecretOrigin needs an origin on local, got ${store.cloud}`);
+
+    const secret = new SharedSecret(name, origin.sharedSecret, { parent: this });
+    this.dotenvPath = path.resolve(args.projectDir ?? process.cwd(), store.dotenv);
+    const file = new DotenvFile(
+      `${name}-store`,
+      { path: this.dotenvPath, entries: { [store.variable]: secret.document } },
+      { parent: this },
+    );
+
+    this.generation = secret.generation;
+    this.gatewayVariables = sharedSecretVariables(origin, secret.current, file);
+    this.registerOutputs({ dotenvPath: this.dotenvPath, generation: this.generation });
+  }
+}

@@ -1,0 +1,23 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { GatewayVariable } from "../gateway/environment";
+import { variableSpecs } from "../gateway/variables";
+import type { SharedSecretOrigin } from "../model/model";
+
+/**
+ * Pairs a shared-secret origin's variable specs with their values. Every cloud uses this,
+ * so the gateway sees the same variables whatever store the origin reads from.
+ *
+ * `store` is the resource that makes the origin accept the new secret; the gateway's
+ * variable waits for it, so the gateway never sends a secret the origin does not know yet.
+ */
+export function sharedSecretVariables(
+  origin: SharedSecretOrigin,
+  current: pulumi.Output<string>,
+  store: pulumi.Resource,
+): GatewayVariable[] {
+  return variableSpecs(origin).map((spec) => ({
+    ...spec,
+    value: spec.isSecret ? pulumi.secret(current) : (origin.url ?? ""),
+    dependsOn: spec.isSecret ? [store] : [],
+  }));
+}

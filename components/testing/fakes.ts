@@ -1,0 +1,246 @@
+/**
+ * Faithful fakes of the providers gatelock uses, for Pulumi's mock engine.
+ *
+ * "Faithful" means the outputs look and behave like the real provider's: random passwords
+ * honour length and character classes and are really random; ARNs, resource IDs and names
+ * have the real formats; secrets stay secrets; a resource whose inputs did not change keeps
+ * its outputs across runs (as a real `pulumi up` would), and the rotation schedule advances
+ * through the real provider logic. So what gatelock produces under these fakes can be checked
+ * by real tools (Node's TLS stack, an IAM simulator, the origin verifier).
+ */
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import { advanceRotation, initialRotation, type RotationState } from "../shared-secret/rotation";
+
+type MockResourceArgs = pulumi.runtime.MockResourceArgs;
+type MockCallArgs = pulumi.runtime.MockCallArgs;
+type MockResult = { id: string | undefined; state: Record<string, unknown> };
+
+export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface FakeCloudOptions {
+  readonly awsAccountId?: string;
+  readonly awsRegion?: string;
+  readonly gcpProjectNumber?: string;
+  readonly azureSubscriptionId?: string;
+  readonly azureTenantId?: string;
+  /** The deployment's clock, for the rotation schedule. */
+  readonly now?: () => Date;
+  /** Outputs of a previous run, keyed by `type::name`, so unchanged resources keep them. */
+  readonly prior?: ReadonlyMap<string, PriorResource>;
+}
+
+export interface PriorResource {
+  readonly inputs: Record<string, unknown>;
+  readonly id: string | undefined;
+  readonly state: Record<string, unknown>;
+}
+
+type Fake = (args: MockResourceArgs, ctx: FakeContext) => MockResult;
+
+interface FakeContext {
+  readonly options: Required<Omit<FakeCloudOptions, "prior">>;
+  readonly prior: PriorResource | undefined;
+}
+
+export function isSecretValue(v: unknown): v is { value: unknown } {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** Wrap a value the way Pulumi marks a secret on the wire. */
+export function secretValue<T>(value: T): Record<string, unknown> {
+  return { [SECRET_SIG_KEY]: SECRET_SIG, value };
+}
+
+/** Strip secret markers (for computing outputs from inputs; never for printing). */
+export function reveal(v: unknown): unknown {
+  if (isSecretValue(v)) return reveal(v.value);
+  if (Array.isArray(v)) return v.map(reveal);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
+  return v;
+}
+
+const LOWER = "abcdefghijklmnopqrstuvwxyz";
+const UPPER = LOWER.toUpperCase();
+const DIGITS = "0123456789";
+const TF_DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
+
+/** terraform-provider-random's RandomPassword semantics: classes, minimums, override set. */
+export function fakeRandomPassword(inputs: Record<string, unknown>): string {
+  const length = Number(inputs.length);
+  const use = (k: string) => inputs[k] !== false;
+  const special = typeof inputs.overrideSpecial === "string" ? (inputs.overrideSpecial as string) : TF_DEFAULT_SPECIAL;
+  const classes: Array<[string, number]> = [];
+  if (use("lower")) classes.push([LOWER, Number(inputs.minLower ?? 0)]);
+  if (use("upper")) classes.push([UPPER, Number(inputs.minUpper ?? 0)]);
+  if (use("numeric") && use("number")) classes.push([DIGITS, Number(inputs.minNumeric ?? 0)]);
+  if (use("special") && special.length > 0) classes.push([special, Number(inputs.minSpecial ?? 0)]);
+  const all = classes.map(([c]) => c).join("");
+  const chars: string[] = [];
+  for (const [set, min] of classes) for (let i = 0; i < min; i++) chars.push(set[randomInt(set.length)]!);
+  while (chars.length < length) chars.push(all[randomInt(all.length)]!);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
+  }
+  return chars.slice(0, length).join("");
+}
+
+function alnum(n: number): string {
+  const set = LOWER + UPPER + DIGITS;
+  return Array.from({ length: n }, () => set[randomInt(set.length)]).join("");
+}
+
+function str(v: unknown): string {
+  return String(reveal(v));
+}
+
+/** Types whose every input forces replacement: same inputs → same outputs, else new ones. */
+const REPLACE_ON_ANY_CHANGE = new Set(["random:index/randomPassword:RandomPassword"]);
+
+const FAKES: Record<string, Fake> = {
+  "random:index/randomPassword:RandomPassword": ({ inputs }) => ({
+    id: "none",
+    state: {
+      ...inputs,
+      result: secretValue(fakeRandomPassword(reveal(inputs) as Record<string, unknown>)),
+      bcryptHash: secretValue(`$2a$10$${alnum(53)}`),
+    },
+  }),
+
+  "pulumi-nodejs:dynamic/gatelock:RotationSchedule": ({ inputs, name }, { options, prior }) => {
+    const plain = reveal(inputs) as { rotateAfterDays: number; overlapDays: number; rotation: number };
+    const next = prior ? advanceRotation(prior.state as unknown as RotationState, plain, options.now()) : initialRotation(plain, options.now());
+    return { id: prior?.id ?? `rotation-${name}`, state: { ...inputs, ...next } };
+  },
+  "pulumi-nodejs:dynamic/gatelock:ZuploVariable": ({ inputs }, { prior }) => {
+    const i = reveal(inputs) as Record<string, string>;
+    const now = new Date().toISOString();
+    return {
+      id: `${i.account}/${i.project}/${i.branch}/${i.name}`,
+      state: { ...inputs, createdOn: (prior?.state.createdOn as string) ?? now, updatedOn: now },
+    };
+  },
+  "pulumi-nodejs:dynamic/gatelock:DotenvFile": ({ inputs }) => ({ id: str(inputs.path), state: { ...inputs } }),
+
+  "aws:secretsmanager/secret:Secret": ({ inputs }, { options, prior }) => {
+    const region = str(inputs.region ?? options.awsRegion);
+    const arn = (prior?.state.arn as string) ?? `arn:aws:secretsmanager:${region}:${options.awsAccountId}:secret:${str(inputs.name)}-${alnum(6)}`;
+    return { id: arn, state: { ...inputs, arn, region, recoveryWindowInDays: inputs.recoveryWindowInDays ?? 30, tagsAll: inputs.tags ?? {} } };
+  },
+  "aws:secretsmanager/secretVersion:SecretVersion": ({ inputs }) => {
+    const versionId = randomUUID();
+    return { id: `${str(inputs.secretId)}|${versionId}`, state: { ...inputs, arn: str(inputs.secretId), versionId, versionStages: ["AWSCURRENT"] } };
+  },
+  "aws:secretsmanager/secretPolicy:SecretPolicy": ({ inputs }) => ({ id: str(inputs.secretArn), state: { ...inputs } }),
+
+  "gcp:secretmanager/secret:Secret": ({ inputs }, { options }) => {
+    const id = `projects/${str(inputs.project)}/secrets/${str(inputs.secretId)}`;
+    return {
+      id,
+      state: { ...inputs, name: `projects/${options.gcpProjectNumber}/secrets/${str(inputs.secretId)}`, createTime: new Date().toISOString() },
+    };
+  },
+  "gcp:secretmanager/secretVersion:SecretVersion": ({ inputs }, { options, prior }) => {
+    const secretId = str(inputs.secret).split("/").pop();
+    const version = String(Number(prior?.state.version ?? 0) + 1);
+    const name = `projects/${options.gcpProjectNumber}/secrets/${secretId}/versions/${version}`;
+    return { id: name, state: { ...inputs, name, version, enabled: true, createTime: new Date().toISOString() } };
+  },
+  "gcp:secretmanager/secretIamMember:SecretIamMember": ({ inputs }) => ({
+    id: `projects/${str(inputs.project)}/secrets/${str(inputs.secretId)}/${str(inputs.role)}/${str(inputs.member)}`,
+    state: { ...inputs, etag: `BwX${alnum(9)}=` },
+  }),
+
+  "azure-native:keyvault:Secret": ({ inputs }, { options }) => {
+    const name = str(inputs.secretName);
+    const vault = str(inputs.vaultName);
+    const id = `/subscriptions/${options.azureSubscriptionId}/resourceGroups/${str(inputs.resourceGroupName)}/providers/Microsoft.KeyVault/vaults/${vault}/secrets/${name}`;
+    const secretUri = `https://${vault}.vault.azure.net/secrets/${name}`;
+    // Key Vault never returns a secret's value from the management plane, so what is left of
+    // `properties` is not secret.
+    const props = reveal(inputs.properties ?? {}) as Record<string, unknown>;
+    const { value: _value, ...visible } = props;
+    return {
+      id,
+      state: {
+        ...inputs,
+        name,
+        type: "Microsoft.KeyVault/vaults/secrets",
+        properties: { ...visible, secretUri, secretUriWithVersion: `${secretUri}/${randomBytes(16).toString("hex")}` },
+      },
+    };
+  },
+  "azure-native:authorization:RoleAssignment": ({ inputs }) => {
+    const guid = randomUUID();
+    return { id: `${str(inputs.scope)}/providers/Microsoft.Authorization/roleAssignments/${guid}`, state: { ...inputs, name: guid, type: "Microsoft.Authorization/roleAssignments" } };
+  },
+};
+
+/** Resources of types with no fake, so tests can insist that none were used. */
+export const UNFAKED: string[] = [];
+
+export class FakeCloud implements pulumi.runtime.Mocks {
+  readonly options: Required<Omit<FakeCloudOptions, "prior">>;
+  private readonly prior: ReadonlyMap<string, PriorResource>;
+  /** What this run produced, keyed by `type::name`: feed it to the next run as `prior`. */
+  readonly produced = new Map<string, PriorResource>();
+
+  constructor(options: FakeCloudOptions = {}) {
+    this.options = {
+      awsAccountId: options.awsAccountId ?? "123456789012",
+      awsRegion: options.awsRegion ?? "us-east-1",
+      gcpProjectNumber: options.gcpProjectNumber ?? "418203751982",
+      azureSubscriptionId: options.azureSubscriptionId ?? "6b9a3f1e-2c4d-4e8f-9a1b-3c5d7e9f1a2b",
+      azureTenantId: options.azureTenantId ?? "72f988bf-86f1-41af-91ab-2d7cd011db47",
+      now: options.now ?? (() => new Date()),
+    };
+    this.prior = options.prior ?? new Map();
+  }
+
+  newResource(args: MockResourceArgs): MockResult {
+    if (!args.custom) return { id: undefined, state: {} };
+    const key = `${args.type}::${args.name}`;
+    const prior = this.prior.get(key);
+    let result: MockResult;
+    if (prior && REPLACE_ON_ANY_CHANGE.has(args.type) && sameInputs(prior.inputs, args.inputs)) {
+      result = { id: prior.id, state: prior.state };
+    } else {
+      const fake = FAKES[args.type];
+      if (!fake) UNFAKED.push(args.type);
+      result = fake ? fake(args, { options: this.options, prior }) : { id: `${args.name}-id`, state: { ...args.inputs } };
+    }
+    this.produced.set(key, { inputs: args.inputs, id: result.id, state: result.state });
+    return result;
+  }
+
+  call(args: MockCallArgs): Record<string, unknown> {
+    switch (args.token) {
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { accountId: this.options.awsAccountId, arn: `arn:aws:iam::${this.options.awsAccountId}:user/gatelock`, userId: "AIDA" + alnum(17).toUpperCase(), id: this.options.awsAccountId };
+      case "aws:index/getRegion:getRegion":
+        return { region: this.options.awsRegion, name: this.options.awsRegion, id: this.options.awsRegion };
+      case "aws:index/getPartition:getPartition":
+        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+      case "gcp:organizations/getProject:getProject":
+        return { number: this.options.gcpProjectNumber, projectId: String(args.inputs.projectId ?? "") };
+      case "azure-native:authorization:getClientConfig":
+        return { subscriptionId: this.options.azureSubscriptionId, tenantId: this.options.azureTenantId, clientId: randomUUID(), objectId: randomUUID() };
+      default:
+        throw new Error(`gatelock fakes: no fake for invoke ${args.token}`);
+    }
+  }
+}
+
+function sameInputs(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(reveal(a))) === JSON.stringify(canonical(reveal(b)));
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  }
+  return v;
+}
