@@ -1,0 +1,232 @@
+/**
+ * The offline audit: run a stack's real program under the mock engine and report what
+ * `pulumi up` would do, with every secret masked.
+ */
+import { ConfigError } from "../errors";
+import type { VariableSummary } from "../gateway/environment";
+import { type OriginGatewayConfig, policiesDocument, type ZuploPolicy } from "../gateway/zuplo-policies";
+import { describeOrigin, type OriginDescription } from "../model/describe";
+import { buildModel } from "../model/model";
+import type { Finding } from "../model/safety";
+import { deploy, type Deployment } from "../program/deploy";
+import { runUnderMocks, type RecordedResource } from "../testing/engine";
+import { type FakeCloudOptions, isSecretValue, reveal } from "../testing/fakes";
+import { ENCRYPTED_PLACEHOLDER, readStackConfig, type StackConfig } from "./stack-file";
+
+export const MASK = "[secret]";
+
+export interface AuditResource {
+  readonly urn: string;
+  /** Pulumi type token. */
+  readonly type: string;
+  readonly name: string;
+  /** URN of the parent resource. */
+  readonly parent: string | null;
+  /** Inputs as `pulumi up` would send them; secret values masked as "[secret]". */
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface AuditOrigin extends OriginDescription {
+  /** Names of the gateway variables this origin needs. */
+  readonly variables: readonly string[];
+}
+
+export interface AuditReport {
+  readonly stack: string;
+  readonly gateway: string | null;
+  readonly ok: boolean;
+  readonly origins: readonly AuditOrigin[];
+  readonly variables: readonly VariableSummary[];
+  readonly gatewayPolicies: readonly OriginGatewayConfig[];
+  readonly policiesJson: { readonly policies: readonly ZuploPolicy[] };
+  readonly findings: readonly Finding[];
+  readonly resources: readonly AuditResource[];
+}
+
+export interface AuditOptions {
+  readonly projectDir: string;
+  readonly stack: string;
+  /** Environment, for checks such as "is a Developer API key available" (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly fakes?: FakeCloudOptions;
+  /** Sees the raw mock run (with secrets) before masking: for tests that hunt for leaks. */
+  readonly observe?: (resources: readonly RecordedResource[]) => void;
+}
+
+export async function runAudit(options: AuditOptions): Promise<AuditReport> {
+  const stackConfig = readStackConfig(options.projectDir, options.stack);
+  const raw = rawGatelockConfig(stackConfig);
+
+  // Validate first, so an invalid stack gives findings rather than a stack trace.
+  try {
+    buildModel(raw, { stack: options.stack });
+  } catch (e) {
+    if (e instanceof ConfigError) return invalidReport(options.stack, e);
+    throw e;
+  }
+
+  let deployment!: Deployment;
+  const run = await runUnderMocks(
+    async () => {
+      deployment = await deploy({ config: raw, stack: options.stack, projectDir: options.projectDir });
+      return deployment.outputs;
+    },
+    {
+      project: stackConfig.project,
+      stack: options.stack,
+      config: stackConfig.config,
+      secretKeys: stackConfig.secretKeys,
+      ...(options.fakes ? { fakes: options.fakes } : {}),
+    },
+  );
+
+  options.observe?.(run.resources);
+  const { model, outputs } = deployment;
+  const findings: Finding[] = [...model.findings, ...environmentFindings(stackConfig, options.env ?? process.env, deployment)];
+  const resources = run.resources.map(toAuditResource);
+  findings.push(...leakFindings(run.resources, { resources, variables: outputs.gatewayVariables }));
+  findings.push(...consistencyFindings(outputs.gatewayVariables, outputs.gatewayPolicies));
+
+  return {
+    stack: options.stack,
+    gateway: model.gateway.label,
+    ok: !findings.some((f) => f.severity === "error"),
+    origins: model.origins.map((o) => ({
+      ...describeOrigin(o, model.gateway),
+      variables: outputs.gatewayVariables.filter((v) => v.origin === o.name).map((v) => v.name),
+    })),
+    variables: outputs.gatewayVariables,
+    gatewayPolicies: outputs.gatewayPolicies,
+    policiesJson: outputs.policiesJson,
+    findings,
+    resources,
+  };
+}
+
+/** `gatelock:gateway` and `gatelock:origins` from the stack file, parsed from JSON. */
+function rawGatelockConfig(sc: StackConfig): unknown {
+  const get = (k: string) => {
+    const v = sc.config[`gatelock:${k}`];
+    if (v === undefined) return undefined;
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  };
+  return { gateway: get("gateway"), origins: get("origins") ?? [] };
+}
+
+function invalidReport(stack: string, error: ConfigError): AuditReport {
+  const findings: Finding[] = error.issues.map((i) => ({
+    severity: "error",
+    code: i.code,
+    path: i.path,
+    message: i.message,
+    ...(i.fix ? { fix: i.fix } : {}),
+  }));
+  return {
+    stack,
+    gateway: null,
+    ok: false,
+    origins: [],
+    variables: [],
+    gatewayPolicies: [],
+    policiesJson: policiesDocument([]),
+    findings,
+    resources: [],
+  };
+}
+
+function toAuditResource(r: RecordedResource): AuditResource {
+  const { __provider: _code, ...inputs } = r.inputs;
+  return { urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: mask(inputs) as Record<string, unknown> };
+}
+
+/** Replace every secret with "[secret]"; keep the structure so reviewers see what is set. */
+export function mask(v: unknown): unknown {
+  if (isSecretValue(v)) return MASK;
+  if (Array.isArray(v)) return v.map(mask);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mask(x)]));
+  return v;
+}
+
+function environmentFindings(sc: StackConfig, env: NodeJS.ProcessEnv, d: Deployment): Finding[] {
+  const findings: Finding[] = [];
+  if (d.model.gateway.environment.developerApi && !env.ZUPLO_API_KEY && sc.config["gatelock:zuploApiKey"] === undefined) {
+    findings.push({
+      severity: "warning",
+      code: "WARN_NO_API_KEY",
+      path: "gatelock:gateway.environment.developerApi",
+      message: "no Zuplo Developer API key is configured, so `pulumi up` cannot write the gateway's variables.",
+      fix: "export ZUPLO_API_KEY, or run `pulumi config set --secret gatelock:zuploApiKey <key>`.",
+    });
+  }
+  if (sc.config["gatelock:zuploApiKey"] !== undefined && sc.config["gatelock:zuploApiKey"] !== ENCRYPTED_PLACEHOLDER) {
+    findings.push({
+      severity: "error",
+      code: "ERR_PLAINTEXT_API_KEY",
+      path: "gatelock:zuploApiKey",
+      message: "the Zuplo API key is stored in plain text in the stack file.",
+      fix: "rotate the key, then `pulumi config set --secret gatelock:zuploApiKey <key>`.",
+    });
+  }
+  return findings;
+}
+
+/**
+ * The audit's own guard: no secret value may appear anywhere in what it prints. Secrets are
+ * known here (the fakes produced them), so look for each in the report's plain text.
+ */
+function leakFindings(recorded: readonly RecordedResource[], printed: unknown): Finding[] {
+  const secrets = new Set<string>();
+  const collect = (v: unknown, inSecret: boolean) => {
+    if (isSecretValue(v)) return collect(v.value, true);
+    if (typeof v === "string" && inSecret && v.length >= 8) secrets.add(v);
+    else if (Array.isArray(v)) v.forEach((x) => collect(x, inSecret));
+    else if (v && typeof v === "object") Object.values(v).forEach((x) => collect(x, inSecret));
+  };
+  recorded.forEach((r) => collect(r.inputs, false));
+  const text = JSON.stringify(printed);
+  for (const s of secrets) {
+    for (const piece of [s, ...jsonFragments(s)]) {
+      if (piece.length >= 8 && text.includes(piece)) {
+        return [{ severity: "error", code: "ERR_SECRET_IN_OUTPUT", path: "audit", message: "a secret value would have been printed; the audit refused to print it.", fix: "report this as a gatelock bug." }];
+      }
+    }
+  }
+  return [];
+}
+
+/** Secret documents are JSON; their inner strings are secrets too. */
+function jsonFragments(s: string): string[] {
+  try {
+    const parsed = JSON.parse(s) as unknown;
+    const out: string[] = [];
+    const walk = (v: unknown) => {
+      if (typeof v === "string") out.push(v);
+      else if (v && typeof v === "object") Object.values(v).forEach(walk);
+    };
+    walk(reveal(parsed));
+    return out.filter((x) => !/^\d{4}-\d\d-\d\dT/.test(x));
+  } catch {
+    return [];
+  }
+}
+
+/** Every `$env(X)` a policy uses must be a variable gatelock writes. */
+function consistencyFindings(variables: readonly VariableSummary[], configs: readonly OriginGatewayConfig[]): Finding[] {
+  const names = new Set(variables.map((v) => v.name));
+  const findings: Finding[] = [];
+  for (const c of configs) {
+    const text = JSON.stringify(c);
+    for (const m of text.matchAll(/\$env\(([A-Z0-9_]+)\)|\$\{env\.([A-Z0-9_]+)\}/g)) {
+      const name = m[1] ?? m[2]!;
+      if (!names.has(name)) {
+        findings.push({ severity: "error", code: "ERR_POLICY_VARIABLE_MISSING", path: `gatelock:origins.${c.origin}`, message: `the gateway configuration uses ${name}, which no sink writes.`, fix: "report this as a gatelock bug." });
+      }
+    }
+  }
+  return findings;
+}
+
