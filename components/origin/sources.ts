@@ -15,6 +15,15 @@ import { decodeSecretDocument, encodeSecretDocument, type SecretDocument } from 
  * Returns the accepted-secrets document as text (the JSON written by gatelock's store
  * components). May be synchronous or asynchronous; may throw or reject when the store is
  * unreachable, which the verifier treats as "unavailable" and never as "accept".
+ *
+ * @example
+ * // AWS Secrets Manager, with the SDK the origin already depends on (not a gatelock dependency):
+ * const sm = new SecretsManagerClient({});
+ * const source: SecretSource = async () => {
+ *   const out = await sm.send(new GetSecretValueCommand({ SecretId: process.env.GATELOCK_SECRET_ARN }));
+ *   if (!out.SecretString) throw new SecretSourceError("the secret has no SecretString");
+ *   return out.SecretString;
+ * };
  */
 export type SecretSource = () => Promise<string> | string;
 

@@ -1,0 +1,110 @@
+/**
+ * The npm package as a user gets it: pack the tarball, install it into a fresh consumer
+ * project that has only the AWS SDK, type-check a program importing `gatelock/aws`, run it,
+ * and run the packaged `gatelock audit` on an AWS-only stack.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const root = path.resolve(__dirname, "..");
+const rootPkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+let consumer: string;
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 240_000 });
+}
+
+beforeAll(() => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-pack-"));
+  const out = run("npm", ["pack", "--silent", "--pack-destination", work], root).trim().split("\n").pop()!;
+  const tarball = path.join(work, out);
+  consumer = path.join(work, "consumer");
+  fs.mkdirSync(consumer);
+  const dev = rootPkg.devDependencies;
+  fs.writeFileSync(
+    path.join(consumer, "package.json"),
+    JSON.stringify({
+      name: "platform-repo",
+      private: true,
+      dependencies: {
+        gatelock: `file:${tarball}`,
+        "@pulumi/pulumi": dev["@pulumi/pulumi"],
+        "@pulumi/aws": dev["@pulumi/aws"],
+        typescript: dev.typescript,
+        "@types/node": dev["@types/node"],
+      },
+    }),
+  );
+  run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], consumer);
+}, 300_000);
+
+describe("the packed npm package", () => {
+  it("ships dist with declarations and the schema, and no sources or tests", () => {
+    const files = run("tar", ["-tzf", fs.readdirSync(path.dirname(consumer)).map((f) => path.join(path.dirname(consumer), f)).find((f) => f.endsWith(".tgz"))!], root);
+    expect(files).toContain("package/dist/aws/index.d.ts");
+    expect(files).toContain("package/dist/origin/index.js");
+    expect(files).toContain("package/schema/gatelock-stack.schema.json");
+    expect(files).not.toMatch(/package\/(components|test)\//);
+  });
+
+  it("installs without the GCP and Azure SDKs (optional peers)", () => {
+    expect(fs.existsSync(path.join(consumer, "node_modules/@pulumi/aws"))).toBe(true);
+    expect(fs.existsSync(path.join(consumer, "node_modules/@pulumi/gcp"))).toBe(false);
+    expect(fs.existsSync(path.join(consumer, "node_modules/@pulumi/azure-native"))).toBe(false);
+  });
+
+  it("type-checks and runs a program that imports gatelock/aws, loading no other cloud SDK", () => {
+    fs.writeFileSync(
+      path.join(consumer, "index.ts"),
+      `import { buildModel, GatewayEnvironment } from "gatelock";
+import { AwsSharedSecretOrigin } from "gatelock/aws";
+import { runUnderMocks } from "gatelock/testing";
+
+async function main() {
+  const model = buildModel({
+    gateway: { kind: "zuplo", account: "acme", project: "orders-api", branch: "main" },
+    origins: [{ name: "orders", method: "shared-secret", cloud: "aws", aws: { region: "eu-west-1", readers: ["arn:aws:iam::210987654321:role/orders"] } }],
+  }, { stack: "prod" });
+  const run = await runUnderMocks(() => {
+    const origin = new AwsSharedSecretOrigin("orders", { origin: model.origins[0]! });
+    new GatewayEnvironment("gateway", { gateway: model.gateway, variables: origin.gatewayVariables });
+    return { arn: origin.secretArn };
+  }, { stack: "prod" });
+  const loaded = Object.keys(require.cache).filter((k) => /@pulumi\\/(gcp|azure-native)\\//.test(k));
+  console.log(JSON.stringify({ arn: run.outputs.arn, types: run.resources.map((r) => r.type), loaded }));
+}
+main().catch((e) => { console.error(e); process.exit(1); });
+`,
+    );
+    fs.writeFileSync(
+      path.join(consumer, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { target: "ES2022", module: "node16", moduleResolution: "node16", strict: true, skipLibCheck: true, outDir: "out", types: ["node"] }, files: ["index.ts"] }),
+    );
+    run("npx", ["tsc", "-p", "."], consumer);
+    const result = JSON.parse(run("node", ["out/index.js"], consumer).trim().split("\n").pop()!);
+    expect(result.arn).toMatch(/^arn:aws:secretsmanager:eu-west-1:123456789012:secret:gatelock\/prod\/orders\/shared-secret-[A-Za-z0-9]{6}$/);
+    expect(result.types).toContain("aws:secretsmanager/secretPolicy:SecretPolicy");
+    expect(result.types).toContain("pulumi-nodejs:dynamic/gatelock:ZuploVariable");
+    expect(result.loaded).toEqual([]);
+  });
+
+  it("type-checks with classic node10 resolution too (typesVersions)", () => {
+    fs.writeFileSync(path.join(consumer, "tsconfig.node10.json"), JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { module: "commonjs", moduleResolution: "node10", noEmit: true } }));
+    run("npx", ["tsc", "-p", "tsconfig.node10.json"], consumer);
+  });
+
+  it("runs the packaged `gatelock audit` on an AWS-only stack", () => {
+    fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: platform\nruntime: nodejs\nstackConfigDir: stacks\n");
+    fs.mkdirSync(path.join(consumer, "stacks"), { recursive: true });
+    fs.writeFileSync(
+      path.join(consumer, "stacks/Pulumi.prod.yaml"),
+      `config:\n  gatelock:gateway: {kind: zuplo, account: acme, project: orders-api, branch: main}\n  gatelock:origins:\n    - {name: orders, method: shared-secret, cloud: aws, aws: {region: us-east-1, readers: ["arn:aws:iam::123456789012:role/orders"]}}\n`,
+    );
+    const report = JSON.parse(run("npx", ["gatelock", "audit", "--stack", "prod", "--format", "json"], consumer));
+    expect(report.origins.map((o: { cloud: string }) => o.cloud)).toEqual(["aws"]);
+    expect(report.resources.some((r: { type: string }) => r.type === "aws:secretsmanager/secret:Secret")).toBe(true);
+  });
+});
