@@ -11,7 +11,8 @@ import { describe, expect, it } from "vitest";
 import { render } from "../components/audit/render";
 import { runAudit } from "../components/audit/report";
 import { KEY_VAULT_SECRETS_USER } from "../components/azure/shared-secret-origin";
-import { decodeSecretDocument } from "../components/shared-secret/document";
+import { createSharedSecretVerifier, fromStatic } from "../components/origin";
+import { decodeSecretDocument, encodeSecretDocument } from "../components/shared-secret/document";
 import { AWS_ROLE, AZURE_PRINCIPAL, awsOrigin, azureOrigin, config, GCP_SA, gcpOrigin } from "./fixtures/configs";
 import { isSecretValue, ofType, one, plainStrings, type ProgramRun, type RecordedResource, resolve, reveal, runProgram } from "./harness";
 
@@ -182,6 +183,12 @@ describe("rotation without downtime, across deployments", () => {
     expect(after).not.toBe(before);
     const doc = storedDocument(rotated, c);
     expect(doc).toMatchObject({ current: after, previous: before, previousRetiresAt: new Date(t0 + 104 * DAY).toISOString() });
+
+    // What the origin's verifier (gatelock/origin) makes of the stored document, mid-overlap.
+    const verifier = createSharedSecretVerifier({ source: fromStatic(encodeSecretDocument(doc)), now: () => new Date(t0 + 95 * DAY) });
+    expect(await verifier.verify(after)).toEqual({ ok: true, matched: "current" });
+    expect(await verifier.verify(before)).toEqual({ ok: true, matched: "previous" });
+    expect(await verifier.verify(`${before}x`)).toMatchObject({ ok: false });
 
     // After the overlap (14 days by default) only the new one is accepted.
     const retired = await runProgram(config(c.origin), { fakes: { now: () => new Date(t0 + 105 * DAY), prior: rotated.fakes.produced } });
