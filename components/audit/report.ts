@@ -139,8 +139,7 @@ function invalidReport(stack: string, error: ConfigError): AuditReport {
 }
 
 function toAuditResource(r: RecordedResource): AuditResource {
-  const { __provider: _code, ...inputs } = r.inputs;
-  return { urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: mask(inputs) as Record<string, unknown> };
+  return { urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: mask(r.inputs) as Record<string, unknown> };
 }
 
 /** Replace every secret with "[secret]"; keep the structure so reviewers see what is set. */

@@ -84,13 +84,16 @@ async function runOnce<T>(program: () => Promise<T> | T, options: MockRunOptions
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: RegisterRequest, cb: unknown) => {
     const parent = req.getParent();
+    // A dynamic resource's `__provider` input is its serialised provider code (tens of KB),
+    // identical for every resource of a type: not worth a copy per resource.
+    const { __provider: _code, ...inputs } = deserializeProperties(req.getObject() as never, true) as Record<string, unknown>;
     resources.push({
       urn: monitor.newUrn(parent, req.getType(), req.getName()),
       type: req.getType(),
       name: req.getName(),
       ...(parent ? { parent } : {}),
       custom: req.getCustom(),
-      inputs: deserializeProperties(req.getObject() as never, true) as Record<string, unknown>,
+      inputs,
       dependsOn: req.getDependenciesList(),
     });
     return register(req, cb);
