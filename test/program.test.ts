@@ -1,20 +1,51 @@
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../components/errors";
+import { MockRunError } from "../components/testing/engine";
+import { UNFAKED } from "../components/testing/fakes";
+import { awsOrigin, azureOrigin, config, gcpOrigin } from "./fixtures/configs";
 import { runProgram } from "./harness";
 
-const config = {
-  gateway: { kind: "zuplo", account: "acme", project: "orders-api", branch: "main" },
-  origins: [
-    { name: "orders", method: "shared-secret", cloud: "aws", aws: { region: "us-east-1", readers: ["arn:aws:iam::123456789012:role/orders-api"] } },
-    { name: "billing", method: "shared-secret", cloud: "gcp", gcp: { project: "acme-prod", readers: ["billing@acme-prod.iam.gserviceaccount.com"] } },
-    { name: "users", method: "shared-secret", cloud: "azure", azure: { resourceGroup: "rg-users", vault: "kv-acme-users", readers: ["0f8fad5b-d9cb-469f-a165-70867728950e"] } },
-  ],
-};
+describe("the gatelock program", () => {
+  it("builds one component per origin and one gateway environment, every resource parented", async () => {
+    const run = await runProgram(config(awsOrigin, gcpOrigin, azureOrigin));
+    const components = run.resources.filter((r) => !r.custom && r.type !== "pulumi:pulumi:Stack");
+    expect(components.map((c) => `${c.type}::${c.name}`).sort()).toEqual([
+      "gatelock:aws:SharedSecretOrigin::orders",
+      "gatelock:azure:SharedSecretOrigin::users",
+      "gatelock:gateway:GatewayEnvironment::gateway",
+      "gatelock:gcp:SharedSecretOrigin::billing",
+      "gatelock:shared-secret:SharedSecret::billing",
+      "gatelock:shared-secret:SharedSecret::orders",
+      "gatelock:shared-secret:SharedSecret::users",
+    ]);
+    for (const c of components) expect(c.type).toMatch(/^gatelock:[a-z-]+:[A-Z][A-Za-z]+$/);
+    // Every cloud resource sits under a gatelock component, never loose in the stack.
+    for (const r of run.resources.filter((x) => x.custom)) expect(r.parent, `${r.type} ${r.name}`).toMatch(/[:$]gatelock:[a-z-]+:[A-Za-z]+::[a-z-]+$/);
+    expect(UNFAKED).toEqual([]);
+  });
 
-describe("program", () => {
-  it("runs", async () => {
-    const run = await runProgram(config);
-    console.log(run.resources.map((r) => `${r.type} ${r.name} <- ${r.parent ?? ""}`).join("\n"));
-    console.log(JSON.stringify(run.outputs, null, 1).slice(0, 3000));
-    expect(run.resources.length).toBeGreaterThan(10);
+  it("refuses invalid config before registering any resource", async () => {
+    const bad = config(awsOrigin) as any;
+    bad.origins[0].aws.readers = ["*"];
+    const err = await runProgram(bad).then(() => undefined, (e) => e);
+    expect(err).toBeInstanceOf(MockRunError);
+    expect(err.cause).toBeInstanceOf(ConfigError);
+    expect(err.cause.issues[0].path).toBe("gatelock:origins[0].aws.readers[0]");
+    // Only the stack itself was registered: no cloud resource, no component.
+    expect(err.resources.map((r: { type: string }) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+
+  it("exposes gateway variables and policies as stack outputs, without values", async () => {
+    const run = await runProgram(config(awsOrigin));
+    expect(run.outputs.gatewayVariables.map((v) => [v.name, v.isSecret])).toEqual([
+      ["ORDERS_SHARED_SECRET", true],
+      ["ORDERS_ORIGIN_URL", false],
+    ]);
+    expect(run.outputs.gatewayPolicies[0]).toMatchObject({
+      origin: "orders",
+      inbound: ["gatelock-orders-shared-secret"],
+      handler: { options: { baseUrl: "${env.ORDERS_ORIGIN_URL}" } },
+    });
+    expect(run.outputs.origins.orders!.resources.secretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:gatelock\/test\/orders\/shared-secret-\w{6}$/);
   });
 });

@@ -21,6 +21,7 @@ export class AwsSharedSecretOrigin extends pulumi.ComponentResource {
   readonly secretArn: pulumi.Output<string>;
   readonly readers: readonly string[];
   readonly gatewayVariables: readonly GatewayVariable[];
+  readonly summary: Record<string, pulumi.Input<unknown>>;
   readonly generation: pulumi.Output<number>;
 
   constructor(name: string, args: AwsSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -57,6 +58,7 @@ export class AwsSharedSecretOrigin extends pulumi.ComponentResource {
     this.readers = store.readers;
     this.generation = secret.generation;
     this.gatewayVariables = sharedSecretVariables(origin, secret.current, version);
-    this.registerOutputs({ secretArn: this.secretArn, readers: this.readers, generation: this.generation });
+    this.summary = { secretArn: this.secretArn, readers: this.readers, generation: this.generation };
+    this.registerOutputs(this.summary);
   }
 }

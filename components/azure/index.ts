@@ -1,6 +1,5 @@
 /** `gatelock/azure`: Azure translators and components. Loads only azure-native submodules. */
-import type { SharedSecretOrigin } from "../model/model";
-import type { CloudModule } from "../program/translator";
+import { type CloudModule, componentTranslator } from "../program/translator";
 import { AzureSharedSecretOrigin } from "./shared-secret-origin";
 
 export {
@@ -12,15 +11,5 @@ export {
 
 export const cloud: CloudModule = {
   cloud: "azure",
-  translators: {
-    "shared-secret": (origin, ctx) => {
-      const component = new AzureSharedSecretOrigin(origin.name, { origin: origin as SharedSecretOrigin }, ctx.opts);
-      return {
-        origin,
-        component,
-        variables: component.gatewayVariables,
-        outputs: { secretId: component.secretId, secretUri: component.secretUri, readers: component.readers, generation: component.generation },
-      };
-    },
-  },
+  translators: { "shared-secret": componentTranslator(AzureSharedSecretOrigin) },
 };

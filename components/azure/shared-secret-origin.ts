@@ -30,6 +30,7 @@ export class AzureSharedSecretOrigin extends pulumi.ComponentResource {
   readonly secretUri: pulumi.Output<string>;
   readonly readers: readonly string[];
   readonly gatewayVariables: readonly GatewayVariable[];
+  readonly summary: Record<string, pulumi.Input<unknown>>;
   readonly generation: pulumi.Output<number>;
 
   constructor(name: string, args: AzureSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -70,6 +71,7 @@ export class AzureSharedSecretOrigin extends pulumi.ComponentResource {
     this.readers = store.readers;
     this.generation = secret.generation;
     this.gatewayVariables = sharedSecretVariables(origin, secret.current, kv);
-    this.registerOutputs({ secretId: this.secretId, secretUri: this.secretUri, readers: this.readers, generation: this.generation });
+    this.summary = { secretId: this.secretId, secretUri: this.secretUri, readers: this.readers, generation: this.generation };
+    this.registerOutputs(this.summary);
   }
 }

@@ -23,6 +23,7 @@ export class GcpSharedSecretOrigin extends pulumi.ComponentResource {
   readonly secretName: pulumi.Output<string>;
   readonly readers: readonly string[];
   readonly gatewayVariables: readonly GatewayVariable[];
+  readonly summary: Record<string, pulumi.Input<unknown>>;
   readonly generation: pulumi.Output<number>;
 
   constructor(name: string, args: GcpSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -57,6 +58,7 @@ export class GcpSharedSecretOrigin extends pulumi.ComponentResource {
     this.readers = store.readers;
     this.generation = secret.generation;
     this.gatewayVariables = sharedSecretVariables(origin, secret.current, version);
-    this.registerOutputs({ secretName: this.secretName, readers: this.readers, generation: this.generation });
+    this.summary = { secretName: this.secretName, readers: this.readers, generation: this.generation };
+    this.registerOutputs(this.summary);
   }
 }

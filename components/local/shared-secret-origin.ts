@@ -21,6 +21,7 @@ export interface LocalSharedSecretOriginArgs {
 export class LocalSharedSecretOrigin extends pulumi.ComponentResource {
   readonly dotenvPath: string;
   readonly gatewayVariables: readonly GatewayVariable[];
+  readonly summary: Record<string, pulumi.Input<unknown>>;
   readonly generation: pulumi.Output<number>;
 
   constructor(name: string, args: LocalSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -39,6 +40,7 @@ export class LocalSharedSecretOrigin extends pulumi.ComponentResource {
 
     this.generation = secret.generation;
     this.gatewayVariables = sharedSecretVariables(origin, secret.current, file);
-    this.registerOutputs({ dotenvPath: this.dotenvPath, generation: this.generation });
+    this.summary = { dotenv: store.dotenv, generation: this.generation };
+    this.registerOutputs(this.summary);
   }
 }

@@ -24,6 +24,28 @@ export interface TranslateContext {
 
 export type Translator = (origin: OriginModel, ctx: TranslateContext) => OriginDeployment;
 
+/** What every per-origin component offers the program. */
+export interface OriginComponent extends pulumi.ComponentResource {
+  /** Variables the gateway needs for this origin (values are Pulumi secrets where secret). */
+  readonly gatewayVariables: readonly GatewayVariable[];
+  /** What the stack outputs show for this origin; never a secret. */
+  readonly summary: Record<string, pulumi.Input<unknown>>;
+}
+
+export type OriginComponentClass<O extends OriginModel> = new (
+  name: string,
+  args: { readonly origin: O },
+  opts?: pulumi.ComponentResourceOptions,
+) => OriginComponent;
+
+/** The usual translator: one component per origin, named after the origin. */
+export function componentTranslator<O extends OriginModel>(Component: OriginComponentClass<O>): Translator {
+  return (origin, ctx) => {
+    const component = new Component(origin.name, { origin: origin as O }, ctx.opts);
+    return { origin, component, variables: component.gatewayVariables, outputs: component.summary };
+  };
+}
+
 export interface CloudModule {
   readonly cloud: Cloud;
   readonly translators: Partial<Record<Method, Translator>>;

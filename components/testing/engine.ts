@@ -43,6 +43,17 @@ export interface MockRun<T> {
   readonly fakes: FakeCloud;
 }
 
+/** The program threw. `cause` is what it threw; `resources` is what it had registered by then. */
+export class MockRunError extends Error {
+  readonly resources: readonly RecordedResource[];
+
+  constructor(cause: unknown, resources: readonly RecordedResource[]) {
+    super(`program failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = "MockRunError";
+    this.resources = resources;
+  }
+}
+
 interface RegisterRequest {
   getType(): string;
   getName(): string;
@@ -99,8 +110,19 @@ async function runOnce<T>(program: () => Promise<T> | T, options: MockRunOptions
     return register(req, cb);
   };
 
-  const stackOutputs = await pulumi.runtime.runInPulumiStack(async () => (await program()) as pulumi.Inputs);
+  // A program that throws is caught here rather than inside Pulumi's Stack resource, whose
+  // internal promises would otherwise reject unhandled; the caller still gets the error.
+  let failure: { error: unknown } | undefined;
+  const stackOutputs = await pulumi.runtime.runInPulumiStack(async () => {
+    try {
+      return (await program()) as pulumi.Inputs;
+    } catch (error) {
+      failure = { error };
+      return {};
+    }
+  });
   const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs(): Promise<void> };
   await settings.waitForRPCs();
+  if (failure) throw new MockRunError(failure.error, resources);
   return { outputs: (stackOutputs ?? {}) as T, resources, fakes };
 }

@@ -2,5 +2,5 @@
  * `gatelock/testing`: run Pulumi programs under mocks with faithful fakes — the engine
  * gatelock's own tests and `gatelock audit` use. For your platform repo's unit tests.
  */
-export { runUnderMocks, type MockRun, type MockRunOptions, type RecordedResource } from "./engine";
+export { MockRunError, runUnderMocks, type MockRun, type MockRunOptions, type RecordedResource } from "./engine";
 export { FakeCloud, fakeRandomPassword, isSecretValue, reveal, secretValue, type FakeCloudOptions, type PriorResource } from "./fakes";
