@@ -174,3 +174,35 @@ describe("buildModel: refusals name the exact key", () => {
     expect(m.findings.map((f) => f.code)).toEqual(["WARN_NO_OVERLAP"]);
   });
 });
+
+describe("gateway identity", () => {
+  it("defaults to Zuplo's shared issuer, pinned to the account and project", () => {
+    const m = buildModel(config(awsOrigin), { stack: "dev" });
+    expect(m.gateway.identity).toEqual({
+      issuer: "https://dev.zuplo.com/v1/client-auth/auth_o8PUdhKxSTOiB794GWPwLQCD",
+      jwksUri: "https://dev.zuplo.com/v1/client-auth/auth_o8PUdhKxSTOiB794GWPwLQCD/.well-known/jwks.json",
+      claims: { account: "acme", project: "orders-api" },
+      sharedIssuer: true,
+    });
+  });
+
+  it("accepts a custom https issuer instead", () => {
+    const raw = config(awsOrigin) as any;
+    raw.gateway.identity = { issuer: "https://orders-main-1a2b3c.zuplo.app/__zuplo/issuer", claims: { deployment: "orders-main-1a2b3c" } };
+    const m = buildModel(raw, { stack: "dev" });
+    expect(m.gateway.identity).toEqual({
+      issuer: "https://orders-main-1a2b3c.zuplo.app/__zuplo/issuer",
+      jwksUri: "https://orders-main-1a2b3c.zuplo.app/__zuplo/issuer/.well-known/jwks.json",
+      claims: { deployment: "orders-main-1a2b3c" },
+      sharedIssuer: false,
+    });
+  });
+
+  it("refuses a plain-HTTP issuer or JWKS", () => {
+    const raw = config(awsOrigin) as any;
+    raw.gateway.identity = { issuer: "http://issuer.acme.example", jwksUri: "http://issuer.acme.example/keys" };
+    const err = refuse(raw);
+    expect(issueAt(err, "gatelock:gateway.identity.issuer").code).toBe("ERR_TRUST_UNSAFE");
+    expect(issueAt(err, "gatelock:gateway.identity.jwksUri").code).toBe("ERR_TRUST_UNSAFE");
+  });
+});

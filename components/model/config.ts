@@ -49,6 +49,18 @@ export const GatewayEnvironmentConfig = z
   })
   .describe("Where gatelock writes the gateway's variables.");
 
+/** Override of the gateway's token issuer, for a custom OIDC issuer instead of Zuplo's. */
+export const GatewayIdentityConfig = z
+  .strictObject({
+    issuer: z.url({ error: "expected the issuer URL exactly as it appears in the token's `iss` claim" }).describe("`iss` of the gateway's tokens; https only."),
+    jwksUri: z.url().optional().describe("JWKS URL (default: `<issuer>/.well-known/jwks.json`)."),
+    claims: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().min(1))
+      .optional()
+      .describe("Claims every token of this gateway carries (replaces the preset's `account` and `project`)."),
+  })
+  .describe("A custom OIDC issuer for the gateway (default: Zuplo's issuer with `account` and `project` claims).");
+
 export const ZuploGatewayConfig = z
   .strictObject({
     kind: z.literal("zuplo"),
@@ -65,6 +77,7 @@ export const ZuploGatewayConfig = z
       .regex(/^[A-Za-z0-9._/-]{1,200}$/, { error: "expected a source-control branch name (e.g. `main`)" })
       .describe("Zuplo branch (environment) whose variables are set."),
     environment: GatewayEnvironmentConfig.default({ developerApi: true, apiUrl: "https://dev.zuplo.com" }),
+    identity: GatewayIdentityConfig.optional(),
   })
   .describe("A Zuplo gateway.");
 

@@ -30,3 +30,14 @@ export function zuploIdentity(args: { account: string; project: string }): Gatew
     sharedIssuer: true,
   };
 }
+
+/** A gateway that signs its own tokens with a custom issuer (e.g. Zuplo's JwtServicePlugin). */
+export function customIdentity(args: { issuer: string; jwksUri?: string; claims?: Record<string, string> }): GatewayIdentity {
+  const issuer = args.issuer.replace(/\/+$/, "");
+  return {
+    issuer: args.issuer,
+    jwksUri: args.jwksUri ?? `${issuer}/.well-known/jwks.json`,
+    claims: { ...(args.claims ?? {}) },
+    sharedIssuer: false,
+  };
+}

@@ -11,6 +11,7 @@ import {
   AzureSecretStoreConfig,
   CONFIG_NAMESPACE,
   GatewayEnvironmentConfig,
+  GatewayIdentityConfig,
   GcpSecretStoreConfig,
   OriginConfig,
   SharedSecretConfig,
@@ -81,6 +82,7 @@ function sectionOf(path: readonly PathSegment[]): string {
 const KNOWN_KEYS: Record<string, string[]> = {
   gateway: keysOf(ZuploGatewayConfig),
   environment: keysOf(GatewayEnvironmentConfig),
+  identity: keysOf(GatewayIdentityConfig),
   origins: [...new Set(OriginConfig.options.flatMap(keysOf))],
   sharedSecret: keysOf(SharedSecretConfig),
   aws: keysOf(AwsSecretStoreConfig),

@@ -8,7 +8,7 @@
 import type { ZodError } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors";
 import { CONFIG_NAMESPACE, GatelockConfig, type ParsedConfig, type ParsedSharedSecretOrigin } from "./config";
-import { type GatewayIdentity, zuploIdentity } from "./identity";
+import { customIdentity, type GatewayIdentity, zuploIdentity } from "./identity";
 import { checkConfig, type Finding, lintConfig } from "./safety";
 import { configKey, zodIssues } from "./issues";
 import { defaultVariable, stackSlug } from "./names";
@@ -133,7 +133,7 @@ function toModel(config: ParsedConfig, stack: string): GatelockModel {
     account: g.account,
     project: g.project,
     branch: g.branch,
-    identity: zuploIdentity(g),
+    identity: g.identity ? customIdentity(g.identity) : zuploIdentity(g),
     environment: {
       ...(g.environment.developerApi ? { developerApi: { apiUrl: g.environment.apiUrl.replace(/\/+$/, "") } } : {}),
       ...(g.environment.dotenv ? { dotenv: { path: g.environment.dotenv } } : {}),

@@ -84,6 +84,13 @@ function checkGateway(config: ParsedConfig): ConfigIssue[] {
   if (env.developerApi && !isHttpsOrLoopback(env.apiUrl)) {
     issues.push(unsafe(at("apiUrl"), "the Developer API URL must use https: the API key and secrets travel on it.", "use an https:// URL."));
   }
+  const identity = config.gateway.identity;
+  if (identity && !/^https:\/\//.test(identity.issuer)) {
+    issues.push(unsafe(configKey(["gateway", "identity", "issuer"]), "a plain-HTTP issuer lets anyone on the path forge the gateway's keys.", "use the issuer's https:// URL."));
+  }
+  if (identity?.jwksUri && !/^https:\/\//.test(identity.jwksUri)) {
+    issues.push(unsafe(configKey(["gateway", "identity", "jwksUri"]), "keys fetched over plain HTTP can be replaced in transit.", "use an https:// JWKS URL."));
+  }
   if (env.dotenv && (env.dotenv.includes("\0") || /^[/\\]|^[A-Za-z]:/.test(env.dotenv) || env.dotenv.split(/[/\\]/).includes(".."))) {
     issues.push(invalid(at("dotenv"), "the dotenv path must be relative to the project and stay inside it.", "use a path such as `.env`."));
   }
