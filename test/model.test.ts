@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../components/errors";
-import { buildModel } from "../components/model/model";
+import { buildModel, type SharedSecretOrigin } from "../components/model/model";
 import { AWS_ROLE, awsOrigin, azureOrigin, config, gateway, gcpOrigin, localOrigin } from "./fixtures/configs";
 
 function refuse(raw: unknown): ConfigError {
@@ -22,7 +22,7 @@ function issueAt(err: ConfigError, path: string) {
 describe("buildModel: valid config", () => {
   it("fills defaults and derives names per stack", () => {
     const m = buildModel(config(awsOrigin, gcpOrigin, azureOrigin), { stack: "prod.eu" });
-    const [aws, gcp, azure] = m.origins;
+    const [aws, gcp, azure] = m.origins as SharedSecretOrigin[];
     expect(aws!.sharedSecret).toEqual({ header: "x-gateway-secret", length: 48, rotateAfterDays: 90, overlapDays: 14, rotation: 0, variable: "ORDERS_SHARED_SECRET" });
     expect(aws!.store).toMatchObject({ cloud: "aws", region: "us-east-1", secretName: "gatelock/prod-eu/orders/shared-secret", readers: [AWS_ROLE] });
     expect(gcp!.store).toMatchObject({ cloud: "gcp", secretId: "gatelock-prod-eu-billing-shared-secret" });
@@ -34,7 +34,7 @@ describe("buildModel: valid config", () => {
   it("models a local origin whose secrets go to its own dotenv file", () => {
     const raw = { gateway: { ...gateway, environment: { developerApi: false, dotenv: ".env" } }, origins: [localOrigin] };
     const m = buildModel(raw, { stack: "local" });
-    expect(m.origins[0]!.store).toEqual({ cloud: "local", dotenv: ".env.orders", variable: "ORDERS_SHARED_SECRET_ACCEPTED" });
+    expect((m.origins[0] as SharedSecretOrigin).store).toEqual({ cloud: "local", dotenv: ".env.orders", variable: "ORDERS_SHARED_SECRET_ACCEPTED" });
     expect(m.gateway.environment).toEqual({ dotenv: { path: ".env" } });
   });
 });

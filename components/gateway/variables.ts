@@ -3,6 +3,7 @@
  * no values). The program pairs these with values; the audit prints them as they are.
  */
 import type { OriginModel } from "../model/model";
+import { federatedVariables } from "./federated";
 
 export interface VariableSpec {
   readonly name: string;
@@ -25,6 +26,8 @@ export function variableSpecs(origin: OriginModel): VariableSpec[] {
       if (origin.url) specs.push(urlVariable(origin));
       return specs;
     }
+    case "federated":
+      return [...federatedVariables(origin), ...(origin.url ? [urlVariable(origin)] : [])];
   }
 }
 

@@ -6,6 +6,7 @@
  * entries to paste, referencing the variables it wrote with `$env(NAME)`.
  */
 import type { OriginModel } from "../model/model";
+import { federatedGatewayConfig } from "./federated";
 import { originUrlVariable } from "./variables";
 
 export interface ZuploPolicy {
@@ -49,10 +50,14 @@ export function gatewayConfigFor(origin: OriginModel): OriginGatewayConfig {
         ...(origin.url ? { handler: forwardHandler(origin.name) } : {}),
       };
     }
+    case "federated": {
+      const config = federatedGatewayConfig(origin);
+      return { ...config, ...(origin.url && !config.handler ? { handler: forwardHandler(origin.name) } : {}) };
+    }
   }
 }
 
-function forwardHandler(originName: string): NonNullable<OriginGatewayConfig["handler"]> {
+export function forwardHandler(originName: string): NonNullable<OriginGatewayConfig["handler"]> {
   // `baseUrl` takes `${env.X}`, not `$env(X)` (Zuplo: $env() is only for policy options).
   return { export: "urlForwardHandler", module: "$import(@zuplo/runtime)", options: { baseUrl: `\${env.${originUrlVariable(originName)}}` } };
 }

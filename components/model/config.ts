@@ -8,31 +8,11 @@
  * code, a key and a fix.
  */
 import { z } from "zod";
+import { FederatedOriginConfig } from "./federated/config";
+import { AWS_REGION, AZURE_RG, AZURE_VAULT, GCP_PROJECT, HEADER_NAME, httpsOrLoopbackUrl, originName, variableName } from "./primitives";
 
 /** Config namespace: keys are `gatelock:gateway`, `gatelock:origins`. */
 export const CONFIG_NAMESPACE = "gatelock";
-
-export const ORIGIN_NAME = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
-/** Zuplo variable names: SCREAMING_SNAKE_CASE (Zuplo Developer API, `Zuplo.Variables.Variable.name`). */
-export const VARIABLE_NAME = /^[A-Z][A-Z0-9_]*$/;
-/** RFC 9110 `token`, lower-cased: header names are case-insensitive and Node lower-cases them. */
-export const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
-
-const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-const AZURE_RG = /^[-\w._()]{1,90}$/;
-const AZURE_VAULT = /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const originName = z.string().regex(ORIGIN_NAME, {
-  error: "expected a lower-case name of 2-40 letters, digits and dashes (e.g. `orders`)",
-});
-
-const variableName = z.string().regex(VARIABLE_NAME, {
-  error: "expected a SCREAMING_SNAKE_CASE variable name (e.g. `ORDERS_SHARED_SECRET`)",
-});
-
-const httpsOrLoopbackUrl = z.url({ error: "expected an absolute URL (e.g. `https://api.example.com`)" });
 
 /** Where the gateway's variables land. */
 export const GatewayEnvironmentConfig = z
@@ -175,7 +155,7 @@ export const SharedSecretOriginConfig = z
   })
   .describe("An origin locked with a shared secret the gateway sends as a header.");
 
-export const OriginConfig = z.discriminatedUnion("method", [SharedSecretOriginConfig]);
+export const OriginConfig = z.discriminatedUnion("method", [SharedSecretOriginConfig, FederatedOriginConfig]);
 
 export const GatelockConfig = z.strictObject({
   gateway: GatewayConfig,
@@ -187,7 +167,8 @@ export type ParsedConfig = z.output<typeof GatelockConfig>;
 export type ParsedGateway = z.output<typeof GatewayConfig>;
 export type ParsedOrigin = z.output<typeof OriginConfig>;
 export type ParsedSharedSecretOrigin = z.output<typeof SharedSecretOriginConfig>;
+export type ParsedFederatedOrigin = z.output<typeof FederatedOriginConfig>;
 export type Cloud = ParsedOrigin["cloud"];
 export type Method = ParsedOrigin["method"];
 
-export { GUID as GUID_PATTERN };
+export { GUID as GUID_PATTERN, HEADER_NAME, ORIGIN_NAME, VARIABLE_NAME } from "./primitives";

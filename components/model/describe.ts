@@ -2,6 +2,7 @@
  * Plain-language facts about an origin's trust, derived from the model (pure). Used by the
  * stack outputs and the audit, so both say the same thing.
  */
+import { describeFederatedTarget } from "./federated/describe";
 import type { GatewayModel, OriginModel, SecretStore } from "./model";
 
 export interface OriginDescription {
@@ -31,6 +32,23 @@ export function describeOrigin(origin: OriginModel, gateway: GatewayModel): Orig
         store: describeStore(origin.store),
         rotation: { rotateAfterDays: origin.sharedSecret.rotateAfterDays, overlapDays: origin.sharedSecret.overlapDays },
       };
+    case "federated": {
+      const t = origin.trust;
+      const pins = [
+        t.audience ? `aud = ${t.audience}` : "aud = the provider's own URL",
+        ...(t.subjects.length ? [`sub ∈ {${t.subjects.join(", ")}}`] : []),
+        ...Object.entries(t.claims).map(([k, v]) => `${k} = ${v}`),
+      ];
+      return {
+        name: origin.name,
+        method: origin.method,
+        cloud: origin.cloud,
+        ...(origin.url ? { url: origin.url } : {}),
+        proof: `a token from ${t.issuer} with ${pins.join(", ")}`,
+        reachableBy: [`${gateway.label} (its own ID token; no stored secret)`],
+        store: describeFederatedTarget(origin),
+      };
+    }
   }
 }
 

@@ -117,3 +117,16 @@ function levenshtein(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+export function invalidIssue(path: string, message: string, fix?: string): ConfigIssue {
+  return { code: "ERR_CONFIG_INVALID", path, reason: "invalid", message, ...(fix ? { fix } : {}) };
+}
+export function missingIssue(path: string, message: string, fix: string, code: ConfigIssue["code"] = "ERR_CONFIG_INVALID"): ConfigIssue {
+  return { code, path, reason: "missing", message: `required: ${message}`, fix };
+}
+export function unsafeIssue(path: string, message: string, fix: string): ConfigIssue {
+  return { code: "ERR_TRUST_UNSAFE", path, reason: "unsafe", message, fix };
+}
+export function conflictIssue(path: string, message: string, fix: string): ConfigIssue {
+  return { code: "ERR_CONFIG_CONFLICT", path, reason: "conflict", message, fix };
+}

@@ -7,7 +7,12 @@
  */
 import type { ZodError } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors";
-import { CONFIG_NAMESPACE, GatelockConfig, type ParsedConfig, type ParsedSharedSecretOrigin } from "./config";
+import { CONFIG_NAMESPACE, GatelockConfig, type ParsedConfig, type ParsedFederatedOrigin, type ParsedOrigin, type ParsedSharedSecretOrigin } from "./config";
+import { type AwsFederatedTarget, toAwsFederatedTarget } from "./federated/aws";
+import { type AzureFederatedTarget, toAzureFederatedTarget } from "./federated/azure";
+import { type GcpFederatedTarget, toGcpFederatedTarget } from "./federated/gcp";
+import { federatedTrust } from "./federated/checks";
+import type { FederatedTrust } from "./federated/trust";
 import { customIdentity, type GatewayIdentity, zuploIdentity } from "./identity";
 import { checkConfig, type Finding, lintConfig } from "./safety";
 import { configKey, zodIssues } from "./issues";
@@ -84,7 +89,16 @@ export interface SharedSecretOrigin extends OriginBase {
   readonly store: SecretStore;
 }
 
-export type OriginModel = SharedSecretOrigin;
+export type FederatedTarget = AwsFederatedTarget | GcpFederatedTarget | AzureFederatedTarget | { readonly cloud: "other" };
+
+export interface FederatedOrigin extends OriginBase {
+  readonly method: "federated";
+  readonly cloud: FederatedTarget["cloud"];
+  readonly trust: FederatedTrust;
+  readonly target: FederatedTarget;
+}
+
+export type OriginModel = SharedSecretOrigin | FederatedOrigin;
 
 export interface GatelockModel {
   /** Stack (environment) name; part of every cloud resource name so stacks never collide. */
@@ -139,11 +153,29 @@ function toModel(config: ParsedConfig, stack: string): GatelockModel {
       ...(g.environment.dotenv ? { dotenv: { path: g.environment.dotenv } } : {}),
     },
   };
-  const origins = config.origins.map((o, i) => toOrigin(o, i, stack));
+  const origins = config.origins.map((o, i) => toOrigin(o, i, stack, gateway.identity));
   return { stack, gateway, origins, findings: lintConfig(config) };
 }
 
-function toOrigin(o: ParsedSharedSecretOrigin, index: number, stack: string): OriginModel {
+function toOrigin(o: ParsedOrigin, index: number, stack: string, identity: GatewayIdentity): OriginModel {
+  return o.method === "shared-secret" ? toSharedSecretOrigin(o, index, stack) : toFederatedOrigin(o, index, stack, identity);
+}
+
+function toFederatedOrigin(o: ParsedFederatedOrigin, index: number, stack: string, identity: GatewayIdentity): FederatedOrigin {
+  const target: FederatedTarget =
+    o.cloud === "aws" ? toAwsFederatedTarget(o, stack) : o.cloud === "gcp" ? toGcpFederatedTarget(o, stack) : o.cloud === "azure" ? toAzureFederatedTarget(o, stack) : { cloud: "other" };
+  return {
+    name: o.name,
+    key: configKey(["origins", index]),
+    method: "federated",
+    cloud: o.cloud,
+    ...(o.url ? { url: o.url } : {}),
+    trust: federatedTrust(o, identity),
+    target,
+  };
+}
+
+function toSharedSecretOrigin(o: ParsedSharedSecretOrigin, index: number, stack: string): SharedSecretOrigin {
   const variable = o.sharedSecret.variable ?? defaultVariable(o.name);
   return {
     name: o.name,

@@ -6,8 +6,10 @@
  * resource is registered, and both speak in config keys and fixes, never in values.
  */
 import type { ConfigIssue } from "../errors";
-import { GUID_PATTERN, type ParsedConfig, type ParsedSharedSecretOrigin } from "./config";
-import { configKey } from "./issues";
+import { GUID_PATTERN, type ParsedConfig, type ParsedOrigin, type ParsedSharedSecretOrigin } from "./config";
+import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "./issues";
+import { checkFederatedOrigin, federatedWarnings } from "./federated/checks";
+import { customIdentity, type GatewayIdentity, zuploIdentity } from "./identity";
 import { defaultVariable } from "./names";
 
 export interface Finding {
@@ -50,6 +52,7 @@ const CLOUD_BLOCKS = ["aws", "gcp", "azure"] as const;
 export function checkConfig(config: ParsedConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   issues.push(...checkGateway(config));
+  const identity = gatewayIdentity(config);
   const names = new Map<string, number>();
   const variables = new Map<string, number>();
   config.origins.forEach((origin, i) => {
@@ -59,6 +62,10 @@ export function checkConfig(config: ParsedConfig): ConfigIssue[] {
       issues.push(conflict(at("name"), `origin name is already used by gatelock:origins[${firstName}].`, "give every origin a unique name."));
     } else names.set(origin.name, i);
 
+    if (origin.method === "federated") {
+      issues.push(...checkFederatedOrigin(origin, identity, at));
+      return;
+    }
     const variable = origin.sharedSecret.variable ?? defaultVariable(origin.name);
     const firstVar = variables.get(variable);
     if (firstVar !== undefined) {
@@ -72,6 +79,11 @@ export function checkConfig(config: ParsedConfig): ConfigIssue[] {
     issues.push(...checkSharedSecretOrigin(origin, at));
   });
   return issues;
+}
+
+export function gatewayIdentity(config: ParsedConfig): GatewayIdentity {
+  const g = config.gateway;
+  return g.identity ? customIdentity(g.identity) : zuploIdentity(g);
 }
 
 function checkGateway(config: ParsedConfig): ConfigIssue[] {
@@ -117,7 +129,7 @@ function checkSharedSecretOrigin(origin: ParsedSharedSecretOrigin, at: (...rest:
   for (const cloud of CLOUD_BLOCKS) {
     const present = origin[cloud] !== undefined;
     if (cloud === origin.cloud && !present) {
-      issues.push({ code: "ERR_CONFIG_INVALID", path: at(cloud), reason: "missing", message: `required: an origin on ${cloud} needs an \`${cloud}\` block saying where its secret is stored and who reads it.`, fix: `add \`${cloud}: { ... }\` (see docs/config.md).` });
+      issues.push(missingIssue(at(cloud), `an origin on ${cloud} needs an \`${cloud}\` block saying where its secret is stored and who reads it.`, `add \`${cloud}: { ... }\` (see docs/config.md).`));
     } else if (cloud !== origin.cloud && present) {
       issues.push(conflict(at(cloud), `this origin's cloud is \`${origin.cloud}\`, not \`${cloud}\`.`, `remove the \`${cloud}\` block or change \`cloud\`.`));
     }
@@ -133,7 +145,7 @@ type ReaderCheck = (reader: string, path: string) => ConfigIssue | undefined;
 
 function checkReaders(readers: readonly string[], at: (i?: number) => string, check: ReaderCheck): ConfigIssue[] {
   if (readers.length === 0) {
-    return [{ code: "ERR_CONFIG_INVALID", path: at(), reason: "missing", message: "required: at least one reader, or the origin cannot read its own secret.", fix: "list the origin's identity (role ARN, service account email or principal ID)." }];
+    return [missingIssue(at(), "at least one reader, or the origin cannot read its own secret.", "list the origin's identity (role ARN, service account email or principal ID).")];
   }
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
@@ -169,7 +181,11 @@ const azureReader: ReaderCheck = (r, path) => {
 /** Accepted, but a reviewer should know. */
 export function lintConfig(config: ParsedConfig): Finding[] {
   const findings: Finding[] = [];
-  config.origins.forEach((o, i) => {
+  config.origins.forEach((o: ParsedOrigin, i) => {
+    if (o.method === "federated") {
+      for (const w of federatedWarnings(o, (...rest) => configKey(["origins", i, ...rest]))) findings.push({ severity: "warning", ...w });
+      return;
+    }
     const s = o.sharedSecret;
     if (s.overlapDays === 0) {
       findings.push({ severity: "warning", code: "WARN_NO_OVERLAP", path: configKey(["origins", i, "sharedSecret", "overlapDays"]), message: "the previous secret retires at the moment of rotation; requests from a gateway that has not redeployed yet will get 401.", fix: "keep `overlapDays` at least as long as your gateway takes to redeploy (default 14)." });
@@ -200,14 +216,4 @@ export function isHttpsOrLoopback(url: string): boolean {
   } catch {
     return false;
   }
-}
-
-function invalid(path: string, message: string, fix?: string): ConfigIssue {
-  return { code: "ERR_CONFIG_INVALID", path, reason: "invalid", message, ...(fix ? { fix } : {}) };
-}
-function unsafe(path: string, message: string, fix: string): ConfigIssue {
-  return { code: "ERR_TRUST_UNSAFE", path, reason: "unsafe", message, fix };
-}
-function conflict(path: string, message: string, fix: string): ConfigIssue {
-  return { code: "ERR_CONFIG_CONFLICT", path, reason: "conflict", message, fix };
 }

@@ -47,6 +47,7 @@ const CLOUD_MODULES: Record<Cloud, { readonly pkg?: string; readonly load: () =>
   gcp: { pkg: "@pulumi/gcp", load: async () => (await import("../gcp")).cloud },
   azure: { pkg: "@pulumi/azure-native", load: async () => (await import("../azure")).cloud },
   local: { load: async () => (await import("../local")).cloud },
+  other: { load: async () => (await import("../other")).cloud },
 };
 
 /** Reads `gatelock:gateway` and `gatelock:origins` from the stack config. */
