@@ -1,0 +1,113 @@
+/**
+ * The refusals every federated origin gets, whatever its cloud, and the trust they yield.
+ * Cloud-specific refusals (admin roles, pool-wide grants, credential caps) live beside each
+ * cloud's schema in this folder.
+ */
+import type { ConfigIssue } from "../../errors";
+import { conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
+import type { ParsedFederatedOrigin } from "../config";
+import type { GatewayIdentity } from "../identity";
+import { checkAwsFederated } from "./aws";
+import { checkAzureFederated } from "./azure";
+import { checkGcpFederated } from "./gcp";
+import { type FederatedTrust, GENERIC_AUDIENCES, isPattern } from "./trust";
+
+/** Azure's own recommended audience for federated credentials. */
+export const AZURE_TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+
+export function federatedTrust(o: ParsedFederatedOrigin, identity: GatewayIdentity): FederatedTrust {
+  const f = o.federated;
+  const audience = f.audience ?? (o.cloud === "azure" ? AZURE_TOKEN_EXCHANGE_AUDIENCE : "");
+  return {
+    issuer: identity.issuer,
+    jwksUri: identity.jwksUri,
+    audience,
+    subjects: f.subjects,
+    claims: { ...identity.claims, ...(f.claims ?? {}) },
+    wildcardSubjects: f.dangerouslyAllowWildcardSubjects && f.subjects.some(isPattern),
+    sharedIssuer: identity.sharedIssuer,
+  };
+}
+
+export function checkFederatedOrigin(
+  o: ParsedFederatedOrigin,
+  identity: GatewayIdentity,
+  at: (...rest: (string | number)[]) => string,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const f = o.federated;
+  const trust = federatedTrust(o, identity);
+
+  // Subjects: exact by default; patterns only behind the escape hatch, and never unanchored.
+  const seen = new Set<string>();
+  f.subjects.forEach((s, i) => {
+    if (s !== s.trim()) issues.push(invalid(at("federated", "subjects", i), "leading or trailing spaces never match: subjects are compared exactly.", "remove the spaces."));
+    if (seen.has(s)) issues.push(conflict(at("federated", "subjects", i), "duplicate subject.", "list each subject once."));
+    seen.add(s);
+    if (isPattern(s)) {
+      if (!f.dangerouslyAllowWildcardSubjects) {
+        issues.push(unsafe(at("federated", "subjects", i), "a wildcard subject trusts every token whose subject matches, including other tenants' on a shared issuer.", "list the exact subjects, or set `dangerouslyAllowWildcardSubjects: true` if you truly need a pattern."));
+      } else if (/^[*?]/.test(s)) {
+        issues.push(unsafe(at("federated", "subjects", i), "a pattern that starts with a wildcard is not anchored to anything you own.", "start the pattern with a fixed prefix."));
+      }
+    }
+  });
+
+  // Something must pin the trust to this gateway.
+  const needsSubjects = o.cloud === "aws" || o.cloud === "azure";
+  if (needsSubjects && f.subjects.length === 0) {
+    issues.push(
+      unsafe(at("federated", "subjects"), `without subject pinning, any token from ${trust.sharedIssuer ? "the issuer, which every Zuplo customer shares," : "the issuer"} with the right audience would be trusted.`, "list the gateway's exact subjects (Zuplo: the environment's `atcl_…` client ID)."),
+    );
+  }
+  if (!needsSubjects && f.subjects.length === 0 && Object.keys(trust.claims).length === 0) {
+    issues.push(unsafe(at("federated"), "neither subjects nor claims are pinned, so any token from the issuer would be trusted.", "list `subjects`, or pin `claims` (the Zuplo preset pins `account` and `project`)."));
+  }
+
+  // The audience.
+  if ((o.cloud === "aws" || o.cloud === "other") && !f.audience) {
+    issues.push(missingIssue(at("federated", "audience"), "without a pinned audience a token minted for any other service would be accepted.", "set an audience unique to this account and environment, e.g. `aws:<account>:<env>`.", "ERR_TRUST_UNSAFE"));
+  }
+  if (o.cloud === "gcp" && f.audience) {
+    issues.push(conflict(at("federated", "audience"), "on GCP the gateway requests the workload identity provider's own URL as the audience; gatelock pins that.", "remove `audience`."));
+  }
+  if (f.audience && GENERIC_AUDIENCES.has(f.audience) && o.cloud !== "azure" && f.subjects.length === 0) {
+    issues.push(unsafe(at("federated", "audience"), `\`${f.audience}\` is a default audience other tenants use too.`, "use an audience unique to this account and environment."));
+  }
+
+  switch (o.cloud) {
+    case "aws":
+      issues.push(...checkAwsFederated(o, trust, at));
+      break;
+    case "gcp":
+      issues.push(...checkGcpFederated(o, trust, at));
+      break;
+    case "azure":
+      issues.push(...checkAzureFederated(o, trust, at));
+      break;
+    case "other":
+      break;
+  }
+  // The block of the origin's cloud is required; the others are a mistake.
+  for (const cloud of ["aws", "gcp", "azure"] as const) {
+    const present = o[cloud] !== undefined;
+    if (cloud === o.cloud && !present) {
+      issues.push(missingIssue(at(cloud), `a federated origin on ${cloud} needs an \`${cloud}\` block saying what the gateway may call.`, `add \`${cloud}: { ... }\` (see docs/federated.md).`));
+    } else if (cloud !== o.cloud && present) {
+      issues.push(conflict(at(cloud), `this origin's cloud is \`${o.cloud}\`, not \`${cloud}\`.`, `remove the \`${cloud}\` block or change \`cloud\`.`));
+    }
+  }
+  return issues;
+}
+
+/** Accepted, but worth a reviewer's eye. */
+export function federatedWarnings(o: ParsedFederatedOrigin, at: (...rest: (string | number)[]) => string): { path: string; code: string; message: string; fix: string }[] {
+  const out = [];
+  if (o.federated.audience && GENERIC_AUDIENCES.has(o.federated.audience) && o.cloud === "aws") {
+    out.push({ path: at("federated", "audience"), code: "WARN_GENERIC_AUDIENCE", message: `\`${o.federated.audience}\` is Zuplo's and AWS's default audience; only the pinned subjects separate you from other tenants.`, fix: "use an audience unique to this account and environment, e.g. `aws:<account>:<env>`." });
+  }
+  if (o.federated.dangerouslyAllowWildcardSubjects && o.federated.subjects.some(isPattern)) {
+    out.push({ path: at("federated", "dangerouslyAllowWildcardSubjects"), code: "WARN_WILDCARD_SUBJECTS", message: "subject patterns are trusted: any token whose subject matches is accepted.", fix: "prefer exact subjects." });
+  }
+  return out;
+}
