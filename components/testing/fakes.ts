@@ -11,6 +11,9 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { advanceRotation, initialRotation, type RotationState } from "../shared-secret/rotation";
+import { AWS_FAKES } from "./fakes-aws";
+import { AZURE_FAKES } from "./fakes-azure";
+import { GCP_FAKES } from "./fakes-gcp";
 
 type MockResourceArgs = pulumi.runtime.MockResourceArgs;
 type MockCallArgs = pulumi.runtime.MockCallArgs;
@@ -37,9 +40,9 @@ export interface PriorResource {
   readonly state: Record<string, unknown>;
 }
 
-type Fake = (args: MockResourceArgs, ctx: FakeContext) => MockResult;
+export type Fake = (args: MockResourceArgs, ctx: FakeContext) => MockResult;
 
-interface FakeContext {
+export interface FakeContext {
   readonly options: Required<Omit<FakeCloudOptions, "prior">>;
   readonly prior: PriorResource | undefined;
 }
@@ -87,12 +90,12 @@ export function fakeRandomPassword(inputs: Record<string, unknown>): string {
   return chars.slice(0, length).join("");
 }
 
-function alnum(n: number): string {
+export function alnum(n: number): string {
   const set = LOWER + UPPER + DIGITS;
   return Array.from({ length: n }, () => set[randomInt(set.length)]).join("");
 }
 
-function str(v: unknown): string {
+export function str(v: unknown): string {
   return String(reveal(v));
 }
 
@@ -100,6 +103,9 @@ function str(v: unknown): string {
 const REPLACE_ON_ANY_CHANGE = new Set(["random:index/randomPassword:RandomPassword"]);
 
 const FAKES: Record<string, Fake> = {
+  ...AWS_FAKES,
+  ...GCP_FAKES,
+  ...AZURE_FAKES,
   "random:index/randomPassword:RandomPassword": ({ inputs }) => ({
     id: "none",
     state: {
