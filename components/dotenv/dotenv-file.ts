@@ -1,30 +1,35 @@
 /**
- * STUB — interface fixed; the implementation (atomic 0600 write, merge preserving other
- * lines and comments, removal of keys gatelock no longer manages) is being written.
+ * `DotenvFile`: gatelock's keys in a dotenv file (`zuplo dev`'s `.env`, a local origin's
+ * `.env.<origin>`), merged into whatever else the file holds and written atomically, 0600.
+ *
+ * The provider and the text functions it uses live in `./dotenv.ts`, all in that one file:
+ * Pulumi serialises the provider's code, and it may only reach Node builtins and functions
+ * of its own file (see the comment at the top of `dotenv.ts`). This file only wraps it in a
+ * resource.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { dotenvFileProvider, type DotenvFileInputs, type DotenvFileOutputs, type DotenvFileProvider } from "./dotenv";
+
+export { dotenvFileProvider };
+export type { DotenvFileInputs, DotenvFileOutputs, DotenvFileProvider };
 
 export const DOTENV_FILE_TYPE = "DotenvFile";
 
-export interface DotenvFileInputs {
-  /** Absolute path of the dotenv file. */
-  readonly path: string;
-  /** Keys gatelock manages in the file, with their values. */
-  readonly entries: Record<string, string>;
-}
-
-export const dotenvFileProvider: dynamic.ResourceProvider<DotenvFileInputs, DotenvFileInputs> = {
-  async create(inputs) {
-    return { id: inputs.path, outs: inputs };
-  },
-};
-
 export class DotenvFile extends pulumi.dynamic.Resource {
   declare readonly path: pulumi.Output<string>;
+  /** The managed keys and values (a Pulumi secret). */
   declare readonly entries: pulumi.Output<Record<string, string>>;
+  /** Whether gatelock created the file; if so, destroying the stack deletes it once empty. */
+  declare readonly created: pulumi.Output<boolean>;
 
   constructor(name: string, args: { path: pulumi.Input<string>; entries: pulumi.Input<Record<string, pulumi.Input<string>>> }, opts?: pulumi.CustomResourceOptions) {
-    super(dotenvFileProvider, name, { path: args.path, entries: pulumi.secret(args.entries) }, { ...opts, additionalSecretOutputs: ["entries"] }, "gatelock", DOTENV_FILE_TYPE);
+    super(
+      dotenvFileProvider,
+      name,
+      { path: args.path, entries: pulumi.secret(args.entries), created: undefined },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "entries"] },
+      "gatelock",
+      DOTENV_FILE_TYPE,
+    );
   }
 }

@@ -134,7 +134,7 @@ export function quoteDotenvValue(value: string): string {
   // Double quotes expand `\n` (both parsers) and `\r` (dotenv): only when there is no backslash.
   if (!value.includes('"') && !value.includes("\\")) return `"${value}"`;
   if (!value.includes("`")) return `\`${value}\``;
-  throw new TypeError("a dotenv value cannot hold all of ', \" and ` (no dotenv parser agrees on escapes)");
+  throw new TypeError("no dotenv quoting holds a value with ', ` and \" or a backslash (dotenv parsers do not agree on escapes)");
 }
 
 /**
@@ -142,10 +142,13 @@ export function quoteDotenvValue(value: string): string {
  * `remove` are gone, changing nothing else:
  *  - a key's first assignment is rewritten in place (its indentation, `export` and line
  *    terminator kept); later assignments of the same key are deleted;
- *  - keys not yet present are appended in a block under a `# managed by gatelock` line
- *    (or at the end of that block if the file already has one);
+ *  - keys not yet present are appended in a block under a `# managed by gatelock` line,
+ *    or, when the file already has that line, after the gatelock keys that follow it;
  *  - every other line, comment and blank line stays byte for byte, in order, CRLF included;
- *  - the marker line goes away when its block has no assignment left.
+ *  - the marker line goes away when this merge removed the last gatelock key under it, so
+ *    that adding keys and removing them again gives back the original file.
+ * Callers pass every key they manage in `set` or `remove` (the provider does): the keys of
+ * both are what counts as "gatelock's" under the marker.
  */
 export function mergeDotenv(existing: string, set: Readonly<Record<string, string>>, remove: readonly string[] = []): string {
   const setKeys = Object.keys(set);
@@ -167,51 +170,54 @@ export function mergeDotenv(existing: string, set: Readonly<Record<string, strin
   }
 
   const parsed = parseDotenv(existing);
+  const marker = findMarker(existing);
+  let runEnd = marker?.next; // end of the assignments directly under the marker
+  let droppedUnderMarker = false;
   const written = new Set<string>();
   let out = "";
   let pos = 0;
   for (const entry of parsed.entries) {
+    const underMarker = entry.start === runEnd;
+    if (underMarker) runEnd = entry.end;
     out += existing.slice(pos, entry.start);
     pos = entry.end;
     const replacement = lines.get(entry.key);
-    if (replacement !== undefined) {
-      if (!written.has(entry.key)) {
-        out += entry.prefix + replacement + entry.eol;
-        written.add(entry.key);
-      }
-    } else if (!removing.has(entry.key)) {
+    if (replacement !== undefined && !written.has(entry.key)) {
+      out += entry.prefix + replacement + entry.eol;
+      written.add(entry.key);
+    } else if (replacement !== undefined || removing.has(entry.key)) {
+      droppedUnderMarker ||= underMarker; // a later duplicate, or a removed key
+    } else {
       out += existing.slice(entry.start, entry.end);
     }
   }
   out += existing.slice(pos);
 
   const missing = setKeys.filter((k) => !written.has(k)).map((k) => lines.get(k)!);
-  if (missing.length > 0) out = appendToBlock(out, missing, parsed.eol);
-  return dropEmptyMarker(out);
-}
-
-/** Insert lines at the end of gatelock's block, creating the block at the end if needed. */
-function appendToBlock(text: string, lines: readonly string[], eol: string): string {
-  const block = findMarker(text);
+  const block = findMarker(out);
   if (block === undefined) {
-    const sep = text.length > 0 && !text.endsWith("\n") ? eol : "";
-    return text + sep + [MARKER, ...lines].map((l) => l + eol).join("");
+    if (missing.length === 0) return out;
+    const sep = out.length > 0 && !out.endsWith("\n") ? parsed.eol : "";
+    return out + sep + [MARKER, ...missing].map((l) => l + parsed.eol).join("");
   }
-  // After the marker line and the assignments that directly follow it.
+  // The assignments directly under the marker: insert after the last of gatelock's.
+  const managed = new Set([...setKeys, ...remove]);
   let at = block.next;
-  for (const entry of parseDotenv(text).entries) {
-    if (entry.start === at) at = entry.end;
+  let insertAt = block.next;
+  let holdsSetKey = false;
+  for (const entry of parseDotenv(out).entries) {
+    if (entry.start !== at) continue;
+    at = entry.end;
+    if (managed.has(entry.key)) insertAt = entry.end;
+    if (Object.prototype.hasOwnProperty.call(set, entry.key)) holdsSetKey = true;
   }
-  const head = text.slice(0, at);
-  const sep = head.length > 0 && !head.endsWith("\n") ? eol : "";
-  return head + sep + lines.map((l) => l + eol).join("") + text.slice(at);
-}
-
-function dropEmptyMarker(text: string): string {
-  const block = findMarker(text);
-  if (block === undefined) return text;
-  const follows = parseDotenv(text).entries.some((e) => e.start === block.next && block.next < text.length);
-  return follows ? text : text.slice(0, block.start) + text.slice(block.next);
+  if (missing.length > 0) {
+    const head = out.slice(0, insertAt);
+    const sep = head.length > 0 && !head.endsWith("\n") ? parsed.eol : "";
+    return head + sep + missing.map((l) => l + parsed.eol).join("") + out.slice(insertAt);
+  }
+  if (droppedUnderMarker && !holdsSetKey) return out.slice(0, block.start) + out.slice(block.next);
+  return out;
 }
 
 function findMarker(text: string): { start: number; next: number } | undefined {
@@ -362,6 +368,7 @@ function checkDotenvInputs(inputs: DotenvFileInputs): dynamic.CheckFailure[] {
 }
 
 function sameEntries(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return false; // unknown in preview
   const ak = Object.keys(a);
   return ak.length === Object.keys(b).length && ak.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
 }
