@@ -3,7 +3,7 @@ import { ConfigError } from "../components/errors";
 import { MockRunError } from "../components/testing/engine";
 import { UNFAKED } from "../components/testing/fakes";
 import { awsOrigin, azureOrigin, config, gcpOrigin } from "./fixtures/configs";
-import { runProgram } from "./harness";
+import { isSecretValue, runProgram } from "./harness";
 
 describe("the gatelock program", () => {
   it("builds one component per origin and one gateway environment, every resource parented", async () => {
@@ -46,6 +46,10 @@ describe("the gatelock program", () => {
       inbound: ["gatelock-orders-shared-secret"],
       handler: { options: { baseUrl: "${env.ORDERS_ORIGIN_URL}" } },
     });
+    // The origin URL is not a secret: reviewers see it; the shared secret stays masked.
+    const zuplo = run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/gatelock:ZuploVariable");
+    expect(zuplo.find((r) => r.inputs.name === "ORDERS_ORIGIN_URL")!.inputs.value).toBe("https://orders.internal.acme.example");
+    expect(isSecretValue(zuplo.find((r) => r.inputs.name === "ORDERS_SHARED_SECRET")!.inputs.value)).toBe(true);
     expect(run.outputs.origins.orders!.resources.secretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:gatelock\/test\/orders\/shared-secret-\w{6}$/);
   });
 });

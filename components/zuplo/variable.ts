@@ -131,6 +131,7 @@ export function setZuploClientOptions(overrides: Partial<ZuploClientOptions>): (
 
 /** The stack config key that may hold the Developer API key (set it with `--secret`). */
 export const ZUPLO_API_KEY_CONFIG = "gatelock:zuploApiKey";
+// (The provider methods spell the key out: they may not reference exported constants.)
 
 // ---------------------------------------------------------------------------------------------
 // Everything below up to the provider is reached from the provider methods: function
@@ -157,7 +158,6 @@ interface OpContext {
 interface HttpAnswer {
   readonly status: number;
   readonly statusText: string;
-  readonly contentType: string;
   readonly text: string;
   /** Requests sent for this answer (1 unless retried). */
   readonly attempts: number;
@@ -320,6 +320,12 @@ function describeNetworkError(err: unknown, timeoutMs: number): string {
   return code ? `network error (${code})` : "network error";
 }
 
+/** fetch's rejection for a 3xx with a Location under `redirect: "error"`. */
+function isRedirectRefusal(err: unknown): boolean {
+  const cause = (err as { cause?: { message?: unknown } } | undefined)?.cause;
+  return err instanceof TypeError && typeof cause?.message === "string" && /redirect/i.test(cause.message);
+}
+
 /**
  * One logical request: sends it, retries transient failures, and returns the first
  * non-retryable answer. Throws when every attempt failed transiently.
@@ -352,7 +358,7 @@ async function send(ctx: OpContext, apiKey: string, method: string, url: string,
       });
       const text = await res.text();
       if (!isRetryableStatus(res.status)) {
-        return { status: res.status, statusText: res.statusText, contentType: res.headers.get("content-type") ?? "", text, attempts: attempt };
+        return { status: res.status, statusText: res.statusText, text, attempts: attempt };
       }
       last = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
       lastStatus = res.status;
@@ -360,6 +366,16 @@ async function send(ctx: OpContext, apiKey: string, method: string, url: string,
       const retryAfter = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers.get("retry-after"), Date.now()) : undefined;
       if (retryAfter !== undefined) waitMs = Math.min(retryAfter, clientOptions.maxRetryAfterMs);
     } catch (err) {
+      if (isRedirectRefusal(err)) {
+        throw gatewayError({
+          operation: ctx.operation,
+          variable: ctx.target.name,
+          attempts: attempt,
+          message:
+            `Zuplo ${ctx.operation} (${method}) of ${describeTarget(ctx.target)} refused: the Developer API answered with a redirect, ` +
+            "and the API key is only sent to apiUrl itself. Check apiUrl (e.g. https://dev.zuplo.com).",
+        });
+      }
       last = describeNetworkError(err, timeoutMs);
       lastStatus = undefined;
       lastError = err;
@@ -383,7 +399,7 @@ async function send(ctx: OpContext, apiKey: string, method: string, url: string,
   }
 }
 
-/** A problem+json body's `title` and `detail`, scrubbed of secrets; empty when absent. */
+/** A problem+json body's `detail` (or `title`), scrubbed of secrets and shortened; empty when absent. */
 function problemText(answer: HttpAnswer, secrets: readonly string[]): string {
   let parsed: unknown;
   try {
@@ -393,10 +409,10 @@ function problemText(answer: HttpAnswer, secrets: readonly string[]): string {
   }
   if (!parsed || typeof parsed !== "object") return "";
   const p = parsed as { title?: unknown; detail?: unknown };
-  const parts: string[] = [];
-  if (typeof p.detail === "string" && p.detail) parts.push(p.detail.slice(0, 500));
-  else if (typeof p.title === "string" && p.title) parts.push(p.title.slice(0, 200));
-  return parts.length ? scrub(parts.join(" "), secrets) : "";
+  const text = typeof p.detail === "string" && p.detail ? p.detail : typeof p.title === "string" ? p.title : "";
+  // Scrub before cutting: a cut through a secret would leave a piece that no longer matches.
+  const clean = scrub(text, secrets);
+  return clean.length > 500 ? `${clean.slice(0, 500)}…` : clean;
 }
 
 /** The error for an answer the provider does not handle. */
@@ -657,7 +673,7 @@ export class ZuploVariable extends pulumi.dynamic.Resource {
   /** Variable name. */
   declare readonly name: pulumi.Output<string>;
   declare readonly isSecret: pulumi.Output<boolean>;
-  /** The value (a Pulumi secret). */
+  /** The value (a Pulumi secret unless the variable was declared with `isSecret: false`). */
   declare readonly value: pulumi.Output<string>;
   /** When Zuplo created the variable, if it said. */
   declare readonly createdOn: pulumi.Output<string | undefined>;
@@ -665,11 +681,14 @@ export class ZuploVariable extends pulumi.dynamic.Resource {
   declare readonly updatedOn: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ZuploVariableArgs, opts?: pulumi.CustomResourceOptions) {
+    // Only a variable declared non-secret up front keeps a plain value (e.g. an origin URL,
+    // which reviewers should see in the audit); anything else is treated as secret.
+    const plain = args.isSecret === false;
     super(
       zuploVariableProvider,
       name,
-      { ...args, value: pulumi.secret(args.value), createdOn: undefined, updatedOn: undefined },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "value"] },
+      { ...args, value: plain ? args.value : pulumi.secret(args.value), createdOn: undefined, updatedOn: undefined },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...(plain ? [] : ["value"])] },
       "gatelock",
       ZUPLO_VARIABLE_TYPE,
     );

@@ -1,0 +1,235 @@
+/**
+ * The Zuplo variable provider survives Pulumi's function serialization.
+ *
+ * At deploy time `pulumi.dynamic.Resource` serializes the provider object with
+ * `runtime.serializeFunction(() => provider, { allowSecrets: true })` (sdk dynamic/index.js
+ * `serializeProvider`) and the `pulumi-resource-pulumi-nodejs` plugin evaluates the text with
+ * `requireFromString(text).handler()` (cmd/dynamic-provider/index.js `getProvider`) in
+ * another process. A provider that captures another module of this package serializes as
+ * `require("gatelock/dist/<file>.js")`, which an `exports` map forbids.
+ *
+ * So this test, outside vitest's module transform:
+ * 1. builds the package with the real `tsc -p tsconfig.build.json` into
+ *    `<tmp>/node_modules/gatelock/dist`, next to a package.json with an `exports` map;
+ * 2. in a plain `node` child, serializes the provider exactly as the SDK does;
+ * 3. checks the text has no `require` of local or package files and no vitest artefacts;
+ * 4. in a second plain `node` child, evaluates the text the way the plugin does and drives
+ *    configure/check/create/diff/update/delete, an error and a retry against the fake API;
+ * 5. runs the same harness on a deliberately bad provider (one that uses `GatewayApiError`
+ *    from ../errors the way compiled code does) to show the harness catches the failure.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startZuploApiFake, type ZuploApiFake } from "./fakes/zuplo-developer-api";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, "..");
+const SECRET = "sEcReT-v4lue-serial-5b8e1d";
+
+let tmp: string;
+let pkgDir: string;
+let fake: ZuploApiFake;
+
+/** The child that serializes a provider as `serializeProvider` does and writes the text. */
+const SERIALIZE_JS = String.raw`
+"use strict";
+const fs = require("node:fs");
+const pulumi = require("@pulumi/pulumi");
+const [which, out] = process.argv.slice(2);
+let provider;
+if (which === "good") {
+  const mod = require(process.env.GATELOCK_VARIABLE_JS);
+  // Short transport settings: captured by value with the provider.
+  mod.setZuploClientOptions({ maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5000 });
+  provider = mod.zuploVariableProvider;
+} else {
+  // What tsc emits for "import { GatewayApiError } from '../errors'" used inside a method.
+  const errors_1 = require(process.env.GATELOCK_ERRORS_JS);
+  provider = {
+    async create(inputs) {
+      throw new errors_1.GatewayApiError({ message: "x", operation: "create", variable: inputs.name });
+    },
+  };
+}
+// dynamic/index.js serializeFunctionMaybeSecret: serializeFunction(() => provider, { allowSecrets: true })
+pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true }).then(
+  (sf) => {
+    fs.writeFileSync(out, sf.text);
+    process.stdout.write(JSON.stringify({ containsSecrets: sf.containsSecrets }));
+  },
+  (e) => {
+    process.stderr.write(String(e && e.stack));
+    process.exit(1);
+  },
+);
+`;
+
+/** The child that loads serialized text like the dynamic provider plugin and drives it. */
+const EVALUATE_JS = String.raw`
+"use strict";
+const fs = require("node:fs");
+const requireFromString = require(process.env.REQUIRE_FROM_STRING);
+const { Config } = require(process.env.PULUMI_DYNAMIC_CONFIG);
+const [file, mode] = process.argv.slice(2);
+const text = fs.readFileSync(file, "utf8");
+
+function errorFacts(e) {
+  return { name: e.name, code: e.code, status: e.status, operation: e.operation, variable: e.variable, message: e.message, stack: e.stack };
+}
+
+(async () => {
+  let provider;
+  try {
+    provider = requireFromString(text).handler(); // getProvider()
+  } catch (e) {
+    process.stdout.write(JSON.stringify({ loadError: { code: e.code, message: e.message } }));
+    return;
+  }
+  if (mode === "bad") {
+    process.stdout.write(JSON.stringify({ loaded: true }));
+    return;
+  }
+  // getProvider(): configure with the stack config, as the plugin's Config class presents it.
+  await provider.configure({ config: new Config({ "gatelock:zuploApiKey": process.env.TEST_ZUPLO_KEY }, "gatelock-test") });
+  const base = { apiUrl: process.env.FAKE_URL, account: "acme", project: "orders-api", branch: "main", name: "ORDERS_SHARED_SECRET", isSecret: true, value: process.env.TEST_VALUE };
+  const out = {};
+  out.checkOk = { failures: (await provider.check(base, base)).failures };
+  out.checkBad = { failures: (await provider.check(base, { ...base, name: "ZUPLO_RESERVED" })).failures };
+  const created = await provider.create(base); // the parent injected one 503 first: a retry
+  out.createdId = created.id;
+  out.createdValueMatches = created.outs.value === base.value;
+  out.createdOn = created.outs.createdOn;
+  out.diff = await provider.diff(created.id, created.outs, { ...base, value: "v2" });
+  const updated = await provider.update(created.id, created.outs, { ...base, value: "v2" });
+  out.updatedValue = updated.outs.value;
+  try {
+    await provider.create({ ...base, project: "no-such-project" });
+    out.error = "none";
+  } catch (e) {
+    out.error = errorFacts(e);
+  }
+  await provider.delete(created.id, updated.outs);
+  out.deleted = true;
+  process.stdout.write(JSON.stringify(out));
+})().catch((e) => {
+  process.stderr.write("child failed: " + (e && e.stack));
+  process.exit(1);
+});
+`;
+
+async function node(script: string, args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [script, ...args], {
+    cwd: path.dirname(script),
+    env: { PATH: process.env["PATH"] ?? "", ...env },
+    timeout: 60_000,
+  });
+}
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-serialize-"));
+  pkgDir = path.join(tmp, "node_modules", "gatelock");
+  fs.mkdirSync(pkgDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(pkgDir, "package.json"),
+    JSON.stringify({ name: "gatelock", version: "0.0.0-test", main: "dist/index.js", exports: { ".": "./dist/index.js" } }),
+  );
+  fs.mkdirSync(path.join(tmp, "node_modules", "@pulumi"));
+  fs.symlinkSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi"), path.join(tmp, "node_modules", "@pulumi", "pulumi"), "dir");
+
+  // The real build. Other files may be mid-edit: only diagnostics in this component matter,
+  // and tsc emits despite type errors elsewhere.
+  const tsc = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
+  const build = await run(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", path.join(pkgDir, "dist"), "--declaration", "false", "--sourceMap", "false"], {
+    cwd: ROOT,
+  }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? "", stderr: e.stderr ?? "" }));
+  const ownDiagnostics = `${build.stdout}${build.stderr}`.split("\n").filter((l) => l.includes("zuplo/variable.ts"));
+  expect(ownDiagnostics).toEqual([]);
+  expect(fs.existsSync(path.join(pkgDir, "dist", "zuplo", "variable.js"))).toBe(true);
+
+  for (const [name, text] of [["serialize.cjs", SERIALIZE_JS], ["evaluate.cjs", EVALUATE_JS]] as const) {
+    fs.mkdirSync(path.join(tmp, "app"), { recursive: true });
+    fs.writeFileSync(path.join(tmp, "app", name), text);
+  }
+  fake = await startZuploApiFake({ projects: ["acme/orders-api"] });
+}, 120_000);
+
+afterAll(async () => {
+  await fake?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function childEnv(): Record<string, string> {
+  return {
+    GATELOCK_VARIABLE_JS: path.join(pkgDir, "dist", "zuplo", "variable.js"),
+    GATELOCK_ERRORS_JS: path.join(pkgDir, "dist", "errors.js"),
+    REQUIRE_FROM_STRING: require.resolve("require-from-string", { paths: [path.join(ROOT, "node_modules", "@pulumi", "pulumi")] }),
+    PULUMI_DYNAMIC_CONFIG: path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "config.js"),
+  };
+}
+
+describe("zuploVariableProvider after Pulumi function serialization", () => {
+  it("serializes without requiring local or package files, and runs in a fresh process", async () => {
+    const textFile = path.join(tmp, "good.provider.js");
+    const ser = await node(path.join(tmp, "app", "serialize.cjs"), ["good", textFile], childEnv());
+    expect(JSON.parse(ser.stdout)).toEqual({ containsSecrets: false });
+
+    const text = fs.readFileSync(textFile, "utf8");
+    expect(text).toMatch(/^exports\.handler = /);
+    expect(text).not.toMatch(/require\(\s*["']\.\.?\//); // ./ or ../
+    expect(text).not.toMatch(/require\(\s*["']gatelock/);
+    expect(text).not.toMatch(/require\(/); // nothing at all: Node globals only
+    expect(text).not.toContain("__vite_ssr");
+    expect(text).not.toContain("exports.zuploVariableProvider");
+    expect(text).toMatch(/maxAttempts: 3/); // options set before serialization travel with it
+
+    fake.reset();
+    fake.inject({ method: "POST", status: 503 });
+    const ev = await node(path.join(tmp, "app", "evaluate.cjs"), [textFile, "good"], {
+      ...childEnv(),
+      FAKE_URL: fake.url,
+      TEST_ZUPLO_KEY: fake.apiKey,
+      TEST_VALUE: SECRET,
+    });
+    const out = JSON.parse(ev.stdout);
+
+    expect(out.checkOk.failures ?? []).toEqual([]);
+    expect(out.checkBad.failures.map((f: { property: string }) => f.property)).toEqual(["name"]);
+    expect(out.createdId).toBe("acme/orders-api/main/ORDERS_SHARED_SECRET");
+    expect(out.createdValueMatches).toBe(true);
+    expect(typeof out.createdOn).toBe("string");
+    expect(out.diff).toMatchObject({ changes: true });
+    expect(out.diff.replaces ?? []).toEqual([]);
+    expect(out.updatedValue).toBe("v2");
+    expect(out.error).toMatchObject({ name: "GatewayApiError", code: "ERR_GATEWAY_API", status: 404, operation: "create", variable: "ORDERS_SHARED_SECRET" });
+    expect(out.error.message).toMatch(/no-such-project/);
+    expect(out.deleted).toBe(true);
+
+    // The fake saw the whole conversation, with the key from the stack config.
+    expect(fake.requests.map((r) => `${r.method} ${r.fault ? "fault" : "ok"}`)).toEqual(["POST fault", "POST ok", "PATCH ok", "POST ok", "DELETE ok"]);
+    expect(fake.requests.every((r) => r.headers.authorization === `Bearer ${fake.apiKey}`)).toBe(true);
+    expect(fake.requests[1]!.body).toEqual({ name: "ORDERS_SHARED_SECRET", isSecret: true, value: SECRET });
+    expect(fake.requests[2]!.body).toEqual({ value: "v2" });
+    expect(fake.state.get("acme", "orders-api", "main", "ORDERS_SHARED_SECRET")).toBeUndefined();
+
+    // Nothing the child printed (results, errors, stack) holds the value or the key.
+    for (const s of [SECRET, fake.apiKey]) {
+      for (const [where, t] of [["stdout", ev.stdout], ["stderr", ev.stderr], ["serialized text", text]] as const) {
+        expect(t.includes(s), where).toBe(false);
+      }
+    }
+  });
+
+  it("the harness catches a provider that uses a helper from another module (control)", async () => {
+    const textFile = path.join(tmp, "bad.provider.js");
+    await node(path.join(tmp, "app", "serialize.cjs"), ["bad", textFile], childEnv());
+    const text = fs.readFileSync(textFile, "utf8");
+    expect(text).toMatch(/require\("gatelock\/dist\/errors\.js"\)/);
+
+    const ev = await node(path.join(tmp, "app", "evaluate.cjs"), [textFile, "bad"], childEnv());
+    expect(JSON.parse(ev.stdout)).toMatchObject({ loadError: { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" } });
+  });
+});
