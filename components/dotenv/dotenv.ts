@@ -7,7 +7,7 @@
  * by value, except modules: a captured local module becomes `require("./components/...")`,
  * which fails in the host (and in an npm package with an `exports` map). So the provider
  * below may reach only:
- *   - Node builtins (`import * as fs from "node:fs"` is captured as `require("fs")`), and
+ *   - Node builtins, through `builtin()` below (a global, so no module is captured), and
  *   - functions and non-exported constants declared in THIS file. Functions are `function`
  *     declarations, which tsc references directly; an `export const` is referenced as
  *     `exports.x` and would capture this whole module.
@@ -24,10 +24,29 @@
  *
  * Error messages name keys and paths, never values: the values are secrets.
  */
-import * as crypto from "node:crypto";
-import * as fs from "node:fs";
-import * as nodePath from "node:path";
+import type * as NodeCrypto from "node:crypto";
+import type * as NodeFs from "node:fs";
+import type * as NodePath from "node:path";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+
+/**
+ * Node builtins, reached at call time through a global rather than imported: a test
+ * runner's module transform (vitest) wraps imports in objects that Pulumi's serialiser
+ * cannot capture, while `process` is a global it serialises by reference.
+ */
+function builtin(id: string): unknown {
+  const p = process as unknown as { getBuiltinModule?: (id: string) => unknown };
+  return p.getBuiltinModule ? p.getBuiltinModule(id) : require(id);
+}
+function fsModule(): typeof NodeFs {
+  return builtin("node:fs") as typeof NodeFs;
+}
+function pathModule(): typeof NodePath {
+  return builtin("node:path") as typeof NodePath;
+}
+function cryptoModule(): typeof NodeCrypto {
+  return builtin("node:crypto") as typeof NodeCrypto;
+}
 
 // ---------------------------------------------------------------------------------------
 // Pure text functions
@@ -244,11 +263,11 @@ function findMarker(text: string): { start: number; next: number } | undefined {
  */
 export async function writeFileAtomic(path: string, text: string, mode: number = 0o600): Promise<void> {
   const target = await resolveTarget(path);
-  const dir = nodePath.dirname(target);
-  const tmp = nodePath.join(dir, `.${nodePath.basename(target)}.${process.pid}.${crypto.randomBytes(6).toString("hex")}.tmp`);
+  const dir = pathModule().dirname(target);
+  const tmp = pathModule().join(dir, `.${pathModule().basename(target)}.${process.pid}.${cryptoModule().randomBytes(6).toString("hex")}.tmp`);
   let renamed = false;
   try {
-    const handle = await fs.promises.open(tmp, "wx", 0o600);
+    const handle = await fsModule().promises.open(tmp, "wx", 0o600);
     try {
       await handle.chmod(mode); // exact mode, whatever the umask
       await handle.writeFile(text, "utf8");
@@ -256,17 +275,17 @@ export async function writeFileAtomic(path: string, text: string, mode: number =
     } finally {
       await handle.close();
     }
-    await fs.promises.rename(tmp, target);
+    await fsModule().promises.rename(tmp, target);
     renamed = true;
   } finally {
-    if (!renamed) await fs.promises.rm(tmp, { force: true });
+    if (!renamed) await fsModule().promises.rm(tmp, { force: true });
   }
   await syncDirectory(dir);
 }
 
 async function resolveTarget(path: string): Promise<string> {
   try {
-    return (await fs.promises.lstat(path)).isSymbolicLink() ? await fs.promises.realpath(path) : path;
+    return (await fsModule().promises.lstat(path)).isSymbolicLink() ? await fsModule().promises.realpath(path) : path;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return path;
     throw e;
@@ -274,9 +293,9 @@ async function resolveTarget(path: string): Promise<string> {
 }
 
 async function syncDirectory(dir: string): Promise<void> {
-  let handle: fs.promises.FileHandle | undefined;
+  let handle: NodeFs.promises.FileHandle | undefined;
   try {
-    handle = await fs.promises.open(dir, "r");
+    handle = await fsModule().promises.open(dir, "r");
     await handle.sync();
   } catch {
     // Some file systems cannot fsync a directory; the rename itself is still atomic.
@@ -289,7 +308,7 @@ async function syncDirectory(dir: string): Promise<void> {
 async function readDotenvFile(path: string): Promise<string | undefined> {
   let buf: Buffer;
   try {
-    buf = await fs.promises.readFile(path);
+    buf = await fsModule().promises.readFile(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw e;
@@ -346,7 +365,7 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 function checkDotenvInputs(inputs: DotenvFileInputs): dynamic.CheckFailure[] {
   const failures: dynamic.CheckFailure[] = [];
-  if (inputs.path !== UNKNOWN && (typeof inputs.path !== "string" || !nodePath.isAbsolute(inputs.path))) {
+  if (inputs.path !== UNKNOWN && (typeof inputs.path !== "string" || !pathModule().isAbsolute(inputs.path))) {
     failures.push({ property: "path", reason: "expected an absolute path to the dotenv file" });
   }
   const entries = inputs.entries as unknown;
@@ -414,7 +433,7 @@ export const dotenvFileProvider: DotenvFileProvider = {
       if (existing === undefined) return;
       const text = mergeDotenv(existing, {}, Object.keys(props.entries ?? {}));
       if (props.created === true && text.trim() === "") {
-        await fs.promises.rm(path, { force: true });
+        await fsModule().promises.rm(path, { force: true });
       } else if (text !== existing) {
         await writeFileAtomic(path, text);
       }

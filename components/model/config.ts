@@ -12,7 +12,7 @@ import { FederatedOriginConfig } from "./federated/config";
 import { AWS_REGION, AZURE_RG, AZURE_VAULT, GCP_PROJECT, HEADER_NAME, httpsOrLoopbackUrl, originName, variableName } from "./primitives";
 
 /** Config namespace: keys are `gatelock:gateway`, `gatelock:origins`. */
-export const CONFIG_NAMESPACE = "gatelock";
+export { CONFIG_NAMESPACE } from "./issues";
 
 /** Where the gateway's variables land. */
 export const GatewayEnvironmentConfig = z

@@ -15,7 +15,8 @@ import { federatedTrust } from "./federated/checks";
 import type { FederatedTrust } from "./federated/trust";
 import { customIdentity, type GatewayIdentity, zuploIdentity } from "./identity";
 import { checkConfig, type Finding, lintConfig } from "./safety";
-import { configKey, zodIssues } from "./issues";
+import { configKey } from "./issues";
+import { zodIssues } from "./zod-issues";
 import { defaultVariable, stackSlug } from "./names";
 
 export interface GatewayModel {

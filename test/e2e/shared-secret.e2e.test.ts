@@ -23,12 +23,12 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { parseEnv } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dotenvFileProvider, type DotenvFileOutputs } from "../../components/dotenv/dotenv-file";
-import { gatewayConfigFor, policiesDocument } from "../../components/gateway/zuplo-policies";
-import { originUrlVariable } from "../../components/gateway/variables";
-import { buildModel, type SharedSecretOrigin } from "../../components/model/model";
+import { readStackConfig } from "../../components/audit/stack-file";
+import { dotenvFileProvider, type DotenvFileInputs, type DotenvFileOutputs } from "../../components/dotenv/dotenv-file";
+import type { OriginGatewayConfig, ZuploPolicy } from "../../components/gateway/zuplo-policies";
+import type { SharedSecretOrigin } from "../../components/model/model";
+import { PROJECT_DIR, type ProgramRun, reveal, runProgram } from "../harness";
 import { createSharedSecretVerifier, fromEnv, protect, type SharedSecretVerifier, type VerifyResult } from "../../components/origin/index";
-import { encodeSecretDocument } from "../../components/shared-secret/document";
 import {
   buildZuploProject,
   E2E_WORK_DIR,
@@ -58,7 +58,9 @@ describe.skipIf(skip !== undefined)("shared secret, end to end through the real 
 
   let workDir: string;
   let gatewayDir: string;
-  let origin: SharedSecretOrigin & { url: string; store: { cloud: "local"; dotenv: string; variable: string } };
+  let origin: LocalOrigin;
+  let first: LocalDeployment;
+  let rotated: LocalDeployment;
   let gatewayEnv: DotenvFileOutputs;
   let originEnv: DotenvFileOutputs;
   let originServer: OriginServer | undefined;
@@ -79,42 +81,21 @@ describe.skipIf(skip !== undefined)("shared secret, end to end through the real 
     const [originPort, gatewayPort, editorPort] = await freePorts(3);
     ports = { origin: originPort!, gateway: gatewayPort!, editor: editorPort! };
 
-    // ---- Inputs -------------------------------------------------------------------------
-    // TODO(lead): replace this hand-built block with the program's own output once
-    // stacks/Pulumi.local.yaml exists:
-    //   const run = await runStack("local");            // from "../harness"
-    //   const policies = run.outputs.policiesJson.policies;
-    //   const config = run.outputs.gatewayPolicies.find((c) => c.origin === "orders")!;
-    //   ...and let the run's DotenvFile resources write `.env` and `.env.orders` through
-    //   dotenvFileProvider (the origin URL then comes from the stack file, so the stack
-    //   needs a fixed port or a way to pass ports.origin in).
-    const model = buildModel(
-      {
-        gateway: { kind: "zuplo", account: "local", project: "local-dev", branch: "main", environment: { developerApi: false, dotenv: ".env" } },
-        origins: [{ name: "orders", method: "shared-secret", cloud: "local", url: `http://127.0.0.1:${ports.origin}` }],
-      },
-      { stack: "local" },
-    );
-    const o = model.origins[0]!;
-    if (o.method !== "shared-secret" || o.store.cloud !== "local" || !o.url) throw new Error("expected a local shared-secret origin with a URL");
-    origin = o as typeof origin;
-    const config = gatewayConfigFor(origin);
-    const policies = policiesDocument([config]).policies;
-    // ---- end of hand-built inputs -------------------------------------------------------
-
+    // ---- Inputs: what gatelock's program produces for stacks/Pulumi.local.yaml ----------
+    // The program runs under the mock engine (no Pulumi CLI here); the files are then written
+    // by the dotenv sink's own provider code, exactly as `pulumi up` would run it.
+    first = await deployLocal({ port: ports.origin, projectDir: gatewayDir });
+    origin = first.origin;
+    const config = first.gatewayConfig;
     buildZuploProject(gatewayDir, {
-      policies,
+      policies: first.policies,
       routes: [{ path: "/orders", handler: config.handler!, inbound: config.inbound }],
       dotenvText: "# the developer's own settings, which gatelock must leave alone\nDEV_ONLY_SETTING='keep me'\n",
     });
-
-    const first = newSecret();
-    secrets.push(first);
-    gatewayEnv = (await dotenvFileProvider.create({ path: path.join(gatewayDir, ".env"), entries: gatewayEntries(first) })).outs!;
-    originEnv = (
-      await dotenvFileProvider.create({ path: path.join(workDir, origin.store.dotenv), entries: { [origin.store.variable]: encodeSecretDocument({ current: first }) } })
-    ).outs!;
-    state.current = first;
+    secrets.push(first.gatewaySecret);
+    originEnv = (await dotenvFileProvider.create(first.files.origin)).outs!;
+    gatewayEnv = (await dotenvFileProvider.create(first.files.gateway)).outs!;
+    state.current = first.gatewaySecret;
 
     originServer = await startOrigin(ports.origin, originEnv.path, origin.store.variable, origin.sharedSecret.header);
     zuplo = await startZuploDev(gatewayDir, { port: ports.gateway, editorPort: ports.editor, redact: secrets });
@@ -137,10 +118,6 @@ describe.skipIf(skip !== undefined)("shared secret, end to end through the real 
     console.log(`e2e timings: ${JSON.stringify(timings, null, 2)}`);
     if (failures.length > 0) throw failures[0];
   }, 60_000);
-
-  function gatewayEntries(secret: string): Record<string, string> {
-    return { [origin.sharedSecret.variable]: secret, [originUrlVariable(origin.name)]: origin.url };
-  }
 
   const direct = (secret?: string) => get(`http://127.0.0.1:${ports.origin}/orders`, secret === undefined ? {} : { [origin.sharedSecret.header]: secret });
   const viaGateway = (headers: Record<string, string> = {}) => get(`${zuplo!.url}/orders`, headers);
@@ -188,22 +165,19 @@ describe.skipIf(skip !== undefined)("shared secret, end to end through the real 
 
   it("rotation: the new secret works through the restarted gateway, the previous one until it retires", async () => {
     const previous = state.current;
-    const next = newSecret();
+    // The next deployment, with `rotation: 1` (a forced rotation), carries the first one's state.
+    rotated = await deployLocal({ port: ports.origin, projectDir: gatewayDir, rotation: 1, prior: first.run });
+    const next = rotated.gatewaySecret;
     secrets.push(next);
-    const retiresAt = new Date(Date.now() + HOUR).toISOString();
+    expect(next === previous, "the rotation produced a new secret").toBe(false);
 
     // Origin first (it must accept the new secret before the gateway sends it), then the gateway.
-    originEnv = (
-      await dotenvFileProvider.update(originEnv.path, originEnv, {
-        path: originEnv.path,
-        entries: { [origin.store.variable]: encodeSecretDocument({ current: next, previous, previousRetiresAt: retiresAt }) },
-      })
-    ).outs!;
+    originEnv = (await dotenvFileProvider.update(originEnv.path, originEnv, rotated.files.origin)).outs!;
     await originServer!.restart();
     // Between the two steps the gateway still sends the previous secret: accepted.
     expect((await viaGateway()).body).toMatchObject({ ok: true, matched: "previous" });
 
-    gatewayEnv = (await dotenvFileProvider.update(gatewayEnv.path, gatewayEnv, { path: gatewayEnv.path, entries: gatewayEntries(next) })).outs!;
+    gatewayEnv = (await dotenvFileProvider.update(gatewayEnv.path, gatewayEnv, rotated.files.gateway)).outs!;
     const text = fs.readFileSync(gatewayEnv.path, "utf8");
     expect(text.includes(previous)).toBe(false);
     expect(text.includes("DEV_ONLY_SETTING='keep me'\n"), "the developer's line is kept").toBe(true);
@@ -235,28 +209,71 @@ describe.skipIf(skip !== undefined)("shared secret, end to end through the real 
     expect(state.previous, "runs after the rotation test").not.toBe("");
     expect((await direct(state.previous)).status).toBe(200);
     // Same document, same process: only the time moves past previousRetiresAt.
-    originServer!.advanceClock(HOUR + 60_000);
+    originServer!.advanceClock((origin.sharedSecret.overlapDays * 24 + 1) * HOUR);
     expect((await direct(state.previous)).status).toBe(401);
     expect((await direct(state.current)).status).toBe(200);
     expect((await viaGateway()).status).toBe(200);
   });
 
-  it("the previous secret is refused when the stored document says it retired in the past", async () => {
+  it("the next deployment after the overlap removes the previous secret from the origin's store", async () => {
     expect(state.previous, "runs after the rotation test").not.toBe("");
-    originEnv = (
-      await dotenvFileProvider.update(originEnv.path, originEnv, {
-        path: originEnv.path,
-        entries: {
-          [origin.store.variable]: encodeSecretDocument({ current: state.current, previous: state.previous, previousRetiresAt: new Date(Date.now() - 1_000).toISOString() }),
-        },
-      })
-    ).outs!;
+    const overlapDays = origin.sharedSecret.overlapDays;
+    const later = await deployLocal({ port: ports.origin, projectDir: gatewayDir, rotation: 1, prior: rotated.run, now: new Date(Date.now() + (overlapDays + 1) * 24 * HOUR) });
+    expect(later.gatewaySecret === state.current, "no new rotation, only the retirement").toBe(true);
+    originEnv = (await dotenvFileProvider.update(originEnv.path, originEnv, later.files.origin)).outs!;
+    const doc = JSON.parse(parseEnv(fs.readFileSync(originEnv.path, "utf8"))[origin.store.variable]!) as Record<string, unknown>;
+    expect(Object.keys(doc).sort()).toEqual(["current", "version"]);
     await originServer!.restart(); // clock back to real time
     expect((await direct(state.previous)).status).toBe(401);
     expect((await direct(state.current)).status).toBe(200);
     expect((await viaGateway()).body).toMatchObject({ ok: true, matched: "current" });
   });
 });
+
+// ---------------------------------------------------------------------------------------
+// gatelock's program for the local stack
+// ---------------------------------------------------------------------------------------
+
+interface LocalDeployment {
+  readonly run: ProgramRun;
+  readonly origin: LocalOrigin;
+  readonly gatewayConfig: OriginGatewayConfig;
+  readonly policies: readonly ZuploPolicy[];
+  /** The dotenv sink's inputs, as the program registered them: the origin's file and the gateway's. */
+  readonly files: { readonly origin: DotenvFileInputs; readonly gateway: DotenvFileInputs };
+  /** The current secret the gateway is given. */
+  readonly gatewaySecret: string;
+}
+
+type LocalOrigin = SharedSecretOrigin & { url: string; store: { cloud: "local"; dotenv: string; variable: string } };
+
+/**
+ * Run gatelock's program for stacks/Pulumi.local.yaml (origin moved to a free port) under the
+ * mock engine. `prior` carries the previous deployment's state, as Pulumi state would.
+ */
+async function deployLocal(args: { port: number; projectDir: string; rotation?: number; prior?: ProgramRun; now?: Date }): Promise<LocalDeployment> {
+  const stack = readStackConfig(PROJECT_DIR, "local");
+  const gateway = JSON.parse(stack.config["gatelock:gateway"]!);
+  const origins = JSON.parse(stack.config["gatelock:origins"]!) as Array<Record<string, any>>;
+  origins[0]!.url = `http://127.0.0.1:${args.port}`;
+  if (args.rotation !== undefined) origins[0]!.sharedSecret = { ...origins[0]!.sharedSecret, rotation: args.rotation };
+  const run = await runProgram(
+    { gateway, origins },
+    { stack: "local", projectDir: args.projectDir, fakes: { ...(args.now ? { now: () => args.now! } : {}), ...(args.prior ? { prior: args.prior.fakes.produced } : {}) } },
+  );
+  const origin = run.deployment.model.origins[0] as LocalOrigin;
+  const files = run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/gatelock:DotenvFile").map((r) => ({ path: String(r.inputs.path), entries: reveal(r.inputs.entries) as Record<string, string> }));
+  const originFile = files.find((f) => f.path.endsWith(origin.store.dotenv))!;
+  const gatewayFile = files.find((f) => f !== originFile)!;
+  return {
+    run,
+    origin,
+    gatewayConfig: run.outputs.gatewayPolicies.find((c) => c.origin === origin.name)!,
+    policies: run.outputs.policiesJson.policies,
+    files: { origin: originFile, gateway: gatewayFile },
+    gatewaySecret: gatewayFile.entries[origin.sharedSecret.variable]!,
+  };
+}
 
 // ---------------------------------------------------------------------------------------
 // The origin: a node:http service locked with gatelock/origin
