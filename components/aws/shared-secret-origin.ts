@@ -3,14 +3,14 @@ import { Secret } from "@pulumi/aws/secretsmanager/secret";
 import { SecretPolicy } from "@pulumi/aws/secretsmanager/secretPolicy";
 import { SecretVersion } from "@pulumi/aws/secretsmanager/secretVersion";
 import type { GatewayVariable } from "../gateway/environment";
-import type { SharedSecretOrigin } from "../model/model";
+import type { OriginModel } from "../model/model";
 import { sharedSecretVariables } from "../shared-secret/gateway-variables";
 import { SharedSecret } from "../shared-secret/shared-secret";
 import { secretReadPolicy } from "./documents";
 
 export interface AwsSharedSecretOriginArgs {
-  /** A validated shared-secret origin on AWS (`buildModel`, or `defineOrigin` outside a stack). */
-  readonly origin: SharedSecretOrigin;
+  /** A validated origin (from `buildModel`): a shared-secret origin on this cloud. */
+  readonly origin: OriginModel;
 }
 
 /**
@@ -27,8 +27,10 @@ export class AwsSharedSecretOrigin extends pulumi.ComponentResource {
   constructor(name: string, args: AwsSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gatelock:aws:SharedSecretOrigin", name, {}, opts);
     const { origin } = args;
+    if (origin.method !== "shared-secret" || origin.store.cloud !== "aws") {
+      throw new TypeError(`AwsSharedSecretOrigin needs a shared-secret origin on aws, got ${origin.method} on ${origin.cloud}`);
+    }
     const store = origin.store;
-    if (store.cloud !== "aws") throw new TypeError(`AwsSharedSecretOrigin needs an origin on aws, got ${store.cloud}`);
 
     const secret = new SharedSecret(name, origin.sharedSecret, { parent: this });
     const sm = new Secret(

@@ -1,5 +1,6 @@
 /** `gatelock/azure`: Azure translators and components. Loads only azure-native submodules. */
 import { type CloudModule, componentTranslator } from "../program/translator";
+import { AzureFederatedOrigin } from "./federated-origin";
 import { AzureSharedSecretOrigin } from "./shared-secret-origin";
 
 export {
@@ -8,8 +9,20 @@ export {
   KEY_VAULT_SECRETS_USER,
   roleDefinitionId,
 } from "./shared-secret-origin";
+export { AzureFederatedOrigin, type AzureFederatedOriginArgs } from "./federated-origin";
+export { ADMIN_ROLES, DATA_PLANE_ROLES, classifyScope, resolveRole, roleDefinitionIdIn, type BuiltInRole, type ResolvedRole, type ScopeLevel } from "./federated-roles";
+export { credentialName, defaultIdentityName, subjectHash } from "./federated-names";
+export {
+  AZURE_FEDERATED_MODULE_PATH,
+  AZURE_FEDERATED_POLICY_MODULE,
+  azureFederatedGatewayConfig,
+  azureFederatedVariables,
+} from "../gateway/federated/azure";
 
 export const cloud: CloudModule = {
   cloud: "azure",
-  translators: { "shared-secret": componentTranslator(AzureSharedSecretOrigin) },
+  translators: {
+    "shared-secret": componentTranslator(AzureSharedSecretOrigin),
+    federated: componentTranslator(AzureFederatedOrigin),
+  },
 };

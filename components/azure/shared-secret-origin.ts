@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignment";
 import { Secret } from "@pulumi/azure-native/keyvault/secret";
 import type { GatewayVariable } from "../gateway/environment";
-import type { SharedSecretOrigin } from "../model/model";
+import type { OriginModel } from "../model/model";
 import { sharedSecretVariables } from "../shared-secret/gateway-variables";
 import { SharedSecret } from "../shared-secret/shared-secret";
 
@@ -17,8 +17,8 @@ export function roleDefinitionId(scopeId: string, roleGuid: string): string {
 }
 
 export interface AzureSharedSecretOriginArgs {
-  /** A validated shared-secret origin on Azure. */
-  readonly origin: SharedSecretOrigin;
+  /** A validated origin (from `buildModel`): a shared-secret origin on this cloud. */
+  readonly origin: OriginModel;
 }
 
 /**
@@ -36,8 +36,10 @@ export class AzureSharedSecretOrigin extends pulumi.ComponentResource {
   constructor(name: string, args: AzureSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gatelock:azure:SharedSecretOrigin", name, {}, opts);
     const { origin } = args;
+    if (origin.method !== "shared-secret" || origin.store.cloud !== "azure") {
+      throw new TypeError(`AzureSharedSecretOrigin needs a shared-secret origin on azure, got ${origin.method} on ${origin.cloud}`);
+    }
     const store = origin.store;
-    if (store.cloud !== "azure") throw new TypeError(`AzureSharedSecretOrigin needs an origin on azure, got ${store.cloud}`);
 
     const secret = new SharedSecret(name, origin.sharedSecret, { parent: this });
     const kv = new Secret(

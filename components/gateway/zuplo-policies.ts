@@ -14,7 +14,8 @@ export interface ZuploPolicy {
   readonly policyType: string;
   readonly handler: {
     readonly export: string;
-    readonly module: "$import(@zuplo/runtime)";
+    /** Zuplo's built-in policies, or a custom-code module in the gateway project. */
+    readonly module: "$import(@zuplo/runtime)" | `$import(./modules/${string})`;
     readonly options: Record<string, unknown>;
   };
 }

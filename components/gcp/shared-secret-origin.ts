@@ -3,7 +3,7 @@ import { Secret } from "@pulumi/gcp/secretmanager/secret";
 import { SecretIamMember } from "@pulumi/gcp/secretmanager/secretIamMember";
 import { SecretVersion } from "@pulumi/gcp/secretmanager/secretVersion";
 import type { GatewayVariable } from "../gateway/environment";
-import type { SharedSecretOrigin } from "../model/model";
+import type { OriginModel } from "../model/model";
 import { sharedSecretVariables } from "../shared-secret/gateway-variables";
 import { SharedSecret } from "../shared-secret/shared-secret";
 
@@ -11,8 +11,8 @@ import { SharedSecret } from "../shared-secret/shared-secret";
 export const SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor";
 
 export interface GcpSharedSecretOriginArgs {
-  /** A validated shared-secret origin on GCP. */
-  readonly origin: SharedSecretOrigin;
+  /** A validated origin (from `buildModel`): a shared-secret origin on this cloud. */
+  readonly origin: OriginModel;
 }
 
 /**
@@ -29,8 +29,10 @@ export class GcpSharedSecretOrigin extends pulumi.ComponentResource {
   constructor(name: string, args: GcpSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gatelock:gcp:SharedSecretOrigin", name, {}, opts);
     const { origin } = args;
+    if (origin.method !== "shared-secret" || origin.store.cloud !== "gcp") {
+      throw new TypeError(`GcpSharedSecretOrigin needs a shared-secret origin on gcp, got ${origin.method} on ${origin.cloud}`);
+    }
     const store = origin.store;
-    if (store.cloud !== "gcp") throw new TypeError(`GcpSharedSecretOrigin needs an origin on gcp, got ${store.cloud}`);
 
     const secret = new SharedSecret(name, origin.sharedSecret, { parent: this });
     const sm = new Secret(

@@ -2,13 +2,13 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DotenvFile } from "../dotenv/dotenv-file";
 import type { GatewayVariable } from "../gateway/environment";
-import type { SharedSecretOrigin } from "../model/model";
+import type { OriginModel } from "../model/model";
 import { sharedSecretVariables } from "../shared-secret/gateway-variables";
 import { SharedSecret } from "../shared-secret/shared-secret";
 
 export interface LocalSharedSecretOriginArgs {
-  /** A validated shared-secret origin with `cloud: local`. */
-  readonly origin: SharedSecretOrigin;
+  /** A validated origin (from `buildModel`): a shared-secret origin on this cloud. */
+  readonly origin: OriginModel;
   /** Base directory for the origin's dotenv file (default: the working directory). */
   readonly projectDir?: string;
 }
@@ -27,8 +27,10 @@ export class LocalSharedSecretOrigin extends pulumi.ComponentResource {
   constructor(name: string, args: LocalSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gatelock:local:SharedSecretOrigin", name, {}, opts);
     const { origin } = args;
+    if (origin.method !== "shared-secret" || origin.store.cloud !== "local") {
+      throw new TypeError(`LocalSharedSecretOrigin needs a shared-secret origin on local, got ${origin.method} on ${origin.cloud}`);
+    }
     const store = origin.store;
-    if (store.cloud !== "local") throw new TypeError(`LocalSharedSecretOrigin needs an origin on local, got ${store.cloud}`);
 
     const secret = new SharedSecret(name, origin.sharedSecret, { parent: this });
     this.dotenvPath = path.resolve(args.projectDir ?? process.cwd(), store.dotenv);

@@ -122,7 +122,7 @@ export interface BuildOptions {
 export function buildModel(raw: unknown, options: BuildOptions): GatelockModel {
   const parsed = GatelockConfig.safeParse(raw);
   if (!parsed.success) throw new ConfigError(zodIssues(parsed.error as ZodError, raw));
-  const issues: ConfigIssue[] = checkConfig(parsed.data);
+  const issues: ConfigIssue[] = checkConfig(parsed.data, options.stack);
   if (issues.length > 0) throw new ConfigError(issues);
   return toModel(parsed.data, options.stack);
 }

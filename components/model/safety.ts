@@ -8,6 +8,7 @@
 import type { ConfigIssue } from "../errors";
 import { GUID_PATTERN, type ParsedConfig, type ParsedOrigin, type ParsedSharedSecretOrigin } from "./config";
 import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "./issues";
+import { checkAzureFederatedOrigins } from "./federated/azure";
 import { checkFederatedOrigin, federatedWarnings } from "./federated/checks";
 import { customIdentity, type GatewayIdentity, zuploIdentity } from "./identity";
 import { defaultVariable } from "./names";
@@ -49,7 +50,7 @@ const GCP_BROAD_MEMBERS = /^(allUsers|allAuthenticatedUsers|domain:|group:|proje
 
 const CLOUD_BLOCKS = ["aws", "gcp", "azure"] as const;
 
-export function checkConfig(config: ParsedConfig): ConfigIssue[] {
+export function checkConfig(config: ParsedConfig, stack = ""): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   issues.push(...checkGateway(config));
   const identity = gatewayIdentity(config);
@@ -78,6 +79,8 @@ export function checkConfig(config: ParsedConfig): ConfigIssue[] {
     }
     issues.push(...checkSharedSecretOrigin(origin, at));
   });
+  // Checks across origins that only one cloud cares about.
+  issues.push(...checkAzureFederatedOrigins(config.origins, stack, (i, ...rest) => configKey(["origins", i, ...rest])));
   return issues;
 }
 

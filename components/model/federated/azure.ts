@@ -1,27 +1,286 @@
 /**
- * STUB (being written): the azure block of a federated origin — schema, safety checks and the
- * translation to a target the azure translator consumes. Keep the exported names.
+ * The azure block of a federated origin: where the gateway's managed identity lives and
+ * what it may call, the refusals specific to Azure, and the translation to the target the
+ * azure translator consumes.
+ *
+ * Azure trusts the gateway through federated identity credentials on a user-assigned
+ * managed identity. A credential matches exactly one issuer, one subject (exact and
+ * case-sensitive; no wildcards) and one audience, and nothing else: no other claim can be
+ * pinned. At most 20 credentials fit on one identity.
  */
 import { z } from "zod";
+import { ADMIN_ROLES, classifyScope, DATA_PLANE_ROLES, resolveRole, roleDefinitionIdIn } from "../../azure/federated-roles";
+import { credentialName, defaultIdentityName, IDENTITY_NAME } from "../../azure/federated-names";
 import type { ConfigIssue } from "../../errors";
 import type { ParsedFederatedOrigin } from "../config";
+import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
+import { stackSlug } from "../names";
+import { AZURE_RG } from "../primitives";
 import type { FederatedTrust } from "./trust";
+import { isPattern } from "./trust";
 
-export const AzureFederatedConfig = z.strictObject({}).describe("Where a federated origin on azure lives and what the gateway may do there.");
+/** The one audience Entra accepts on a managed identity's federated credential. */
+export const AZURE_FEDERATED_AUDIENCE = "api://AzureADTokenExchange";
+/** Entra's cap on federated identity credentials per user-assigned managed identity. */
+export const MAX_AZURE_CREDENTIALS = 20;
+/** Entra's limit on a credential's issuer and subject. */
+const MAX_CLAIM_LENGTH = 600;
+/** Regions where user-assigned identities cannot hold federated credentials (Entra docs). */
+export const AZURE_REGIONS_WITHOUT_FEDERATED_CREDENTIALS = new Set(["malaysiasouth", "newzealandnorth"]);
+
+const AZURE_LOCATION = /^[a-z][a-z0-9]{1,39}$/;
+/** What the gateway asks Entra for a token to: an https resource, an `api://` App ID URI or an app's client ID. */
+const TOKEN_RESOURCE = /^(https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[^\s]*)?|api:\/\/[^\s]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
+
+const roleNames = DATA_PLANE_ROLES.map((r) => `\`${r.name}\``).join(", ");
+
+export const AzureFederatedConfig = z
+  .strictObject({
+    resourceGroup: z
+      .string()
+      .regex(AZURE_RG, { error: "expected an Azure resource group name" })
+      .describe("Existing resource group that holds the gateway's user-assigned managed identity."),
+    location: z
+      .string()
+      .regex(AZURE_LOCATION, { error: "expected an Azure region name (e.g. `westeurope`)" })
+      .describe("Azure region of the managed identity (e.g. `westeurope`)."),
+    identityName: z
+      .string()
+      .regex(IDENTITY_NAME, { error: "expected a managed identity name: 3-128 letters, digits, `-` and `_`, starting with a letter or digit" })
+      .optional()
+      .describe("Name of the user-assigned managed identity gatelock creates (default `gatelock-<stack>-<origin>`)."),
+    role: z
+      .string()
+      .min(1)
+      .max(300)
+      .describe(`Least-privilege role the gateway gets on \`scope\`: a built-in data-plane role by name (${roleNames}), or any role by GUID or role definition ID. Owner, Contributor, User Access Administrator and Role Based Access Control Administrator are refused.`),
+    scope: z
+      .string()
+      .min(1)
+      .max(1000)
+      .describe("ARM resource ID the role is granted on: the one resource the gateway calls (e.g. `/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>`). Subscription, management group and root scopes are refused."),
+    resource: z
+      .string()
+      .regex(TOKEN_RESOURCE, { error: "expected the resource the gateway requests a token for: an https URL, an `api://` App ID URI or an application (client) ID" })
+      .max(500)
+      .optional()
+      .describe("Resource the gateway requests its Entra token for (the `scope` is this plus `/.default`), e.g. `https://storage.azure.com`. Defaults to the service of a built-in role named in `role`; required for a role given by GUID."),
+  })
+  .describe("Where a federated origin on Azure lives: the gateway's managed identity, and the one role it gets on one resource.");
+
+export type ParsedAzureFederated = z.output<typeof AzureFederatedConfig>;
+
+export interface AzureFederatedCredential {
+  /** The credential's Azure name, derived from the subject (stable when subjects are reordered). */
+  readonly name: string;
+  readonly subject: string;
+}
 
 export interface AzureFederatedTarget {
   readonly cloud: "azure";
+  readonly resourceGroup: string;
+  readonly location: string;
+  readonly identityName: string;
+  /** One per gateway subject, in config order: created one after another. */
+  readonly credentials: readonly AzureFederatedCredential[];
+  readonly role: {
+    readonly guid: string;
+    /** Built-in role name, when gatelock knows it. */
+    readonly name?: string;
+    /** Role definition ID in the scope's subscription, as the role assignment takes it. */
+    readonly definitionId: string;
+  };
+  /** ARM resource ID the role is granted on. */
+  readonly scope: string;
+  readonly scopeLevel: "resourceGroup" | "resource";
+  /** What the gateway requests its Entra token for, without `/.default`. */
+  readonly resource: string;
+  /** The OAuth `scope` of the token request: `<resource>/.default`. */
+  readonly tokenScope: string;
 }
+
+type At = (...rest: (string | number)[]) => string;
 
 /** Refusals specific to azure (the common trust checks run before this). */
-export function checkAzureFederated(_origin: ParsedFederatedOrigin, _trust: FederatedTrust, _at: (...rest: (string | number)[]) => string): ConfigIssue[] {
-  return [];
+export function checkAzureFederated(origin: ParsedFederatedOrigin, trust: FederatedTrust, at: At): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const f = origin.federated;
+
+  // Credentials: one per subject, at most 20 on one identity, matched exactly.
+  if (f.subjects.length > MAX_AZURE_CREDENTIALS) {
+    issues.push(
+      unsafe(
+        at("federated", "subjects"),
+        `Azure allows at most ${MAX_AZURE_CREDENTIALS} federated credentials on one managed identity, and gatelock creates one per subject (${f.subjects.length} listed).`,
+        `list at most ${MAX_AZURE_CREDENTIALS} subjects, or split the gateway's environments over several origins (one identity each).`,
+      ),
+    );
+  }
+  if (f.dangerouslyAllowWildcardSubjects) {
+    f.subjects.forEach((s, i) => {
+      if (isPattern(s)) {
+        issues.push(
+          unsafe(
+            at("federated", "subjects", i),
+            "Azure federated credentials have no wildcards: the pattern would be compared literally, and `dangerouslyAllowWildcardSubjects` cannot change that on Azure.",
+            "list each exact subject (at most 20 per identity).",
+          ),
+        );
+      }
+    });
+  }
+  if (trust.issuer.length > MAX_CLAIM_LENGTH) {
+    issues.push(invalid(configKey(["gateway", "identity", "issuer"]), `Azure federated credentials take an issuer of at most ${MAX_CLAIM_LENGTH} characters.`, "use a shorter issuer URL."));
+  }
+
+  // The audience: Entra accepts exactly one, `api://AzureADTokenExchange`, on a managed identity.
+  if (f.audience !== undefined && f.audience !== AZURE_FEDERATED_AUDIENCE) {
+    issues.push(
+      invalid(
+        at("federated", "audience"),
+        `a managed identity's federated credential takes exactly one audience, \`${AZURE_FEDERATED_AUDIENCE}\`; Entra would refuse any other token. (It does not separate tenants: the gateway chooses the audience it requests; the subject does.)`,
+        "remove `audience` (gatelock pins `api://AzureADTokenExchange`).",
+      ),
+    );
+  }
+  // Azure matches issuer, subject and audience only: a pinned claim would silently not be checked.
+  if (f.claims && Object.keys(f.claims).length > 0) {
+    issues.push(
+      conflict(
+        at("federated", "claims"),
+        "Azure federated credentials match only issuer, subject and audience; these claims would not be checked.",
+        "remove `claims` and pin the gateway's exact subjects instead.",
+      ),
+    );
+  }
+
+  const a = origin.azure;
+  if (!a) return issues; // the common check reports the missing block
+
+  if (AZURE_REGIONS_WITHOUT_FEDERATED_CREDENTIALS.has(a.location)) {
+    issues.push(invalid(at("azure", "location"), "Azure does not support federated credentials on user-assigned identities created in this region.", "create the identity in another region (it can still call resources here)."));
+  }
+
+  // The role: least privilege, never an administrator role.
+  const role = resolveRole(a.role);
+  const scope = classifyScope(a.scope);
+  if (!role.ok) {
+    if (role.problem === "admin") {
+      issues.push(
+        unsafe(
+          at("azure", "role"),
+          `\`${role.name}\` manages resources or access; a gateway holding it could take over everything under the scope.`,
+          "grant a data-plane role on the one resource the gateway calls, e.g. `Storage Blob Data Reader`, `Azure Service Bus Data Sender` or `Cognitive Services OpenAI User`.",
+        ),
+      );
+    } else if (role.problem === "unknown-name") {
+      issues.push(invalid(at("azure", "role"), "not a built-in role gatelock knows by name.", `use one of ${roleNames}, or give the role definition's GUID.`));
+    } else {
+      issues.push(invalid(at("azure", "role"), "expected a built-in role name, a role definition GUID or `/subscriptions/<id>/providers/Microsoft.Authorization/roleDefinitions/<guid>`.", "give the role definition's GUID."));
+    }
+  } else {
+    if (role.subscription && scope?.subscription && role.subscription !== scope.subscription) {
+      issues.push(conflict(at("azure", "role"), "the role definition ID names another subscription than `scope`.", "give the role definition's GUID alone; gatelock places it in the scope's subscription."));
+    }
+    if (!role.resource && a.resource === undefined) {
+      issues.push(missingIssue(at("azure", "resource"), "gatelock cannot tell which service a role given by GUID is for, so it does not know what the gateway should request a token for.", "set `resource`, e.g. `https://storage.azure.com` or the App ID URI of your API."));
+    }
+  }
+
+  // The scope: one resource (or, with a warning, one resource group), never wider.
+  if (!scope) {
+    issues.push(invalid(at("azure", "scope"), "expected an ARM resource ID (`/subscriptions/<id>/resourceGroups/<rg>/providers/<namespace>/<type>/<name>`).", "copy the resource's ID from its JSON view in the portal, or `az resource show --query id`."));
+  } else if (scope.level === "root" || scope.level === "managementGroup" || scope.level === "subscription") {
+    const what = scope.level === "subscription" ? "a whole subscription" : scope.level === "managementGroup" ? "a whole management group" : "the whole tenant";
+    issues.push(unsafe(at("azure", "scope"), `the role would cover ${what}, not the resource the gateway calls.`, "grant the role on the one resource the gateway calls (its ARM resource ID)."));
+  }
+
+  if (a.resource?.endsWith("/.default")) {
+    issues.push(invalid(at("azure", "resource"), "`/.default` is added by gatelock.", "remove the `/.default` suffix."));
+  }
+  return issues;
 }
 
-export function toAzureFederatedTarget(_origin: ParsedFederatedOrigin, _stack: string): AzureFederatedTarget {
-  return { cloud: "azure" };
+/**
+ * Refusals across origins: two Azure origins must not share a managed identity. Azure would
+ * see one identity (an ARM PUT adopts an existing name), two Pulumi resources would fight
+ * over it, deleting one origin would delete the other's identity, and their credentials
+ * would count against one cap of 20. `at(i, ...)` names a key of origin `i`.
+ */
+export function checkAzureFederatedOrigins(
+  origins: readonly { readonly name: string; readonly method: string; readonly cloud: string; readonly azure?: unknown }[],
+  stack: string,
+  at: (index: number, ...rest: (string | number)[]) => string,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Map<string, number>();
+  origins.forEach((o, i) => {
+    if (o.method !== "federated" || o.cloud !== "azure" || !o.azure) return;
+    const a = o.azure as ParsedAzureFederated;
+    const name = a.identityName ?? defaultIdentityName(stackSlug(stack), o.name);
+    // Resource group and identity names are case-insensitive in ARM.
+    const key = `${a.resourceGroup}/${name}`.toLowerCase();
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    else {
+      issues.push(
+        conflict(
+          at(i, "azure", a.identityName ? "identityName" : "resourceGroup"),
+          `this origin's managed identity is already gatelock:origins[${first}]'s (same resource group and name).`,
+          "give each Azure origin its own `identityName`.",
+        ),
+      );
+    }
+  });
+  return issues;
 }
 
-export function describeAzureFederated(origin: import("../model").FederatedOrigin, _target: AzureFederatedTarget): import("./describe").TrustTargetDescription {
-  return { kind: "azure federated trust", location: origin.name, readers: [] };
+/** Accepted, but worth a reviewer's eye. */
+export function azureFederatedWarnings(origin: ParsedFederatedOrigin, at: At): { path: string; code: string; message: string; fix: string }[] {
+  const a = origin.azure;
+  if (origin.cloud !== "azure" || !a) return [];
+  const out = [];
+  if (classifyScope(a.scope)?.level === "resourceGroup") {
+    out.push({
+      path: at("azure", "scope"),
+      code: "WARN_BROAD_SCOPE",
+      message: "the role covers every resource in the resource group, not only the one the gateway calls.",
+      fix: "grant the role on the one resource the gateway calls (its ARM resource ID).",
+    });
+  }
+  return out;
 }
+
+export function toAzureFederatedTarget(origin: ParsedFederatedOrigin, stack: string): AzureFederatedTarget {
+  const a = origin.azure!;
+  const role = resolveRole(a.role);
+  const scope = classifyScope(a.scope);
+  if (!role.ok || !scope?.subscription || (scope.level !== "resource" && scope.level !== "resourceGroup")) {
+    // buildModel runs checkAzureFederated first, so this is a caller bypassing the model.
+    throw new TypeError(`toAzureFederatedTarget: origin ${origin.name} has not passed checkAzureFederated`);
+  }
+  const resource = (a.resource ?? role.resource!).replace(/\/+$/, "");
+  return {
+    cloud: "azure",
+    resourceGroup: a.resourceGroup,
+    location: a.location,
+    identityName: a.identityName ?? defaultIdentityName(stackSlug(stack), origin.name),
+    credentials: origin.federated.subjects.map((subject) => ({ name: credentialName(subject), subject })),
+    role: { guid: role.guid, ...(role.name ? { name: role.name } : {}), definitionId: roleDefinitionIdIn(scope.subscription, role.guid) },
+    scope: a.scope.replace(/\/+$/, ""),
+    scopeLevel: scope.level,
+    resource,
+    tokenScope: `${resource}/.default`,
+  };
+}
+
+export function describeAzureFederated(origin: import("../model").FederatedOrigin, target: AzureFederatedTarget): import("./describe").TrustTargetDescription {
+  const role = target.role.name ?? `role ${target.role.guid}`;
+  return {
+    kind: `Azure user-assigned managed identity with ${target.credentials.length} federated credential${target.credentials.length === 1 ? "" : "s"}; ${role} on the ${target.scopeLevel === "resource" ? "resource" : "resource group"}`,
+    location: `${target.identityName} (resource group ${target.resourceGroup}, ${target.location}) → ${target.scope}`,
+    readers: target.credentials.map((c) => `tokens from ${origin.trust.issuer} with sub = ${c.subject} and aud = ${origin.trust.audience}`),
+  };
+}
+
+export { ADMIN_ROLES, DATA_PLANE_ROLES };

@@ -8,7 +8,7 @@ import { conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsaf
 import type { ParsedFederatedOrigin } from "../config";
 import type { GatewayIdentity } from "../identity";
 import { checkAwsFederated } from "./aws";
-import { checkAzureFederated } from "./azure";
+import { azureFederatedWarnings, checkAzureFederated } from "./azure";
 import { checkGcpFederated } from "./gcp";
 import { type FederatedTrust, GENERIC_AUDIENCES, isPattern } from "./trust";
 
@@ -109,5 +109,6 @@ export function federatedWarnings(o: ParsedFederatedOrigin, at: (...rest: (strin
   if (o.federated.dangerouslyAllowWildcardSubjects && o.federated.subjects.some(isPattern)) {
     out.push({ path: at("federated", "dangerouslyAllowWildcardSubjects"), code: "WARN_WILDCARD_SUBJECTS", message: "subject patterns are trusted: any token whose subject matches is accepted.", fix: "prefer exact subjects." });
   }
+  out.push(...azureFederatedWarnings(o, at));
   return out;
 }
