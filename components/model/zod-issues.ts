@@ -19,7 +19,7 @@ import {
 import { FederatedTrustConfig } from "./federated/trust";
 import { AwsFederatedConfig } from "./federated/aws";
 import { AzureFederatedConfig } from "./federated/azure";
-import { GcpFederatedConfig } from "./federated/gcp";
+import { GcpCloudRunTargetConfig, GcpFederatedConfig } from "./federated/gcp";
 import { CONFIG_NAMESPACE, configKey, type PathSegment } from "./issues";
 
 export function zodIssues(error: ZodError, raw: unknown): ConfigIssue[] {
@@ -82,6 +82,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
   federated: keysOf(FederatedTrustConfig),
   aws: [...new Set([...keysOf(AwsSecretStoreConfig), ...keysOf(AwsFederatedConfig)])],
   gcp: [...new Set([...keysOf(GcpSecretStoreConfig), ...keysOf(GcpFederatedConfig)])],
+  cloudRun: keysOf(GcpCloudRunTargetConfig),
   azure: [...new Set([...keysOf(AzureSecretStoreConfig), ...keysOf(AzureFederatedConfig)])],
 };
 
