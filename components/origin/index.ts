@@ -4,7 +4,9 @@
  *
  * This entry point must stay free of `@pulumi/*` and of any cloud SDK, since it runs inside
  * the origin service; cloud secret stores are read by a `SecretSource` function the origin
- * supplies. Exports are listed one by one so the public surface is a deliberate choice.
+ * supplies. The gateway-token verifier (federated origins outside cloud IAM) is built on
+ * `jose`, loaded only when a token verifier is created. Exports are listed one by one so
+ * the public surface is a deliberate choice.
  */
 export {
   createSharedSecretVerifier,
@@ -18,4 +20,24 @@ export {
 } from "./shared-secret";
 export { protect, sharedSecretMiddleware, type SharedSecretMiddleware, type SharedSecretMiddlewareOptions } from "./middleware";
 export { fromEnv, fromStatic, SecretSourceError, type SecretSource } from "./sources";
+export {
+  createTokenVerifier,
+  MAX_CLOCK_TOLERANCE_SECONDS,
+  TOKEN_ALGORITHMS,
+  type JwksFailure,
+  type JwksFetch,
+  type TokenAlgorithm,
+  type TokenRejectReason,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+  type TokenVerifyResult,
+} from "./token";
+export {
+  DEFAULT_TOKEN_HEADER,
+  protectWithToken,
+  tokenMiddleware,
+  type GatewayRequest,
+  type TokenMiddleware,
+  type TokenMiddlewareOptions,
+} from "./token-middleware";
 export type { SecretDocument } from "../shared-secret/document";

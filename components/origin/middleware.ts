@@ -98,7 +98,7 @@ async function gate<Req extends IncomingMessage>(
  * duplicated header is seen as two values, falling back to `headers` for request objects
  * that do not have it (older runtimes, test doubles).
  */
-function readHeader(req: IncomingMessage, name: string): string | string[] | undefined {
+export function readHeader(req: IncomingMessage, name: string): string | string[] | undefined {
   const distinct = (req as { headersDistinct?: NodeJS.Dict<string[]> }).headersDistinct;
   const fromDistinct = distinct?.[name];
   if (fromDistinct !== undefined) return fromDistinct.length === 1 ? fromDistinct[0] : fromDistinct;
@@ -110,7 +110,7 @@ function readHeader(req: IncomingMessage, name: string): string | string[] | und
  * `headersDistinct` (both cached objects once read) and `rawHeaders`, which a logger
  * dumping "the raw request" would otherwise still print.
  */
-function stripHeader(req: IncomingMessage, name: string): void {
+export function stripHeader(req: IncomingMessage, name: string): void {
   delete req.headers[name];
   const distinct = (req as { headersDistinct?: NodeJS.Dict<string[]> }).headersDistinct;
   if (distinct) delete distinct[name];

@@ -1,8 +1,14 @@
 /**
  * Origins not behind cloud IAM (Kubernetes, on-premises): the origin verifies the gateway's
- * token itself with `gatelock/origin`. STUB (being written): no cloud resources; the
- * translator emits the verifier settings and the gateway variables.
+ * token itself with `gatelock/origin`. No cloud SDK and no cloud resource: the translator
+ * emits the verifier settings and the gateway variables.
  */
-import type { CloudModule } from "../program/translator";
+import { type CloudModule, componentTranslator } from "../program/translator";
+import { OtherFederatedOrigin } from "./federated-origin";
 
-export const cloud: CloudModule = { cloud: "other", translators: {} };
+export { OtherFederatedOrigin, otherVerifierSettings, type OtherFederatedOriginArgs, type OtherVerifierSettings } from "./federated-origin";
+
+export const cloud: CloudModule = {
+  cloud: "other",
+  translators: { federated: componentTranslator(OtherFederatedOrigin) },
+};

@@ -86,6 +86,12 @@ export function checkFederatedOrigin(
       issues.push(...checkAzureFederated(o, trust, at));
       break;
     case "other":
+      // gatelock/origin's verifier compares subjects exactly: a pattern would match no token.
+      f.subjects.forEach((s, i) => {
+        if (isPattern(s) && f.dangerouslyAllowWildcardSubjects && !/^[*?]/.test(s)) {
+          issues.push(conflict(at("federated", "subjects", i), "gatelock/origin's verifier compares subjects exactly; a pattern would match no token.", "list the exact subjects."));
+        }
+      });
       break;
   }
   // The block of the origin's cloud is required; the others are a mistake.

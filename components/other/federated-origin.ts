@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { GatewayVariable } from "../gateway/environment";
+import { audienceVariable, GATELOCK_ID_TOKEN_MODULE_PATH } from "../gateway/federated/other";
+import { originUrlVariable, variableSpecs } from "../gateway/variables";
+import type { FederatedOrigin } from "../model/model";
+
+export interface OtherFederatedOriginArgs {
+  /** A validated federated origin with `cloud: other` (from `buildModel`). */
+  readonly origin: FederatedOrigin;
+}
+
+/**
+ * The settings an origin's `createTokenVerifier` (from `gatelock/origin`) takes: exactly the
+ * trust the model pinned. The keys match `TokenVerifierOptions`, so the stack output can be
+ * handed to the origin as it is.
+ */
+export interface OtherVerifierSettings {
+  readonly issuer: string;
+  readonly jwksUri: string;
+  readonly audience: string;
+  readonly subjects: readonly string[];
+  readonly claims: Readonly<Record<string, string>>;
+}
+
+/** The verifier settings for a `cloud: other` origin (pure). */
+export function otherVerifierSettings(origin: FederatedOrigin): OtherVerifierSettings {
+  const t = origin.trust;
+  return { issuer: t.issuer, jwksUri: t.jwksUri, audience: t.audience, subjects: [...t.subjects], claims: { ...t.claims } };
+}
+
+/**
+ * A federated origin outside cloud IAM (Kubernetes, on-premises): the origin verifies the
+ * gateway's ID token itself with `gatelock/origin`, so there is no cloud resource at all.
+ * The component carries the verifier settings (in `summary.verifier`) and the gateway
+ * variables (`<ORIGIN>_AUDIENCE`, and the origin URL when known).
+ */
+export class OtherFederatedOrigin extends pulumi.ComponentResource {
+  readonly verifier: OtherVerifierSettings;
+  readonly gatewayVariables: readonly GatewayVariable[];
+  readonly summary: Record<string, pulumi.Input<unknown>>;
+
+  constructor(name: string, args: OtherFederatedOriginArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gatelock:other:FederatedOrigin", name, {}, opts);
+    const { origin } = args;
+    if (origin.method !== "federated" || origin.cloud !== "other") {
+      throw new TypeError(`OtherFederatedOrigin needs a federated origin on other, got ${origin.method} on ${origin.cloud}`);
+    }
+
+    this.verifier = otherVerifierSettings(origin);
+    const values = new Map<string, string>([
+      [audienceVariable(origin.name), origin.trust.audience],
+      [originUrlVariable(origin.name), origin.url ?? ""],
+    ]);
+    // Names and secrecy come from the gateway side (pure); values are paired here. Nothing
+    // is provisioned, so there is nothing for the gateway to wait for.
+    this.gatewayVariables = variableSpecs(origin).map((spec) => {
+      const value = values.get(spec.name);
+      if (value === undefined) throw new TypeError(`OtherFederatedOrigin has no value for gateway variable ${spec.name}`);
+      return { ...spec, value, dependsOn: [] };
+    });
+    this.summary = {
+      verifier: this.verifier,
+      gatewayVariables: this.gatewayVariables.map((v) => v.name),
+      gatewayModule: GATELOCK_ID_TOKEN_MODULE_PATH,
+    };
+    this.registerOutputs(this.summary);
+  }
+}
