@@ -27,11 +27,14 @@ describe("gatelock audit --stack example --format json", () => {
     const { code, out } = await cli(["audit", "--stack", "example", "--format", "json", "--cwd", PROJECT_DIR]);
     expect(code).toBe(0);
     const r = JSON.parse(out) as AuditReport;
-    expect(r.origins.map((o) => [o.name, o.method, o.cloud])).toEqual([
-      ["orders", "shared-secret", "aws"],
-      ["billing", "shared-secret", "gcp"],
-      ["users", "shared-secret", "azure"],
+    const byMethod = (m: string) => r.origins.filter((o) => o.method === m).map((o) => [o.name, o.cloud]);
+    expect(byMethod("shared-secret")).toEqual([
+      ["orders", "aws"],
+      ["billing", "gcp"],
+      ["users", "azure"],
     ]);
+    expect(new Set(byMethod("federated").map(([, cloud]) => cloud))).toEqual(new Set(["aws", "gcp", "azure", "other"].filter((c) => byMethod("federated").some(([, x]) => x === c))));
+    expect(byMethod("federated").length).toBeGreaterThanOrEqual(3);
     for (const o of r.origins) {
       expect(o.reachableBy[0]).toContain("zuplo acme/orders-api@main");
       expect(o.store.readers.length).toBeGreaterThan(0);
