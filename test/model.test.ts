@@ -206,3 +206,13 @@ describe("gateway identity", () => {
     expect(issueAt(err, "gatelock:gateway.identity.jwksUri").code).toBe("ERR_TRUST_UNSAFE");
   });
 });
+
+describe("origin names", () => {
+  it("refuses a name whose variables would carry a Zuplo-reserved prefix, whatever the method", () => {
+    for (const origin of [awsOrigin, gcpOrigin]) {
+      const raw = config({ ...origin, name: "zuplo-orders" }) as any;
+      const i = issueAt(refuse(raw), "gatelock:origins[0].name");
+      expect(i.message).toContain("ZUPLO_ORDERS_");
+    }
+  });
+});

@@ -63,6 +63,11 @@ export function checkConfig(config: ParsedConfig, stack = ""): ConfigIssue[] {
       issues.push(conflict(at("name"), `origin name is already used by gatelock:origins[${firstName}].`, "give every origin a unique name."));
     } else names.set(origin.name, i);
 
+    // Variable names derive from the origin's name (`ORDERS_…`); Zuplo reserves some prefixes.
+    const prefix = `${origin.name.toUpperCase().replace(/-/g, "_")}_`;
+    if (RESERVED_VARIABLE_PREFIXES.some((p) => prefix.startsWith(p))) {
+      issues.push(invalid(at("name"), `the gateway variables would be named \`${prefix}…\`, and Zuplo reserves names starting with ${RESERVED_VARIABLE_PREFIXES.join(", ")}.`, "rename the origin."));
+    }
     if (origin.method === "federated") {
       issues.push(...checkFederatedOrigin(origin, identity, at));
       return;
@@ -74,7 +79,7 @@ export function checkConfig(config: ParsedConfig, stack = ""): ConfigIssue[] {
         conflict(at("sharedSecret", "variable"), `gateway variable \`${variable}\` is already written by gatelock:origins[${firstVar}].`, "set a distinct `sharedSecret.variable`."),
       );
     } else variables.set(variable, i);
-    if (RESERVED_VARIABLE_PREFIXES.some((p) => variable.startsWith(p))) {
+    if (origin.sharedSecret.variable && RESERVED_VARIABLE_PREFIXES.some((p) => variable.startsWith(p))) {
       issues.push(invalid(at("sharedSecret", "variable"), `Zuplo reserves variable names starting with ${RESERVED_VARIABLE_PREFIXES.join(", ")}.`, "choose another name."));
     }
     issues.push(...checkSharedSecretOrigin(origin, at));

@@ -41,8 +41,6 @@ const INVOKER_ROLES = new Set([RUN_INVOKER_ROLE, "roles/run.servicesInvoker"]);
 const CUSTOM_ROLE = /^(projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]|organizations\/\d+)\/roles\/[A-Za-z0-9_.]{3,64}$/;
 /** Basic roles, and predefined roles that administer, impersonate or deploy. */
 const PRIVILEGED_ROLE = /^roles\/(owner|editor|viewer|browser)$|^roles\/[A-Za-z0-9_.]*(admin|Admin)[A-Za-z0-9_.]*$|^roles\/iam\.(serviceAccountUser|serviceAccountTokenCreator|workloadIdentityUser|serviceAccountKeyAdmin|roleAdmin|securityAdmin)$|^roles\/run\.(developer|sourceDeveloper)$/;
-/** Zuplo reserves these prefixes for its own variables. */
-const RESERVED_VARIABLE_PREFIXES = ["ZUPLO_", "__ZUPLO", "ZUDOKU_"];
 
 export const GcpCloudRunTargetConfig = z
   .strictObject({
@@ -145,12 +143,6 @@ export function checkGcpFederated(origin: ParsedFederatedOrigin, trust: Federate
     const fromOrigin = origin.federated.claims?.[claim] !== undefined;
     const path = fromOrigin ? at("federated", "claims", claim) : configKey(["gateway", "identity", "claims", claim]);
     issues.push(invalid(path, "GCP attribute names take lower-case letters, digits and underscores only, so this claim cannot be pinned in an attribute condition.", "pin a claim with a lower-case name."));
-  }
-
-  // The name carries into the gateway's variable names.
-  const prefix = origin.name.toUpperCase().replace(/-/g, "_");
-  if (RESERVED_VARIABLE_PREFIXES.some((p) => `${prefix}_`.startsWith(p))) {
-    issues.push(invalid(at("name"), `the gateway variables would be named \`${prefix}_GCP_…\`, and Zuplo reserves names starting with ${RESERVED_VARIABLE_PREFIXES.join(", ")}.`, "rename the origin."));
   }
 
   if (!g) return issues; // the common checks report the missing block
