@@ -33,8 +33,7 @@ describe("gatelock audit --stack example --format json", () => {
       ["billing", "gcp"],
       ["users", "azure"],
     ]);
-    expect(new Set(byMethod("federated").map(([, cloud]) => cloud))).toEqual(new Set(["aws", "gcp", "azure", "other"].filter((c) => byMethod("federated").some(([, x]) => x === c))));
-    expect(byMethod("federated").length).toBeGreaterThanOrEqual(3);
+    expect(byMethod("federated").map(([, cloud]) => cloud).sort()).toEqual(["aws", "azure", "gcp", "other"]);
     for (const o of r.origins) {
       expect(o.reachableBy[0]).toContain("zuplo acme/orders-api@main");
       expect(o.store.readers.length).toBeGreaterThan(0);

@@ -34,10 +34,12 @@ export function describeOrigin(origin: OriginModel, gateway: GatewayModel): Orig
       };
     case "federated": {
       const t = origin.trust;
+      // Only what this cloud actually enforces: AWS and Azure can check `aud` and `sub` only.
+      const claimPins = origin.cloud === "gcp" || origin.cloud === "other" ? Object.entries(t.claims).map(([k, v]) => `${k} = ${v}`) : [];
       const pins = [
-        t.audience ? `aud = ${t.audience}` : "aud = the provider's own URL",
+        t.audience ? `aud = ${t.audience}` : "aud = the workload identity provider's own URL",
         ...(t.subjects.length ? [`sub ∈ {${t.subjects.join(", ")}}`] : []),
-        ...Object.entries(t.claims).map(([k, v]) => `${k} = ${v}`),
+        ...claimPins,
       ];
       return {
         name: origin.name,

@@ -8,6 +8,7 @@
 import type { ConfigIssue } from "../errors";
 import { GUID_PATTERN, type ParsedConfig, type ParsedOrigin, type ParsedSharedSecretOrigin } from "./config";
 import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "./issues";
+import { checkAwsFederatedOrigins } from "./federated/aws";
 import { checkAzureFederatedOrigins } from "./federated/azure";
 import { checkFederatedOrigin, federatedWarnings } from "./federated/checks";
 import { customIdentity, type GatewayIdentity, zuploIdentity } from "./identity";
@@ -85,7 +86,9 @@ export function checkConfig(config: ParsedConfig, stack = ""): ConfigIssue[] {
     issues.push(...checkSharedSecretOrigin(origin, at));
   });
   // Checks across origins that only one cloud cares about.
-  issues.push(...checkAzureFederatedOrigins(config.origins, stack, (i, ...rest) => configKey(["origins", i, ...rest])));
+  const originKey = (i: number, ...rest: (string | number)[]) => configKey(["origins", i, ...rest]);
+  issues.push(...checkAwsFederatedOrigins(config.origins, stack, originKey));
+  issues.push(...checkAzureFederatedOrigins(config.origins, stack, originKey));
   return issues;
 }
 

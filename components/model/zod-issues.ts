@@ -17,7 +17,7 @@ import {
   ZuploGatewayConfig,
 } from "./config";
 import { FederatedTrustConfig } from "./federated/trust";
-import { AwsFederatedConfig } from "./federated/aws";
+import { AwsApiGatewayTarget, AwsFederatedConfig, AwsLambdaUrlTarget } from "./federated/aws";
 import { AzureFederatedConfig } from "./federated/azure";
 import { GcpCloudRunTargetConfig, GcpFederatedConfig } from "./federated/gcp";
 import { CONFIG_NAMESPACE, configKey, type PathSegment } from "./issues";
@@ -83,6 +83,8 @@ const KNOWN_KEYS: Record<string, string[]> = {
   aws: [...new Set([...keysOf(AwsSecretStoreConfig), ...keysOf(AwsFederatedConfig)])],
   gcp: [...new Set([...keysOf(GcpSecretStoreConfig), ...keysOf(GcpFederatedConfig)])],
   cloudRun: keysOf(GcpCloudRunTargetConfig),
+  apiGateway: keysOf(AwsApiGatewayTarget),
+  lambdaUrl: keysOf(AwsLambdaUrlTarget),
   azure: [...new Set([...keysOf(AzureSecretStoreConfig), ...keysOf(AzureFederatedConfig)])],
 };
 
