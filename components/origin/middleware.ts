@@ -82,14 +82,7 @@ async function gate<Req extends IncomingMessage>(
     // verify() does not throw; if anything here does, refuse rather than let the request through.
     reason = "unavailable";
   }
-  if (options.onReject) {
-    try {
-      options.onReject(reason, req);
-    } catch {
-      // A broken logging hook must not change the answer or crash the process.
-    }
-  }
-  refuse(res, reason === "unavailable" ? 503 : 401);
+  rejectRequest(req, res, reason, options.onReject);
   return false;
 }
 
@@ -123,17 +116,34 @@ export function stripHeader(req: IncomingMessage, name: string): void {
 }
 
 /**
- * Answer a refused request. The body is empty and the headers are the same for every
- * reason, so the response says nothing about what was wrong; `no-store` keeps a refusal
- * from being cached by anything in between and replayed to a legitimate caller.
+ * Tell the hook (if any), then answer a refused request: 503 when the verifier could not
+ * decide, else 401. The body is empty and the headers are the same for every reason, so the
+ * response says nothing about what was wrong; `no-store` keeps a refusal from being cached by
+ * anything in between and replayed to a legitimate caller. `challenge` is a
+ * `WWW-Authenticate` value for 401s.
  */
-function refuse(res: ServerResponse, status: 401 | 503): void {
+export function rejectRequest<Req, Reason extends string>(
+  req: Req,
+  res: ServerResponse,
+  reason: Reason,
+  onReject?: (reason: Reason, req: Req) => void,
+  challenge?: string,
+): void {
+  if (onReject) {
+    try {
+      onReject(reason, req);
+    } catch {
+      // A broken logging hook must not change the answer or crash the process.
+    }
+  }
   if (res.headersSent || res.writableEnded) {
     // Something else already answered; all that is left is not to hang the connection.
     if (!res.writableEnded) res.end();
     return;
   }
+  const status = reason === "unavailable" ? 503 : 401;
   res.statusCode = status;
+  if (status === 401 && challenge) res.setHeader("www-authenticate", challenge);
   res.setHeader("cache-control", "no-store");
   res.setHeader("content-length", "0");
   res.end();

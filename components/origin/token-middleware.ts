@@ -14,7 +14,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JWTPayload } from "jose";
-import { readHeader, stripHeader } from "./middleware";
+import { readHeader, rejectRequest, stripHeader } from "./middleware";
 import type { TokenRejectReason, TokenVerifier } from "./token";
 
 /** The header the gateway puts its token in unless configured otherwise. */
@@ -107,29 +107,7 @@ async function gate<Req extends IncomingMessage>(verifier: TokenVerifier, header
     // verify() does not throw; if anything here does, refuse rather than let the request through.
     reason = "unavailable";
   }
-  if (options.onReject) {
-    try {
-      options.onReject(reason, req);
-    } catch {
-      // A broken logging hook must not change the answer or crash the process.
-    }
-  }
-  refuse(res, reason === "unavailable" ? 503 : 401);
+  rejectRequest(req, res, reason, options.onReject, "Bearer");
   return false;
 }
 
-/**
- * Answer a refused request: an empty body and the same headers whatever the reason;
- * `no-store` keeps a refusal from being cached and replayed to a legitimate caller.
- */
-function refuse(res: ServerResponse, status: 401 | 503): void {
-  if (res.headersSent || res.writableEnded) {
-    if (!res.writableEnded) res.end();
-    return;
-  }
-  res.statusCode = status;
-  if (status === 401) res.setHeader("www-authenticate", "Bearer");
-  res.setHeader("cache-control", "no-store");
-  res.setHeader("content-length", "0");
-  res.end();
-}

@@ -519,42 +519,39 @@ function isOk(answer: HttpAnswer): boolean {
   return answer.status >= 200 && answer.status < 300;
 }
 
-/** POST; on 409 adopt with PATCH. */
-async function createVariable(t: Target): Promise<VariableFacts> {
-  const apiKey = resolveApiKey("create", t.name);
-  const ctx = contextFor("create", t, apiKey);
-  const created = await postVariable(ctx, apiKey);
-  if (isOk(created)) {
-    const facts = parseVariable(ctx, "POST", created);
+type WriteMethod = "POST" | "PATCH";
+
+/**
+ * One write, with one fallback: `first`; if Zuplo answers `fallbackOn`, `second` instead.
+ * Every successful answer is parsed and its secrecy checked against what was declared.
+ */
+async function writeVariable(t: Target, op: "create" | "update", first: WriteMethod, fallbackOn: number, fallbackOp: string, second: WriteMethod): Promise<VariableFacts> {
+  const apiKey = resolveApiKey(op, t.name);
+  const attempt = async (ctx: OpContext, method: WriteMethod): Promise<{ facts: VariableFacts } | { refused: HttpAnswer }> => {
+    const answer = method === "POST" ? await postVariable(ctx, apiKey) : await patchVariable(ctx, apiKey);
+    if (!isOk(answer)) return { refused: answer };
+    const facts = parseVariable(ctx, method, answer);
     assertSecretFlag(ctx, facts);
-    return facts;
-  }
-  if (created.status !== 409) throw failure(ctx, "POST", created);
-  const adoptCtx = contextFor("create (adopting the existing variable)", t, apiKey);
-  const patched = await patchVariable(adoptCtx, apiKey);
-  if (!isOk(patched)) throw failure(adoptCtx, "PATCH", patched);
-  const facts = parseVariable(adoptCtx, "PATCH", patched);
-  assertSecretFlag(adoptCtx, facts);
-  return facts;
+    return { facts };
+  };
+  const ctx = contextFor(op, t, apiKey);
+  const firstResult = await attempt(ctx, first);
+  if ("facts" in firstResult) return firstResult.facts;
+  if (firstResult.refused.status !== fallbackOn) throw failure(ctx, first, firstResult.refused);
+  const fallbackCtx = contextFor(`${op} (${fallbackOp})`, t, apiKey);
+  const secondResult = await attempt(fallbackCtx, second);
+  if ("refused" in secondResult) throw failure(fallbackCtx, second, secondResult.refused);
+  return secondResult.facts;
+}
+
+/** POST; on 409 adopt with PATCH. */
+function createVariable(t: Target): Promise<VariableFacts> {
+  return writeVariable(t, "create", "POST", 409, "adopting the existing variable", "PATCH");
 }
 
 /** PATCH; on 404 re-create with POST. */
-async function updateVariable(t: Target): Promise<VariableFacts> {
-  const apiKey = resolveApiKey("update", t.name);
-  const ctx = contextFor("update", t, apiKey);
-  const patched = await patchVariable(ctx, apiKey);
-  if (isOk(patched)) {
-    const facts = parseVariable(ctx, "PATCH", patched);
-    assertSecretFlag(ctx, facts);
-    return facts;
-  }
-  if (patched.status !== 404) throw failure(ctx, "PATCH", patched);
-  const recreateCtx = contextFor("update (re-creating the missing variable)", t, apiKey);
-  const created = await postVariable(recreateCtx, apiKey);
-  if (!isOk(created)) throw failure(recreateCtx, "POST", created);
-  const facts = parseVariable(recreateCtx, "POST", created);
-  assertSecretFlag(recreateCtx, facts);
-  return facts;
+function updateVariable(t: Target): Promise<VariableFacts> {
+  return writeVariable(t, "update", "PATCH", 404, "re-creating the missing variable", "POST");
 }
 
 /** Best-effort DELETE (not in the published API): 2xx, 404, 405 and 501 count as done. */
