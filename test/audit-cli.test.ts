@@ -134,5 +134,6 @@ describe("gatelock audit: renderings", () => {
     expect(out.startsWith("flowchart LR\n")).toBe(true);
     expect(out).toContain('gateway -- "shared-secret: ORDERS_SHARED_SECRET, ORDERS_ORIGIN_URL" --> origin_orders');
     expect(out).toContain("read by arn:aws:iam::123456789012:role/orders-api");
+    expect(out).toMatch(/store_shipments -\. "trusts [^"]*sub = atcl_3c5VqX0pQ7JmA1bT9kLwZr2e, aud = aws:acme:prod" \.-> origin_shipments/);
   });
 });

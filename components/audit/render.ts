@@ -90,7 +90,9 @@ export function renderMermaid(r: AuditReport): string {
     lines.push(`  ${origin}["${q(`${o.name} (${o.cloud})`)}"]`);
     lines.push(`  ${store}[("${q(`${o.store.kind}: ${o.store.location}`)}")]`);
     lines.push(`  gateway -- "${q(`${o.method}: ${o.variables.join(", ")}`)}" --> ${origin}`);
-    lines.push(`  ${store} -. "read by ${q(o.store.readers.join(", "))}" .-> ${origin}`);
+    // A stored secret is read by the origin's identities; a federated trust admits principals.
+    const verb = o.method === "shared-secret" ? "read by" : "trusts";
+    lines.push(`  ${store} -. "${verb} ${q(o.store.readers.join(", "))}" .-> ${origin}`);
   }
   for (const f of r.findings.filter((x) => x.severity === "error")) {
     lines.push(`  %% error ${f.code} at ${f.path}`);
