@@ -3,7 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../components/cli/main";
-import type { AuditReport } from "../components/audit/report";
+import { type AuditReport, runAudit } from "../components/audit/report";
+import { FakeCloud } from "../components/testing/fakes";
 import { PROJECT_DIR } from "./harness";
 
 async function cli(args: string[]) {
@@ -135,5 +136,23 @@ describe("gatelock audit: renderings", () => {
     expect(out).toContain('gateway -- "shared-secret: ORDERS_SHARED_SECRET, ORDERS_ORIGIN_URL" --> origin_orders');
     expect(out).toContain("read by arn:aws:iam::123456789012:role/orders-api");
     expect(out).toMatch(/store_shipments -\. "trusts [^"]*sub = atcl_3c5VqX0pQ7JmA1bT9kLwZr2e, aud = aws:acme:prod" \.-> origin_shipments/);
+  });
+});
+
+describe("gatelock audit: what the cloud itself would refuse", () => {
+  it("reports a resource the cloud API would refuse as an error finding instead of crashing", async () => {
+    const dir = project({
+      aws: `config:\n  gatelock:gateway: {kind: zuplo, account: acme, project: orders-api, branch: main}\n  gatelock:origins:\n    - {name: shipments, method: federated, cloud: aws, federated: {audience: "aws:acme:prod", subjects: [atcl_3c5VqX0pQ7JmA1bT9kLwZr2e]}, aws: {region: us-east-1, apiGateway: {apiId: a1b2c3d4e5, stage: prod, routes: ["GET /orders"]}}}\n`,
+    });
+    // One fake AWS account, audited twice without state in between: the account already holds
+    // an OIDC provider for Zuplo's issuer, and IAM allows only one per URL.
+    const fakes = new FakeCloud();
+    const first = await runAudit({ projectDir: dir, stack: "aws", fakes });
+    expect(first.ok).toBe(true);
+    const second = await runAudit({ projectDir: dir, stack: "aws", fakes });
+    expect(second.ok).toBe(false);
+    expect(second.findings).toEqual([
+      expect.objectContaining({ severity: "error", code: "ERR_RESOURCE_REFUSED", message: expect.stringMatching(/OpenIdConnectProvider .* was refused: .*EntityAlreadyExists/) }),
+    ]);
   });
 });

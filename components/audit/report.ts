@@ -9,8 +9,8 @@ import { describeOrigin, type OriginDescription } from "../model/describe";
 import { buildModel } from "../model/model";
 import type { Finding } from "../model/safety";
 import { deploy, type Deployment } from "../program/deploy";
-import { runUnderMocks, type RecordedResource } from "../testing/engine";
-import { type FakeCloudOptions, isSecretValue, reveal } from "../testing/fakes";
+import { type MockRun, MockRunError, runUnderMocks, type RecordedResource } from "../testing/engine";
+import { type FakeCloud, type FakeCloudOptions, isSecretValue, reveal } from "../testing/fakes";
 import { ENCRYPTED_PLACEHOLDER, readStackConfig, type StackConfig } from "./stack-file";
 
 export const MASK = "[secret]";
@@ -48,7 +48,8 @@ export interface AuditOptions {
   readonly stack: string;
   /** Environment, for checks such as "is a Developer API key available" (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
-  readonly fakes?: FakeCloudOptions;
+  /** The fake cloud to audit against (a `FakeCloud` keeps what already exists across runs). */
+  readonly fakes?: FakeCloud | FakeCloudOptions;
   /** Sees the raw mock run (with secrets) before masking: for tests that hunt for leaks. */
   readonly observe?: (resources: readonly RecordedResource[]) => void;
 }
@@ -66,20 +67,31 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   }
 
   let deployment!: Deployment;
-  const run = await runUnderMocks(
-    async () => {
-      deployment = await deploy({ config: raw, stack: options.stack, projectDir: options.projectDir });
-      return deployment.outputs;
-    },
-    {
-      project: stackConfig.project,
-      stack: options.stack,
-      config: stackConfig.config,
-      secretKeys: stackConfig.secretKeys,
-      ...(options.fakes ? { fakes: options.fakes } : {}),
-    },
-  );
-
+  let run: MockRun<unknown>;
+  try {
+    run = await runUnderMocks(
+      async () => {
+        deployment = await deploy({ config: raw, stack: options.stack, projectDir: options.projectDir });
+        return deployment.outputs;
+      },
+      {
+        project: stackConfig.project,
+        stack: options.stack,
+        config: stackConfig.config,
+        secretKeys: stackConfig.secretKeys,
+        ...(options.fakes ? { fakes: options.fakes } : {}),
+      },
+    );
+  } catch (e) {
+    // A fake refused a resource as the real cloud API would: report it, do not crash.
+    if (e instanceof MockRunError && e.cause instanceof Error && / was refused: /.test(e.cause.message)) {
+      return {
+        ...invalidReport(options.stack, undefined),
+        findings: [{ severity: "error", code: "ERR_RESOURCE_REFUSED", path: "resources", message: `the cloud would refuse this: ${e.cause.message}`, fix: "change the config so the resource is valid (see the message)." }],
+      };
+    }
+    throw e;
+  }
   options.observe?.(run.resources);
   const { model, outputs } = deployment;
   const findings: Finding[] = [...model.findings, ...environmentFindings(stackConfig, options.env ?? process.env, deployment)];
@@ -117,8 +129,8 @@ function rawGatelockConfig(sc: StackConfig): unknown {
   return { gateway: get("gateway"), origins: get("origins") ?? [] };
 }
 
-function invalidReport(stack: string, error: ConfigError): AuditReport {
-  const findings: Finding[] = error.issues.map((i) => ({
+function invalidReport(stack: string, error: ConfigError | undefined): AuditReport {
+  const findings: Finding[] = (error?.issues ?? []).map((i) => ({
     severity: "error",
     code: i.code,
     path: i.path,

@@ -54,6 +54,17 @@ export class MockRunError extends Error {
   }
 }
 
+/** Route unhandled rejections to `capture` until the returned function is called. */
+function captureUnhandledRejections(capture: (reason: unknown) => void): () => void {
+  const saved = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", capture);
+  return () => {
+    process.removeListener("unhandledRejection", capture);
+    for (const l of saved) process.on("unhandledRejection", l);
+  };
+}
+
 interface RegisterRequest {
   getType(): string;
   getName(): string;
@@ -113,16 +124,36 @@ async function runOnce<T>(program: () => Promise<T> | T, options: MockRunOptions
   // A program that throws is caught here rather than inside Pulumi's Stack resource, whose
   // internal promises would otherwise reject unhandled; the caller still gets the error.
   let failure: { error: unknown } | undefined;
-  const stackOutputs = await pulumi.runtime.runInPulumiStack(async () => {
-    try {
-      return (await program()) as pulumi.Inputs;
-    } catch (error) {
-      failure = { error };
-      return {};
-    }
-  });
-  const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs(): Promise<void> };
-  await settings.waitForRPCs();
+  // Pulumi's program host treats an unhandled rejection as a failed update (resources whose
+  // inputs depend on a refused resource reject that way). Do the same for the length of the
+  // run, so a refusal fails this run instead of surfacing later as a stray error.
+  const stray: unknown[] = [];
+  const restore = captureUnhandledRejections((reason) => stray.push(reason));
+  // A resource the fakes refuse leaves everything that needs its outputs waiting: end the
+  // run as soon as that happens rather than at some timeout.
+  const refused = new Promise<never>((_, reject) => fakes.onRefusal((refusal) => reject(new MockRunError(refusal, resources))));
+  refused.catch(() => undefined);
+  let stackOutputs: pulumi.Inputs | undefined;
+  try {
+    stackOutputs = await Promise.race([
+      pulumi.runtime.runInPulumiStack(async () => {
+        try {
+          return (await program()) as pulumi.Inputs;
+        } catch (error) {
+          failure = { error };
+          return {};
+        }
+      }),
+      refused,
+    ]);
+    const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs(): Promise<void> };
+    await Promise.race([settings.waitForRPCs(), refused]);
+  } finally {
+    // Let rejections of this run's last promises arrive before handing the process back.
+    await new Promise((r) => setImmediate(r));
+    restore();
+  }
+  if (!failure && stray.length > 0) failure = { error: stray[0] };
   if (failure) throw new MockRunError(failure.error, resources);
   return { outputs: (stackOutputs ?? {}) as T, resources, fakes };
 }

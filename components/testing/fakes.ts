@@ -192,6 +192,14 @@ export class FakeCloud implements pulumi.runtime.Mocks {
   private readonly prior: ReadonlyMap<string, PriorResource>;
   /** What this run produced, keyed by `type::name`: feed it to the next run as `prior`. */
   readonly produced = new Map<string, PriorResource>();
+  /** Resources a fake refused, as the real cloud would have. */
+  readonly refusals: Error[] = [];
+  private readonly refusalListeners: Array<(refusal: Error) => void> = [];
+
+  /** Be told when a fake refuses a resource (the engine fails the run at once). */
+  onRefusal(listener: (refusal: Error) => void): void {
+    this.refusalListeners.push(listener);
+  }
 
   constructor(options: FakeCloudOptions = {}) {
     this.options = {
@@ -215,7 +223,16 @@ export class FakeCloud implements pulumi.runtime.Mocks {
     } else {
       const fake = FAKES[args.type];
       if (!fake) UNFAKED.push(args.type);
-      result = fake ? fake(args, { options: this.options, prior }) : { id: `${args.name}-id`, state: { ...args.inputs } };
+      try {
+        result = fake ? fake(args, { options: this.options, prior }) : { id: `${args.name}-id`, state: { ...args.inputs } };
+      } catch (error) {
+        // The cloud would refuse this resource. Say so at once: resources waiting on its
+        // outputs would otherwise wait forever.
+        const refusal = new Error(`${args.type} ${args.name} was refused: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+        this.refusals.push(refusal);
+        for (const listener of this.refusalListeners) listener(refusal);
+        throw refusal;
+      }
     }
     this.produced.set(key, { inputs: args.inputs, id: result.id, state: result.state });
     return result;
