@@ -165,25 +165,20 @@ function toOrigin(o: ParsedOrigin, index: number, stack: string, identity: Gatew
 function toFederatedOrigin(o: ParsedFederatedOrigin, index: number, stack: string, identity: GatewayIdentity): FederatedOrigin {
   const target: FederatedTarget =
     o.cloud === "aws" ? toAwsFederatedTarget(o, stack) : o.cloud === "gcp" ? toGcpFederatedTarget(o, stack) : o.cloud === "azure" ? toAzureFederatedTarget(o, stack) : { cloud: "other" };
-  return {
-    name: o.name,
-    key: configKey(["origins", index]),
-    method: "federated",
-    cloud: o.cloud,
-    ...(o.url ? { url: o.url } : {}),
-    trust: federatedTrust(o, identity),
-    target,
-  };
+  return { ...originBase(o, index), method: "federated", cloud: o.cloud, trust: federatedTrust(o, identity), target };
+}
+
+/** What every origin has, whatever its method. */
+function originBase(o: ParsedOrigin, index: number): OriginBase {
+  return { name: o.name, key: configKey(["origins", index]), ...(o.url ? { url: o.url } : {}) };
 }
 
 function toSharedSecretOrigin(o: ParsedSharedSecretOrigin, index: number, stack: string): SharedSecretOrigin {
   const variable = o.sharedSecret.variable ?? defaultVariable(o.name);
   return {
-    name: o.name,
-    key: configKey(["origins", index]),
+    ...originBase(o, index),
     method: "shared-secret",
     cloud: o.cloud,
-    ...(o.url ? { url: o.url } : {}),
     sharedSecret: { ...o.sharedSecret, variable },
     store: toStore(o, stack, variable),
   };
