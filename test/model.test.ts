@@ -216,3 +216,12 @@ describe("origin names", () => {
     }
   });
 });
+
+describe("gateway environment", () => {
+  it("warns that redeploy does nothing without the Developer API", () => {
+    const raw = { gateway: { ...gateway, environment: { developerApi: false, dotenv: ".env", redeploy: true } }, origins: [localOrigin] };
+    expect(buildModel(raw, { stack: "local" }).findings.map((f) => [f.code, f.path])).toEqual([["WARN_REDEPLOY_WITHOUT_API", "gatelock:gateway.environment.redeploy"]]);
+    const on = { gateway: { ...gateway, environment: { redeploy: true } }, origins: [awsOrigin] };
+    expect(buildModel(on, { stack: "prod" }).findings).toEqual([]);
+  });
+});

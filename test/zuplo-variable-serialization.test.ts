@@ -16,7 +16,9 @@
  * 4. in a second plain `node` child, evaluates the text the way the plugin does and drives
  *    configure/check/create/diff/update/delete, an error and a retry against the fake API;
  * 5. runs the same harness on a deliberately bad provider (one that uses `GatewayApiError`
- *    from ../errors the way compiled code does) to show the harness catches the failure.
+ *    from ../errors the way compiled code does) to show the harness catches the failure;
+ * 6. does 2–4 for the redeploy provider (`zuploRedeployProvider`, same file): list, redeploy,
+ *    diff, a retried 503, a 404 and the no-deployment error, in the fresh process.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -41,11 +43,11 @@ const fs = require("node:fs");
 const pulumi = require("@pulumi/pulumi");
 const [which, out] = process.argv.slice(2);
 let provider;
-if (which === "good") {
+if (which === "good" || which === "redeploy") {
   const mod = require(process.env.GATELOCK_VARIABLE_JS);
   // Short transport settings: captured by value with the provider.
   mod.setZuploClientOptions({ maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5000 });
-  provider = mod.zuploVariableProvider;
+  provider = which === "good" ? mod.zuploVariableProvider : mod.zuploRedeployProvider;
 } else {
   // What tsc emits for "import { GatewayApiError } from '../errors'" used inside a method.
   const errors_1 = require(process.env.GATELOCK_ERRORS_JS);
@@ -91,6 +93,34 @@ function errorFacts(e) {
   }
   if (mode === "bad") {
     process.stdout.write(JSON.stringify({ loaded: true }));
+    return;
+  }
+  if (mode === "redeploy") {
+    await provider.configure({ config: new Config({ "gatelock:zuploApiKey": process.env.TEST_ZUPLO_KEY }, "gatelock-test") });
+    const base = { apiUrl: process.env.FAKE_URL, account: "acme", project: "orders-api", branch: "main", trigger: process.env.TEST_VALUE };
+    const out = {};
+    out.checkOk = { failures: (await provider.check(base, base)).failures };
+    out.checkBad = { failures: (await provider.check(base, { ...base, apiUrl: "http://dev.zuplo.com" })).failures };
+    const created = await provider.create(base); // the parent injected one 503 first: a retry
+    out.createdId = created.id;
+    out.createdDeployments = created.outs.deployments;
+    out.createdTriggerMatches = created.outs.trigger === base.trigger;
+    out.diffSame = await provider.diff(created.id, created.outs, base);
+    out.diffNew = await provider.diff(created.id, created.outs, { ...base, trigger: "t2" });
+    out.diffMoved = await provider.diff(created.id, created.outs, { ...base, branch: "staging" });
+    const updated = await provider.update(created.id, created.outs, { ...base, trigger: "t2" });
+    out.updatedDeployments = updated.outs.deployments;
+    for (const [key, over] of [["error404", { project: "no-such-project" }], ["errorNone", { branch: "release" }]]) {
+      try {
+        await provider.create({ ...base, ...over });
+        out[key] = "none";
+      } catch (e) {
+        out[key] = { ...errorFacts(e), deployment: e.deployment };
+      }
+    }
+    await provider.delete(created.id, updated.outs);
+    out.deleted = true;
+    process.stdout.write(JSON.stringify(out));
     return;
   }
   // getProvider(): configure with the stack config, as the plugin's Config class presents it.
@@ -216,6 +246,70 @@ describe("zuploVariableProvider after Pulumi function serialization", () => {
     expect(fake.state.get("acme", "orders-api", "main", "ORDERS_SHARED_SECRET")).toBeUndefined();
 
     // Nothing the child printed (results, errors, stack) holds the value or the key.
+    for (const s of [SECRET, fake.apiKey]) {
+      for (const [where, t] of [["stdout", ev.stdout], ["stderr", ev.stderr], ["serialized text", text]] as const) {
+        expect(t.includes(s), where).toBe(false);
+      }
+    }
+  });
+
+  it("the redeploy provider serializes self-contained too, and redeploys from a fresh process", async () => {
+    const textFile = path.join(tmp, "redeploy.provider.js");
+    const ser = await node(path.join(tmp, "app", "serialize.cjs"), ["redeploy", textFile], childEnv());
+    expect(JSON.parse(ser.stdout)).toEqual({ containsSecrets: false });
+
+    const text = fs.readFileSync(textFile, "utf8");
+    expect(text).toMatch(/^exports\.handler = /);
+    expect(text).not.toMatch(/require\(/); // nothing at all: Node globals only
+    expect(text).not.toContain("__vite_ssr");
+    expect(text).not.toContain("exports.zuploRedeployProvider");
+    expect(text).not.toContain("exports.zuploVariableProvider");
+    expect(text).toMatch(/maxAttempts: 3/);
+    expect(text).toMatch(/\/deployments/); // the redeploy client, not only the variable one
+
+    fake.reset();
+    fake.state.seedDeployment("acme", "orders-api", { name: "orders-api-main-bbe7540", branchName: "main" });
+    fake.state.seedDeployment("acme", "orders-api", { name: "orders-api-staging-3c2d1e0", branchName: "staging" });
+    fake.inject({ method: "GET", status: 503 });
+    const ev = await node(path.join(tmp, "app", "evaluate.cjs"), [textFile, "redeploy"], {
+      ...childEnv(),
+      FAKE_URL: fake.url,
+      TEST_ZUPLO_KEY: fake.apiKey,
+      TEST_VALUE: SECRET,
+    });
+    const out = JSON.parse(ev.stdout);
+
+    expect(out.checkOk.failures ?? []).toEqual([]);
+    expect(out.checkBad.failures.map((f: { property: string }) => f.property)).toEqual(["apiUrl"]);
+    expect(out.createdId).toBe("acme/orders-api/main/redeploy");
+    expect(out.createdDeployments).toEqual(["orders-api-main-bbe7540"]);
+    expect(out.createdTriggerMatches).toBe(true);
+    expect(out.diffSame).toMatchObject({ changes: false });
+    expect(out.diffNew).toMatchObject({ changes: true });
+    expect(out.diffNew.replaces ?? []).toEqual([]);
+    expect(out.diffMoved).toMatchObject({ changes: true, replaces: ["branch"] });
+    expect(out.updatedDeployments).toEqual(["orders-api-main-bbe7540"]);
+    expect(out.error404).toMatchObject({ name: "GatewayApiError", code: "ERR_GATEWAY_API", status: 404, operation: "create" });
+    expect(out.error404.message).toMatch(/no-such-project/);
+    expect(out.errorNone).toMatchObject({ code: "ERR_GATEWAY_API", operation: "create" });
+    expect(out.errorNone.message).toMatch(/no deployment of branch release/);
+    expect(out.deleted).toBe(true);
+
+    const D = "/v1/deployments/orders-api-main-bbe7540/deploy";
+    const L = "/v1/accounts/acme/projects/orders-api/deployments";
+    expect(fake.requests.map((r) => `${r.method} ${r.path}${r.fault ? " fault" : ""}`)).toEqual([
+      `GET ${L} fault`,
+      `GET ${L}`,
+      `POST ${D}`,
+      `GET ${L}`,
+      `POST ${D}`,
+      "GET /v1/accounts/acme/projects/no-such-project/deployments",
+      `GET ${L}`,
+    ]);
+    expect(fake.requests.every((r) => r.headers.authorization === `Bearer ${fake.apiKey}`)).toBe(true);
+    expect(fake.state.deployments.get("orders-api-main-bbe7540")!.redeploys).toBe(2);
+    expect(fake.state.deployments.get("orders-api-staging-3c2d1e0")!.redeploys).toBe(0);
+
     for (const s of [SECRET, fake.apiKey]) {
       for (const [where, t] of [["stdout", ev.stdout], ["stderr", ev.stderr], ["serialized text", text]] as const) {
         expect(t.includes(s), where).toBe(false);

@@ -26,6 +26,14 @@ export const GatewayEnvironmentConfig = z
       .min(1)
       .optional()
       .describe("Also write the variables to this dotenv file (relative to the project), for `zuplo dev`."),
+    redeploy: z
+      .boolean()
+      .default(false)
+      .describe(
+        "After the Developer API writes changed variables, redeploy the branch's live deployment(s) so the new values take effect at once " +
+          "(Zuplo applies variable changes only on a new deployment). Closes the rotation window in which the gateway still sends the previous secret. " +
+          "Needs `developerApi` and at least one existing deployment of the branch.",
+      ),
   })
   .describe("Where gatelock writes the gateway's variables.");
 
@@ -56,7 +64,7 @@ export const ZuploGatewayConfig = z
       .string()
       .regex(/^[A-Za-z0-9._/-]{1,200}$/, { error: "expected a source-control branch name (e.g. `main`)" })
       .describe("Zuplo branch (environment) whose variables are set."),
-    environment: GatewayEnvironmentConfig.default({ developerApi: true, apiUrl: "https://dev.zuplo.com" }),
+    environment: GatewayEnvironmentConfig.default({ developerApi: true, apiUrl: "https://dev.zuplo.com", redeploy: false }),
     identity: GatewayIdentityConfig.optional(),
   })
   .describe("A Zuplo gateway.");

@@ -28,8 +28,11 @@ export interface GatewayModel {
   readonly branch: string;
   readonly identity: GatewayIdentity;
   readonly environment: {
-    /** Zuplo Developer API sink; absent when turned off. */
-    readonly developerApi?: { readonly apiUrl: string };
+    /**
+     * Zuplo Developer API sink; absent when turned off. `redeploy`: redeploy the branch's
+     * deployments when the variables change.
+     */
+    readonly developerApi?: { readonly apiUrl: string; readonly redeploy: boolean };
     /** Dotenv sink for `zuplo dev`; absent when not configured. */
     readonly dotenv?: { readonly path: string };
   };
@@ -150,7 +153,7 @@ function toModel(config: ParsedConfig, stack: string): GatelockModel {
     branch: g.branch,
     identity: g.identity ? customIdentity(g.identity) : zuploIdentity(g),
     environment: {
-      ...(g.environment.developerApi ? { developerApi: { apiUrl: g.environment.apiUrl.replace(/\/+$/, "") } } : {}),
+      ...(g.environment.developerApi ? { developerApi: { apiUrl: g.environment.apiUrl.replace(/\/+$/, ""), redeploy: g.environment.redeploy } } : {}),
       ...(g.environment.dotenv ? { dotenv: { path: g.environment.dotenv } } : {}),
     },
   };

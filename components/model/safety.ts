@@ -192,6 +192,10 @@ const azureReader: ReaderCheck = (r, path) => {
 /** Accepted, but a reviewer should know. */
 export function lintConfig(config: ParsedConfig): Finding[] {
   const findings: Finding[] = [];
+  const env = config.gateway.environment;
+  if (env.redeploy && !env.developerApi) {
+    findings.push({ severity: "warning", code: "WARN_REDEPLOY_WITHOUT_API", path: configKey(["gateway", "environment", "redeploy"]), message: "`redeploy` does nothing without the Developer API: gatelock only redeploys what it wrote there.", fix: "turn on `developerApi`, or remove `redeploy`." });
+  }
   config.origins.forEach((o: ParsedOrigin, i) => {
     if (o.method === "federated") {
       for (const w of federatedWarnings(o, (...rest) => configKey(["origins", i, ...rest]))) findings.push({ severity: "warning", ...w });

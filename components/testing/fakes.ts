@@ -129,6 +129,19 @@ const FAKES: Record<string, Fake> = {
     };
   },
   "pulumi-nodejs:dynamic/gatelock:DotenvFile": ({ inputs }) => ({ id: str(inputs.path), state: { ...inputs } }),
+  // Redeploys (a new `redeployedAt`) only when the trigger changed, as the provider's diff decides.
+  "pulumi-nodejs:dynamic/gatelock:ZuploRedeploy": ({ inputs }, { prior }) => {
+    const i = reveal(inputs) as Record<string, string>;
+    const unchanged = prior !== undefined && str(prior.inputs.trigger) === i.trigger && str(prior.inputs.branch) === i.branch;
+    return {
+      id: `${i.account}/${i.project}/${i.branch}/redeploy`,
+      state: {
+        ...inputs,
+        deployments: unchanged ? prior.state.deployments : [`${i.project}-${i.branch}-${alnum(7).toLowerCase()}`],
+        redeployedAt: unchanged ? prior.state.redeployedAt : new Date().toISOString(),
+      },
+    };
+  },
 
   "aws:secretsmanager/secret:Secret": ({ inputs }, { options, prior }) => {
     const region = str(inputs.region ?? options.awsRegion);

@@ -1,6 +1,7 @@
 /**
  * One Zuplo environment variable, written with the Zuplo Developer API from a Pulumi dynamic
- * provider.
+ * provider; and `ZuploRedeploy` (second section of this file), which redeploys a branch's
+ * deployments so that new values take effect. Both share the client below.
  *
  * Contract (reference/zuplo-developer-api.openapi.yml, "Variables"):
  * - create: `POST /v1/accounts/{a}/projects/{p}/branches/{b}/variables` with
@@ -35,7 +36,7 @@
  * honouring `Retry-After` (seconds or HTTP-date, capped), up to a bounded number of attempts.
  * Redirects are refused so the key is only ever sent to `apiUrl`.
  *
- * SERIALIZATION: Pulumi serializes `zuploVariableProvider` (function serialization) and runs
+ * SERIALIZATION: Pulumi serializes `zuploVariableProvider` and `zuploRedeployProvider` (function serialization) and runs
  * it in the `pulumi-resource-pulumi-nodejs` plugin. Everything the provider methods reach must
  * therefore be self-contained in this file:
  * - no runtime imports (a captured local module becomes `require("<package>/<deep path>")`,
@@ -84,6 +85,8 @@ export interface ZuploProviderError extends Error {
   readonly status?: number;
   /** Variable name (never its value). */
   readonly variable?: string;
+  /** Deployment name, for a redeploy (`ZuploRedeploy`). */
+  readonly deployment?: string;
   /** Whether trying again later may help (rate limits, outages, timeouts). */
   readonly retryable: boolean;
   /** Requests sent for this operation when the client gave up. */
@@ -147,10 +150,26 @@ interface Target {
   readonly value: string;
 }
 
-/** What errors may mention, and what they must scrub. */
+/**
+ * One operation's request context: where requests go, what errors may mention, and what they
+ * must scrub. Shared by the variable and the redeploy provider.
+ */
 interface OpContext {
   readonly operation: string;
-  readonly target: Target;
+  readonly apiUrl: string;
+  readonly account: string;
+  readonly project: string;
+  readonly branch: string;
+  /** What messages name, e.g. `variable X in Zuplo account a, project p, branch b`. */
+  readonly subject: string;
+  /** What the requests are about: tailors the hints for 400/404/409. */
+  readonly kind: "variable" | "deployments";
+  /** The error's `variable` property. */
+  readonly variable?: string;
+  /** The error's `deployment` property. */
+  readonly deployment?: string;
+  /** Hint for a 404 instead of the default (check account/project/branch). */
+  readonly notFoundHint?: string;
   /** Strings that must never appear in an error: the value and the API key. */
   readonly secrets: readonly string[];
 }
@@ -169,6 +188,7 @@ function gatewayError(args: {
   operation: string;
   status?: number;
   variable?: string;
+  deployment?: string;
   retryable?: boolean;
   attempts?: number;
   cause?: unknown;
@@ -181,6 +201,7 @@ function gatewayError(args: {
   err.retryable = args.retryable ?? false;
   if (args.status !== undefined) err.status = args.status;
   if (args.variable !== undefined) err.variable = args.variable;
+  if (args.deployment !== undefined) err.deployment = args.deployment;
   if (args.attempts !== undefined) err.attempts = args.attempts;
   return err as unknown as ZuploProviderError;
 }
@@ -214,7 +235,8 @@ function describeTarget(t: Target): string {
   return `variable ${t.name} in Zuplo account ${t.account}, project ${t.project}, branch ${t.branch}`;
 }
 
-function resolveApiKey(operation: string, variable: string): string {
+/** The API key, from the stack config or ZUPLO_API_KEY. `what` names the subject, e.g. `variable X`. */
+function resolveApiKey(operation: string, what: string, variable?: string): string {
   const fromConfig = providerState.configuredApiKey;
   const fromEnv = process.env["ZUPLO_API_KEY"];
   const key = (fromConfig && fromConfig.trim()) || (fromEnv && fromEnv.trim()) || "";
@@ -224,7 +246,7 @@ function resolveApiKey(operation: string, variable: string): string {
       operation,
       variable,
       message:
-        `No Zuplo API key for ${operation} of variable ${variable}. Set the ZUPLO_API_KEY environment variable, ` +
+        `No Zuplo API key for ${operation} of ${what}. Set the ZUPLO_API_KEY environment variable, ` +
         "or run `pulumi config set --secret gatelock:zuploApiKey <key>`.",
     });
   }
@@ -235,7 +257,7 @@ function resolveApiKey(operation: string, variable: string): string {
       operation,
       variable,
       message:
-        `The Zuplo API key for ${operation} of variable ${variable} contains spaces or non-ASCII characters. ` +
+        `The Zuplo API key for ${operation} of ${what} contains spaces or non-ASCII characters. ` +
         `Check ZUPLO_API_KEY or the stack config gatelock:zuploApiKey.`,
     });
   }
@@ -331,12 +353,13 @@ function isRedirectRefusal(err: unknown): boolean {
  * non-retryable answer. Throws when every attempt failed transiently.
  */
 async function send(ctx: OpContext, apiKey: string, method: string, url: string, body: unknown): Promise<HttpAnswer> {
-  const problem = apiUrlProblem(ctx.target.apiUrl);
+  const problem = apiUrlProblem(ctx.apiUrl);
   if (problem) {
     throw gatewayError({
       operation: ctx.operation,
-      variable: ctx.target.name,
-      message: `Zuplo ${ctx.operation} of ${describeTarget(ctx.target)} refused: apiUrl ${problem}.`,
+      variable: ctx.variable,
+      deployment: ctx.deployment,
+      message: `Zuplo ${ctx.operation} of ${ctx.subject} refused: apiUrl ${problem}.`,
     });
   }
   const maxAttempts = Math.max(1, Math.floor(clientOptions.maxAttempts));
@@ -369,10 +392,11 @@ async function send(ctx: OpContext, apiKey: string, method: string, url: string,
       if (isRedirectRefusal(err)) {
         throw gatewayError({
           operation: ctx.operation,
-          variable: ctx.target.name,
+          variable: ctx.variable,
+          deployment: ctx.deployment,
           attempts: attempt,
           message:
-            `Zuplo ${ctx.operation} (${method}) of ${describeTarget(ctx.target)} refused: the Developer API answered with a redirect, ` +
+            `Zuplo ${ctx.operation} (${method}) of ${ctx.subject} refused: the Developer API answered with a redirect, ` +
             "and the API key is only sent to apiUrl itself. Check apiUrl (e.g. https://dev.zuplo.com).",
         });
       }
@@ -387,12 +411,13 @@ async function send(ctx: OpContext, apiKey: string, method: string, url: string,
           : "The Developer API did not answer successfully; check https://status.zuplo.com and your network, then run pulumi up again.";
       throw gatewayError({
         operation: ctx.operation,
-        variable: ctx.target.name,
+        variable: ctx.variable,
+        deployment: ctx.deployment,
         status: lastStatus,
         retryable: true,
         attempts: attempt,
         cause: lastError === undefined ? undefined : scrubbedCause(lastError, ctx.secrets, 0),
-        message: `Zuplo ${ctx.operation} (${method}) of ${describeTarget(ctx.target)} failed after ${attempt} attempts (last: ${last}). ${hint}`,
+        message: `Zuplo ${ctx.operation} (${method}) of ${ctx.subject} failed after ${attempt} attempts (last: ${last}). ${hint}`,
       });
     }
     await sleep(waitMs ?? backoffMs(attempt));
@@ -417,24 +442,25 @@ function problemText(answer: HttpAnswer, secrets: readonly string[]): string {
 
 /** The error for an answer the provider does not handle. */
 function failure(ctx: OpContext, method: string, answer: HttpAnswer): ZuploProviderError {
-  const t = ctx.target;
   const s = answer.status;
+  const variable = ctx.kind === "variable";
   let hint: string;
   if (s === 401) hint = "The API key was refused: check ZUPLO_API_KEY or gatelock:zuploApiKey holds a valid Zuplo API key.";
-  else if (s === 403) hint = `The API key is not allowed here: check the key's account and project scope includes ${t.account}/${t.project}.`;
-  else if (s === 404) hint = `Not found: check the account (${t.account}), project (${t.project}) and branch (${t.branch}) exist.`;
-  else if (s === 400 || s === 422) hint = "Zuplo refused the request as invalid: check the variable name and value.";
-  else if (s === 409) hint = "Zuplo reports a conflict with an existing variable.";
+  else if (s === 403) hint = `The API key is not allowed here: check the key's account and project scope includes ${ctx.account}/${ctx.project}.`;
+  else if (s === 404) hint = ctx.notFoundHint ?? `Not found: check the account (${ctx.account}), project (${ctx.project}) and branch (${ctx.branch}) exist.`;
+  else if (s === 400 || s === 422) hint = variable ? "Zuplo refused the request as invalid: check the variable name and value." : "Zuplo refused the request as invalid.";
+  else if (s === 409) hint = variable ? "Zuplo reports a conflict with an existing variable." : "Zuplo reports a conflict (a deployment may be in progress); wait and run pulumi up again.";
   else hint = "Unexpected answer from the Zuplo Developer API.";
   const detail = problemText(answer, ctx.secrets);
   const statusText = answer.statusText ? ` ${scrub(answer.statusText, ctx.secrets)}` : "";
   return gatewayError({
     operation: ctx.operation,
-    variable: t.name,
+    variable: ctx.variable,
+    deployment: ctx.deployment,
     status: s,
     retryable: false,
     attempts: answer.attempts,
-    message: `Zuplo ${ctx.operation} (${method}) of ${describeTarget(t)} failed: HTTP ${s}${statusText}. ${hint}${detail ? ` Zuplo says: ${detail}` : ""}`,
+    message: `Zuplo ${ctx.operation} (${method}) of ${ctx.subject} failed: HTTP ${s}${statusText}. ${hint}${detail ? ` Zuplo says: ${detail}` : ""}`,
   });
 }
 
@@ -455,11 +481,11 @@ function parseVariable(ctx: OpContext, method: string, answer: HttpAnswer): Vari
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw gatewayError({
       operation: ctx.operation,
-      variable: ctx.target.name,
+      variable: ctx.variable,
       status: answer.status,
       retryable: false,
       message:
-        `Zuplo ${ctx.operation} (${method}) of ${describeTarget(ctx.target)}: the response was malformed ` +
+        `Zuplo ${ctx.operation} (${method}) of ${ctx.subject}: the response was malformed ` +
         `(HTTP ${answer.status} without a JSON Variable body). The request may have been applied; run pulumi up again.`,
     });
   }
@@ -472,9 +498,8 @@ function parseVariable(ctx: OpContext, method: string, answer: HttpAnswer): Vari
 }
 
 /** Zuplo cannot change `isSecret`; a variable that has the other flag must be deleted by hand. */
-function assertSecretFlag(ctx: OpContext, facts: VariableFacts): void {
-  if (facts.isSecret === undefined || facts.isSecret === ctx.target.isSecret) return;
-  const t = ctx.target;
+function assertSecretFlag(ctx: OpContext, t: Target, facts: VariableFacts): void {
+  if (facts.isSecret === undefined || facts.isSecret === t.isSecret) return;
   throw gatewayError({
     operation: ctx.operation,
     variable: t.name,
@@ -503,16 +528,25 @@ function outputsOf(t: Target, facts: VariableFacts, previous?: { createdOn?: str
 }
 
 function contextFor(operation: string, t: Target, apiKey: string): OpContext {
-  return { operation, target: t, secrets: [t.value, apiKey] };
+  return {
+    operation,
+    apiUrl: t.apiUrl,
+    account: t.account,
+    project: t.project,
+    branch: t.branch,
+    subject: describeTarget(t),
+    kind: "variable",
+    variable: t.name,
+    secrets: [t.value, apiKey],
+  };
 }
 
-async function postVariable(ctx: OpContext, apiKey: string): Promise<HttpAnswer> {
-  const t = ctx.target;
+async function postVariable(ctx: OpContext, t: Target, apiKey: string): Promise<HttpAnswer> {
   return send(ctx, apiKey, "POST", collectionUrl(t), { name: t.name, isSecret: t.isSecret, value: t.value });
 }
 
-async function patchVariable(ctx: OpContext, apiKey: string): Promise<HttpAnswer> {
-  return send(ctx, apiKey, "PATCH", itemUrl(ctx.target), { value: ctx.target.value });
+async function patchVariable(ctx: OpContext, t: Target, apiKey: string): Promise<HttpAnswer> {
+  return send(ctx, apiKey, "PATCH", itemUrl(t), { value: t.value });
 }
 
 function isOk(answer: HttpAnswer): boolean {
@@ -526,12 +560,12 @@ type WriteMethod = "POST" | "PATCH";
  * Every successful answer is parsed and its secrecy checked against what was declared.
  */
 async function writeVariable(t: Target, op: "create" | "update", first: WriteMethod, fallbackOn: number, fallbackOp: string, second: WriteMethod): Promise<VariableFacts> {
-  const apiKey = resolveApiKey(op, t.name);
+  const apiKey = resolveApiKey(op, `variable ${t.name}`, t.name);
   const attempt = async (ctx: OpContext, method: WriteMethod): Promise<{ facts: VariableFacts } | { refused: HttpAnswer }> => {
-    const answer = method === "POST" ? await postVariable(ctx, apiKey) : await patchVariable(ctx, apiKey);
+    const answer = method === "POST" ? await postVariable(ctx, t, apiKey) : await patchVariable(ctx, t, apiKey);
     if (!isOk(answer)) return { refused: answer };
     const facts = parseVariable(ctx, method, answer);
-    assertSecretFlag(ctx, facts);
+    assertSecretFlag(ctx, t, facts);
     return { facts };
   };
   const ctx = contextFor(op, t, apiKey);
@@ -556,7 +590,7 @@ function updateVariable(t: Target): Promise<VariableFacts> {
 
 /** Best-effort DELETE (not in the published API): 2xx, 404, 405 and 501 count as done. */
 async function deleteVariable(t: Target): Promise<void> {
-  const apiKey = resolveApiKey("delete", t.name);
+  const apiKey = resolveApiKey("delete", `variable ${t.name}`, t.name);
   const ctx = contextFor("delete", t, apiKey);
   const answer = await send(ctx, apiKey, "DELETE", itemUrl(t), undefined);
   if (isOk(answer) || answer.status === 404 || answer.status === 405 || answer.status === 501) return;
@@ -566,6 +600,23 @@ async function deleteVariable(t: Target): Promise<void> {
 /** Pulumi's placeholder for a value not known until apply (sdk/nodejs/runtime/rpc.ts `unknownValue`). */
 function isUnknown(v: unknown): boolean {
   return v === "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+}
+
+/** Checks account, project, branch and apiUrl (shared by both providers). */
+function locationFailures(news: { account?: unknown; project?: unknown; branch?: unknown; apiUrl?: unknown }): dynamic.CheckFailure[] {
+  const failures: dynamic.CheckFailure[] = [];
+  for (const key of ["account", "project", "branch"] as const) {
+    const v = news[key];
+    if (isUnknown(v)) continue;
+    if (typeof v !== "string" || v.trim() === "" || /[\u0000-\u001f\u007f]/.test(v)) {
+      failures.push({ property: key, reason: `expected a non-empty Zuplo ${key} name` });
+    }
+  }
+  if (!isUnknown(news.apiUrl)) {
+    const problem = typeof news.apiUrl === "string" ? apiUrlProblem(news.apiUrl) : "expected a URL string";
+    if (problem) failures.push({ property: "apiUrl", reason: problem });
+  }
+  return failures;
 }
 
 function checkFailures(news: Partial<Record<keyof ZuploVariableInputs, unknown>>): dynamic.CheckFailure[] {
@@ -579,17 +630,7 @@ function checkFailures(news: Partial<Record<keyof ZuploVariableInputs, unknown>>
       if (reserved) failures.push({ property: "name", reason: `${name}: names starting with ${reserved} are reserved by Zuplo` });
     }
   }
-  for (const key of ["account", "project", "branch"] as const) {
-    const v = news[key];
-    if (isUnknown(v)) continue;
-    if (typeof v !== "string" || v.trim() === "" || /[\u0000-\u001f\u007f]/.test(v)) {
-      failures.push({ property: key, reason: `expected a non-empty Zuplo ${key} name` });
-    }
-  }
-  if (!isUnknown(news.apiUrl)) {
-    const problem = typeof news.apiUrl === "string" ? apiUrlProblem(news.apiUrl) : "expected a URL string";
-    if (problem) failures.push({ property: "apiUrl", reason: problem });
-  }
+  failures.push(...locationFailures(news));
   if (!isUnknown(news.isSecret) && typeof news.isSecret !== "boolean") {
     failures.push({ property: "isSecret", reason: "expected true or false" });
   }
@@ -616,14 +657,19 @@ function diffProps(olds: ZuploVariableOutputs, news: ZuploVariableInputs): dynam
   return { changes: true, replaces, deleteBeforeReplace: sameVariable };
 }
 
+/** Remembers the stack config's API key (`gatelock:zuploApiKey`), if set. */
+function configureApiKey(req: dynamic.ConfigureRequest): void {
+  const key = req.config.get("gatelock:zuploApiKey");
+  providerState.configuredApiKey = typeof key === "string" && key.trim() !== "" ? key : undefined;
+}
+
 /**
  * The dynamic provider. Everything it reaches is in this file; see the file comment before
  * adding an import.
  */
 export const zuploVariableProvider: dynamic.ResourceProvider<ZuploVariableInputs, ZuploVariableOutputs> = {
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
-    const key = req.config.get("gatelock:zuploApiKey");
-    providerState.configuredApiKey = typeof key === "string" && key.trim() !== "" ? key : undefined;
+    configureApiKey(req);
   },
 
   async check(_olds: ZuploVariableInputs, news: ZuploVariableInputs): Promise<dynamic.CheckResult<ZuploVariableInputs>> {
@@ -688,6 +734,266 @@ export class ZuploVariable extends pulumi.dynamic.Resource {
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...(plain ? [] : ["value"])] },
       "gatelock",
       ZUPLO_VARIABLE_TYPE,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ZuploRedeploy: redeploys a branch's live deployment(s) so new variable values take effect.
+//
+// Contract (reference/zuplo-developer-api.openapi.yml, "Deployments"):
+// - `GET /v1/accounts/{a}/projects/{p}/deployments` → 200 `DeploymentsList` `{data: Deployment[]}`,
+//   each with `name`, `branchName`, `environmentType`, …
+// - `POST /v1/deployments/{deploymentName}/deploy` (no body) → 200 `DeploymentResponse` `{status}`.
+// Zuplo applies variable changes only on a new deployment (reference/zuplo.md §6).
+//
+// The same rules as above apply to everything the redeploy provider reaches: function
+// declarations and non-exported constants only, no imports.
+
+export const ZUPLO_REDEPLOY_TYPE = "ZuploRedeploy";
+
+export interface ZuploRedeployInputs {
+  /** Developer API base URL, e.g. https://dev.zuplo.com */
+  readonly apiUrl: string;
+  readonly account: string;
+  readonly project: string;
+  /** Branch whose deployments are redeployed. */
+  readonly branch: string;
+  /**
+   * Opaque fingerprint of what the deployments should pick up (gatelock: a SHA-256 over the
+   * variables' names, secrecy and values). A change redeploys; the provider never sends it.
+   */
+  readonly trigger: string;
+}
+
+/** What the provider stores: the inputs, the deployments it redeployed and when. */
+export interface ZuploRedeployOutputs extends ZuploRedeployInputs {
+  /** Names of the deployments redeployed by the last create/update. */
+  readonly deployments: string[];
+  /** When the last redeploy was requested (ISO 8601). */
+  readonly redeployedAt: string;
+}
+
+interface RedeployTarget {
+  readonly apiUrl: string;
+  readonly account: string;
+  readonly project: string;
+  readonly branch: string;
+  readonly trigger: string;
+}
+
+function toRedeployTarget(props: ZuploRedeployInputs): RedeployTarget {
+  return { apiUrl: props.apiUrl, account: props.account, project: props.project, branch: props.branch, trigger: props.trigger };
+}
+
+function describeRedeploy(t: RedeployTarget): string {
+  return `the redeploy of branch ${t.branch} in Zuplo account ${t.account}, project ${t.project}`;
+}
+
+function redeployContext(operation: string, t: RedeployTarget, apiKey: string, deployment?: string): OpContext {
+  return {
+    operation,
+    apiUrl: t.apiUrl,
+    account: t.account,
+    project: t.project,
+    branch: t.branch,
+    subject: deployment === undefined ? describeRedeploy(t) : `deployment ${deployment} (branch ${t.branch}) in Zuplo account ${t.account}, project ${t.project}`,
+    kind: "deployments",
+    ...(deployment === undefined
+      ? { notFoundHint: `Not found: check the account (${t.account}) and project (${t.project}) exist.` }
+      : { deployment, notFoundHint: `Deployment ${deployment} was not found: it may have been deleted since it was listed; run pulumi up again.` }),
+    secrets: [t.trigger, apiKey],
+  };
+}
+
+function deploymentsUrl(t: RedeployTarget): string {
+  const seg = encodeURIComponent;
+  return `${normalizeApiUrl(t.apiUrl)}/v1/accounts/${seg(t.account)}/projects/${seg(t.project)}/deployments`;
+}
+
+function redeployUrl(t: RedeployTarget, deployment: string): string {
+  return `${normalizeApiUrl(t.apiUrl)}/v1/deployments/${encodeURIComponent(deployment)}/deploy`;
+}
+
+function malformed(ctx: OpContext, method: string, answer: HttpAnswer, expected: string, consequence: string): ZuploProviderError {
+  return gatewayError({
+    operation: ctx.operation,
+    deployment: ctx.deployment,
+    status: answer.status,
+    retryable: false,
+    message: `Zuplo ${ctx.operation} (${method}) of ${ctx.subject}: the response was malformed (HTTP ${answer.status} without ${expected}). ${consequence}`,
+  });
+}
+
+/**
+ * The names of the branch's deployments, from a 2xx `DeploymentsList`. A body that is not
+ * JSON, has no `data` array, or has a deployment of the branch without a name is malformed.
+ * Also returns the other branches seen (for the "no deployment" hint).
+ */
+function parseDeployments(ctx: OpContext, answer: HttpAnswer, branch: string): { names: string[]; otherBranches: string[] } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(answer.text);
+  } catch {
+    parsed = undefined;
+  }
+  const data = parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as { data?: unknown }).data : undefined;
+  const bad = () => malformed(ctx, "GET", answer, "a JSON DeploymentsList body", "Nothing was redeployed; run pulumi up again.");
+  if (!Array.isArray(data)) throw bad();
+  const names: string[] = [];
+  const otherBranches: string[] = [];
+  for (const d of data) {
+    if (!d || typeof d !== "object" || Array.isArray(d)) throw bad();
+    const { name, branchName } = d as { name?: unknown; branchName?: unknown };
+    if (branchName !== branch) {
+      if (typeof branchName === "string" && !otherBranches.includes(branchName)) otherBranches.push(branchName);
+      continue;
+    }
+    if (typeof name !== "string" || name === "") throw bad();
+    if (!names.includes(name)) names.push(name);
+  }
+  return { names, otherBranches };
+}
+
+/** Lists the project's deployments, and redeploys each one of the branch, in turn. */
+async function redeployBranch(t: RedeployTarget, op: "create" | "update"): Promise<{ deployments: string[]; redeployedAt: string }> {
+  const apiKey = resolveApiKey(op, describeRedeploy(t));
+  const listCtx = redeployContext(op, t, apiKey);
+  const listed = await send(listCtx, apiKey, "GET", deploymentsUrl(t), undefined);
+  if (!isOk(listed)) throw failure(listCtx, "GET", listed);
+  const { names, otherBranches } = parseDeployments(listCtx, listed, t.branch);
+  if (names.length === 0) {
+    const seen = otherBranches.length ? ` (it has deployments of ${otherBranches.slice(0, 10).map((b) => `\`${b}\``).join(", ")}${otherBranches.length > 10 ? ", …" : ""})` : "";
+    throw gatewayError({
+      operation: op,
+      status: listed.status,
+      retryable: false,
+      message:
+        `Zuplo ${op} of ${describeRedeploy(t)}: project ${t.project} has no deployment of branch ${t.branch}${seen}, so there is nothing to redeploy. ` +
+        `Deploy the branch once from Zuplo first (push it to the connected Git repository, or run \`zuplo deploy\`), then run pulumi up again; ` +
+        "its first deployment picks up the variables already written. Or set gatelock:gateway.environment.redeploy to false.",
+    });
+  }
+  const done: string[] = [];
+  const partial = () => (done.length ? ` Already redeployed: ${done.join(", ")}.` : "");
+  for (const name of names) {
+    const ctx = redeployContext(op, t, apiKey, name);
+    let answer: HttpAnswer;
+    try {
+      answer = await send(ctx, apiKey, "POST", redeployUrl(t, name), undefined);
+    } catch (err) {
+      if (err instanceof Error && done.length) err.message += partial();
+      throw err;
+    }
+    if (!isOk(answer)) {
+      const err = failure(ctx, "POST", answer);
+      err.message += partial();
+      throw err;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(answer.text);
+    } catch {
+      body = undefined;
+    }
+    if (!body || typeof body !== "object" || typeof (body as { status?: unknown }).status !== "string") {
+      throw malformed(ctx, "POST", answer, "a JSON DeploymentResponse body", `The redeploy may have been requested; run pulumi up again.${partial()}`);
+    }
+    done.push(name);
+  }
+  return { deployments: done, redeployedAt: new Date().toISOString() };
+}
+
+function checkRedeployFailures(news: Partial<Record<keyof ZuploRedeployInputs, unknown>>): dynamic.CheckFailure[] {
+  const failures = locationFailures(news);
+  // The trigger is checked for its type only, and never quoted.
+  if (!isUnknown(news.trigger) && (typeof news.trigger !== "string" || news.trigger === "")) {
+    failures.push({ property: "trigger", reason: "expected a non-empty string" });
+  }
+  return failures;
+}
+
+function diffRedeploy(olds: ZuploRedeployOutputs, news: ZuploRedeployInputs): dynamic.DiffResult {
+  const replaces: string[] = [];
+  if (normalizeApiUrl(String(olds.apiUrl)) !== normalizeApiUrl(String(news.apiUrl))) replaces.push("apiUrl");
+  for (const key of ["account", "project", "branch"] as const) {
+    if (olds[key] !== news[key]) replaces.push(key);
+  }
+  // A new location is a new set of deployments: create (redeploys there), then a no-op delete.
+  if (replaces.length) return { changes: true, replaces, deleteBeforeReplace: false };
+  // An unknown trigger (preview) differs from any stored one: shown as an update.
+  return { changes: olds.trigger !== news.trigger, stables: ["apiUrl", "account", "project", "branch"] };
+}
+
+function redeployOutputs(t: RedeployTarget, result: { deployments: string[]; redeployedAt: string }): ZuploRedeployOutputs {
+  return { apiUrl: t.apiUrl, account: t.account, project: t.project, branch: t.branch, trigger: t.trigger, deployments: result.deployments, redeployedAt: result.redeployedAt };
+}
+
+/**
+ * The redeploy provider: create and update redeploy the branch's deployments; a change of
+ * `trigger` updates, a change of location replaces; delete does nothing (a deployment is not
+ * undone). Everything it reaches is in this file; see the file comment before adding an import.
+ */
+export const zuploRedeployProvider: dynamic.ResourceProvider<ZuploRedeployInputs, ZuploRedeployOutputs> = {
+  async configure(req: dynamic.ConfigureRequest): Promise<void> {
+    configureApiKey(req);
+  },
+
+  async check(_olds: ZuploRedeployInputs, news: ZuploRedeployInputs): Promise<dynamic.CheckResult<ZuploRedeployInputs>> {
+    const failures = checkRedeployFailures(news);
+    return failures.length ? { inputs: news, failures } : { inputs: news };
+  },
+
+  async diff(_id: string, olds: ZuploRedeployOutputs, news: ZuploRedeployInputs): Promise<dynamic.DiffResult> {
+    return diffRedeploy(olds, news);
+  },
+
+  async create(inputs: ZuploRedeployInputs): Promise<dynamic.CreateResult<ZuploRedeployOutputs>> {
+    const t = toRedeployTarget(inputs);
+    const result = await redeployBranch(t, "create");
+    return { id: `${t.account}/${t.project}/${t.branch}/redeploy`, outs: redeployOutputs(t, result) };
+  },
+
+  async update(_id: string, _olds: ZuploRedeployOutputs, news: ZuploRedeployInputs): Promise<dynamic.UpdateResult<ZuploRedeployOutputs>> {
+    const t = toRedeployTarget(news);
+    return { outs: redeployOutputs(t, await redeployBranch(t, "update")) };
+  },
+
+  async delete(): Promise<void> {
+    // Nothing to undo: the deployments keep running with the values they picked up.
+  },
+};
+
+export type ZuploRedeployArgs = { [K in keyof ZuploRedeployInputs]: pulumi.Input<ZuploRedeployInputs[K]> };
+
+/**
+ * Redeploys a Zuplo branch's live deployment(s) whenever `trigger` changes, so that variables
+ * just written take effect at once. Give it `dependsOn` every variable it covers.
+ *
+ * The trigger is always stored as a Pulumi secret (a hash of a secret is treated as secret).
+ * The API key is not an argument: set `ZUPLO_API_KEY` or `gatelock:zuploApiKey`.
+ * Token: `pulumi-nodejs:dynamic/gatelock:ZuploRedeploy`.
+ */
+export class ZuploRedeploy extends pulumi.dynamic.Resource {
+  declare readonly apiUrl: pulumi.Output<string>;
+  declare readonly account: pulumi.Output<string>;
+  declare readonly project: pulumi.Output<string>;
+  declare readonly branch: pulumi.Output<string>;
+  /** The fingerprint (a Pulumi secret). */
+  declare readonly trigger: pulumi.Output<string>;
+  /** Deployments redeployed by the last change. */
+  declare readonly deployments: pulumi.Output<string[]>;
+  /** When they were redeployed. */
+  declare readonly redeployedAt: pulumi.Output<string>;
+
+  constructor(name: string, args: ZuploRedeployArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      zuploRedeployProvider,
+      name,
+      { ...args, trigger: pulumi.secret(args.trigger), deployments: undefined, redeployedAt: undefined },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "trigger"] },
+      "gatelock",
+      ZUPLO_REDEPLOY_TYPE,
     );
   }
 }

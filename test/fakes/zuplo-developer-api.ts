@@ -10,6 +10,14 @@
  *   missing; 400 when the body is not exactly `{value: string}`.
  * - `DELETE …/variables/{name}` is NOT published: the fake answers it according to
  *   `deleteBehaviour` (default: 204, or 404 when missing).
+ * - `GET /v1/accounts/{a}/projects/{p}/deployments` → 200 `DeploymentsList` `{data: Deployment[]}`
+ *   with the project's seeded deployments (`name, url, label, urlParameter, createdOn,
+ *   updatedOn, loggingId, accountName, projectName, state, message, branchName,
+ *   environmentType`).
+ * - `POST /v1/deployments/{deploymentName}/deploy` (no body) → 200 `DeploymentResponse`
+ *   `{status: "request enqueued"}`; 404 for an unknown deployment. A redeploy counts in the
+ *   deployment's `redeploys` and snapshots its branch's variables into `live`: what the
+ *   gateway would now be running with.
  * - `Authorization: Bearer <key>`: 401 without or with an unknown key; 403 for a key not
  *   scoped to the account/project. Unknown account/project (when `projects` is given) → 404.
  *
@@ -23,7 +31,7 @@ import { randomBytes } from "node:crypto";
 /** One injected misbehaviour, consumed by the next request (of `method`, when given). */
 export interface ZuploFakeFault {
   /** Only a request with this method consumes the fault. */
-  readonly method?: "POST" | "PATCH" | "DELETE";
+  readonly method?: "GET" | "POST" | "PATCH" | "DELETE";
   /** Answer with this status (problem+json) instead of handling the request. */
   readonly status?: number;
   /** `Retry-After` header value (seconds or HTTP-date) for a `status` fault. */
@@ -40,6 +48,8 @@ export interface ZuploFakeFault {
   readonly malformedBody?: boolean;
   /** Destroy the socket without an answer. */
   readonly reset?: boolean;
+  /** Do not handle the request; answer 200 with this JSON instead (valid JSON of the wrong shape). */
+  readonly successBody?: unknown;
 }
 
 export interface FakeVariable {
@@ -49,6 +59,21 @@ export interface FakeVariable {
   readonly branch: string;
   readonly createdOn: string;
   readonly updatedOn: string;
+}
+
+/** A deployment as `DeploymentsList` presents it, plus what the fake tracks. */
+export interface FakeDeployment {
+  readonly name: string;
+  readonly accountName: string;
+  readonly projectName: string;
+  readonly branchName: string;
+  readonly environmentType: string;
+  readonly createdOn: string;
+  /** Redeploys requested so far. */
+  redeploys: number;
+  updatedOn: string;
+  /** Variable values of its branch as of its last (re)deploy: what it serves with. */
+  live: Record<string, string>;
 }
 
 export interface RecordedRequest {
@@ -83,6 +108,10 @@ export interface ZuploApiFakeState {
   get(account: string, project: string, branch: string, name: string): FakeVariable | undefined;
   /** Put a variable in place, as if created earlier. */
   seed(account: string, project: string, branch: string, variable: { name: string; isSecret: boolean; value: string }): FakeVariable;
+  /** Deployments keyed by name. */
+  readonly deployments: Map<string, FakeDeployment>;
+  /** Put a deployment in place (as if the branch had been deployed), live with the branch's current variables. */
+  seedDeployment(account: string, project: string, deployment: { name: string; branchName: string; environmentType?: string }): FakeDeployment;
   /** Faults not consumed yet. */
   readonly pendingFaults: readonly ZuploFakeFault[];
 }
@@ -97,11 +126,13 @@ export interface ZuploApiFake {
   inject(...faults: ZuploFakeFault[]): void;
   /** Change how DELETE answers. */
   setDeleteBehaviour(behaviour: "supported" | number): void;
-  /** Forget variables, requests and pending faults. */
+  /** Forget variables, deployments, requests and pending faults. */
   reset(): void;
   close(): Promise<void>;
 }
 
+const DEPLOYMENTS_ROUTE = /^\/v1\/accounts\/([^/]+)\/projects\/([^/]+)\/deployments\/?$/;
+const DEPLOY_ROUTE = /^\/v1\/deployments\/([^/]+)\/deploy\/?$/;
 const ROUTE = /^\/v1\/accounts\/([^/]+)\/projects\/([^/]+)\/branches\/([^/]+)\/variables(?:\/([^/]+))?\/?$/;
 const VARIABLE_NAME = /^[A-Z][A-Z0-9_]*$/;
 const RESERVED = ["ZUPLO_", "__ZUPLO", "ZUDOKU_"];
@@ -129,6 +160,7 @@ export async function startZuploApiFake(options: ZuploApiFakeOptions = {}): Prom
   let deleteBehaviour = options.deleteBehaviour ?? "supported";
 
   const variables = new Map<string, FakeVariable>();
+  const deployments = new Map<string, FakeDeployment>();
   const requests: RecordedRequest[] = [];
   const faults: ZuploFakeFault[] = [];
   const sockets = new Set<Socket>();
@@ -137,6 +169,13 @@ export async function startZuploApiFake(options: ZuploApiFakeOptions = {}): Prom
   const now = () => new Date((clock += 1000)).toISOString();
 
   const keyOf = (a: string, p: string, b: string, n: string) => `${a}/${p}/${b}/${n}`;
+  /** The branch's variable values now. */
+  const valuesOf = (a: string, p: string, b: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    const prefix = `${a}/${p}/${b}/`;
+    for (const [k, v] of variables) if (k.startsWith(prefix) && !k.slice(prefix.length).includes("/")) out[v.name] = v.value;
+    return out;
+  };
 
   const state: ZuploApiFakeState = {
     variables,
@@ -145,6 +184,23 @@ export async function startZuploApiFake(options: ZuploApiFakeOptions = {}): Prom
       const at = now();
       const stored: FakeVariable = { name: v.name, isSecret: v.isSecret, value: v.value, branch: b, createdOn: at, updatedOn: at };
       variables.set(keyOf(a, p, b, v.name), stored);
+      return stored;
+    },
+    deployments,
+    seedDeployment(a, p, d) {
+      const at = now();
+      const stored: FakeDeployment = {
+        name: d.name,
+        accountName: a,
+        projectName: p,
+        branchName: d.branchName,
+        environmentType: d.environmentType ?? "PRODUCTION",
+        createdOn: at,
+        updatedOn: at,
+        redeploys: 0,
+        live: valuesOf(a, p, d.branchName),
+      };
+      deployments.set(d.name, stored);
       return stored;
     },
     get pendingFaults() {
@@ -185,7 +241,58 @@ export async function startZuploApiFake(options: ZuploApiFakeOptions = {}): Prom
     const key = m?.[1];
     if (!key || (key !== apiKey && !(key in scopedKeys))) return problem(401, "Invalid or missing API key.", path);
 
-    const route = ROUTE.exec(path.split("?")[0]!);
+    const bare = path.split("?")[0]!;
+    const deploy = DEPLOY_ROUTE.exec(bare);
+    if (deploy) {
+      let deploymentName: string;
+      try {
+        deploymentName = decodeURIComponent(deploy[1]!);
+      } catch {
+        return problem(400, "Malformed path.", path);
+      }
+      if (method !== "POST") return problem(405, undefined, path, { allow: "POST" });
+      const d = deployments.get(deploymentName);
+      if (d && key !== apiKey && !scopedKeys[key]!.includes(`${d.accountName}/${d.projectName}`)) {
+        return problem(403, `The API key is not allowed to access project ${d.projectName}.`, path);
+      }
+      if (!d) return problem(404, `Deployment ${deploymentName} was not found.`, path);
+      d.redeploys += 1;
+      d.updatedOn = now();
+      d.live = valuesOf(d.accountName, d.projectName, d.branchName);
+      return { status: 200, body: { status: "request enqueued" } };
+    }
+    const list = DEPLOYMENTS_ROUTE.exec(bare);
+    if (list) {
+      let a: string, p: string;
+      try {
+        [a, p] = [decodeURIComponent(list[1]!), decodeURIComponent(list[2]!)];
+      } catch {
+        return problem(400, "Malformed path.", path);
+      }
+      if (key !== apiKey && !scopedKeys[key]!.includes(`${a}/${p}`)) return problem(403, `The API key is not allowed to access project ${p}.`, path);
+      if (projects && !projects.has(`${a}/${p}`)) return problem(404, `Project ${p} was not found.`, path);
+      if (method !== "GET") return problem(405, undefined, path, { allow: "GET" });
+      const data = [...deployments.values()]
+        .filter((d) => d.accountName === a && d.projectName === p)
+        .map((d) => ({
+          name: d.name,
+          url: `https://${d.name}.zuplo.app`,
+          label: d.branchName,
+          urlParameter: d.branchName,
+          createdOn: d.createdOn,
+          updatedOn: d.updatedOn,
+          loggingId: `${a}::${p}::${d.branchName}::${d.branchName}::${d.name.split("-").pop()}`,
+          accountName: a,
+          projectName: p,
+          state: "STARTED",
+          message: "",
+          branchName: d.branchName,
+          environmentType: d.environmentType,
+        }));
+      return { status: 200, body: { data } };
+    }
+
+    const route = ROUTE.exec(bare);
     if (!route) return problem(404, "No such route.", path);
     let account: string, project: string, branch: string, itemName: string | undefined;
     try {
@@ -291,6 +398,10 @@ export async function startZuploApiFake(options: ZuploApiFakeOptions = {}): Prom
         timers.add(t);
         return;
       }
+      if (fault?.successBody !== undefined) {
+        send(res, { status: 200, body: fault.successBody }, false);
+        return;
+      }
       if (fault?.status !== undefined) {
         const headers = { ...(fault.headers ?? {}), ...(fault.retryAfter !== undefined ? { "retry-after": fault.retryAfter } : {}) };
         send(res, problem(fault.status, fault.detail, path, headers), false);
@@ -323,6 +434,7 @@ export async function startZuploApiFake(options: ZuploApiFakeOptions = {}): Prom
     },
     reset() {
       variables.clear();
+      deployments.clear();
       requests.length = 0;
       faults.length = 0;
       deleteBehaviour = options.deleteBehaviour ?? "supported";
