@@ -13,22 +13,20 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import {
   setZuploClientOptions,
   ZUPLO_REDEPLOY_TYPE,
-  ZuploRedeploy,
   zuploRedeployProvider,
   zuploVariableProvider,
   type ZuploProviderError,
   type ZuploRedeployInputs,
   type ZuploRedeployOutputs,
-} from "../components/zuplo/variable";
+} from "../components/zuplo/developer-api";
+import { ZuploRedeploy } from "../components/zuplo/redeploy";
 import { startZuploApiFake, type ZuploApiFake } from "./fakes/zuplo-developer-api";
+import { configWithKey, noConfig, OTHER_PROJECT_KEY, UNKNOWN, WRONG_KEY } from "./fakes/zuplo-provider-kit";
 
 const provider = zuploRedeployProvider as Required<typeof zuploRedeployProvider>;
 const variables = zuploVariableProvider as Required<typeof zuploVariableProvider>;
 
 const TRIGGER = "9f2c1e7ab04d4c55e1f0c2d3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3";
-const WRONG_KEY = "zpka_wrong_0a1b2c3d4e5f60718293";
-const OTHER_PROJECT_KEY = "zpka_scoped_to_other_project_9f8e7d";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 const MAIN_PROD = "orders-api-main-bbe7540";
 const MAIN_EDGE = "orders-api-main-edge-77c01d2";
@@ -38,15 +36,6 @@ let restoreOptions: () => void;
 let consoleText: string[] = [];
 const savedEnvKey = process.env["ZUPLO_API_KEY"];
 
-const noConfig = { config: { get: () => undefined, require: (k: string): string => { throw new Error(`missing ${k}`); } } };
-function configWithKey(key: string) {
-  return {
-    config: {
-      get: (k: string) => (k === "gatelock:zuploApiKey" ? key : undefined),
-      require: (k: string): string => { if (k === "gatelock:zuploApiKey") return key; throw new Error(`missing ${k}`); },
-    },
-  };
-}
 
 function inputs(over: Partial<ZuploRedeployInputs> = {}): ZuploRedeployInputs {
   return { apiUrl: fake.url, account: "acme", project: "orders-api", branch: "main", trigger: TRIGGER, ...over };

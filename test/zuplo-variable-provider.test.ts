@@ -12,37 +12,26 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import {
   setZuploClientOptions,
   ZUPLO_VARIABLE_TYPE,
-  ZuploVariable,
   zuploVariableProvider,
   type ZuploProviderError,
   type ZuploVariableInputs,
   type ZuploVariableOutputs,
-} from "../components/zuplo/variable";
+} from "../components/zuplo/developer-api";
+import { ZuploVariable } from "../components/zuplo/variable";
 import { startZuploApiFake, type ZuploApiFake } from "./fakes/zuplo-developer-api";
+import { configWithKey, noConfig, OTHER_PROJECT_KEY, UNKNOWN, WRONG_KEY } from "./fakes/zuplo-provider-kit";
 
 const provider = zuploVariableProvider as Required<typeof zuploVariableProvider>;
 
 const SECRET = "sEcReT-v4lue-7f3a9c-DO-NOT-LEAK";
 /** A distinctive piece of the secret: catches truncated echoes too. */
 const SECRET_CORE = "v4lue-7f3a9c";
-const WRONG_KEY = "zpka_wrong_0a1b2c3d4e5f60718293";
-const OTHER_PROJECT_KEY = "zpka_scoped_to_other_project_9f8e7d";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 let fake: ZuploApiFake;
 let restoreOptions: () => void;
 let consoleText: string[] = [];
 const savedEnvKey = process.env["ZUPLO_API_KEY"];
 
-const noConfig = { config: { get: () => undefined, require: (k: string): string => { throw new Error(`missing ${k}`); } } };
-function configWithKey(key: string) {
-  return {
-    config: {
-      get: (k: string) => (k === "gatelock:zuploApiKey" ? key : undefined),
-      require: (k: string): string => { if (k === "gatelock:zuploApiKey") return key; throw new Error(`missing ${k}`); },
-    },
-  };
-}
 
 function inputs(over: Partial<ZuploVariableInputs> = {}): ZuploVariableInputs {
   return {

@@ -176,9 +176,9 @@ beforeAll(async () => {
   const build = await run(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", path.join(pkgDir, "dist"), "--declaration", "false", "--sourceMap", "false"], {
     cwd: ROOT,
   }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? "", stderr: e.stderr ?? "" }));
-  const ownDiagnostics = `${build.stdout}${build.stderr}`.split("\n").filter((l) => l.includes("zuplo/variable.ts"));
+  const ownDiagnostics = `${build.stdout}${build.stderr}`.split("\n").filter((l) => l.includes("zuplo/developer-api.ts"));
   expect(ownDiagnostics).toEqual([]);
-  expect(fs.existsSync(path.join(pkgDir, "dist", "zuplo", "variable.js"))).toBe(true);
+  expect(fs.existsSync(path.join(pkgDir, "dist", "zuplo", "developer-api.js"))).toBe(true);
 
   for (const [name, text] of [["serialize.cjs", SERIALIZE_JS], ["evaluate.cjs", EVALUATE_JS]] as const) {
     fs.mkdirSync(path.join(tmp, "app"), { recursive: true });
@@ -194,7 +194,7 @@ afterAll(async () => {
 
 function childEnv(): Record<string, string> {
   return {
-    GATELOCK_VARIABLE_JS: path.join(pkgDir, "dist", "zuplo", "variable.js"),
+    GATELOCK_VARIABLE_JS: path.join(pkgDir, "dist", "zuplo", "developer-api.js"),
     GATELOCK_ERRORS_JS: path.join(pkgDir, "dist", "errors.js"),
     REQUIRE_FROM_STRING: require.resolve("require-from-string", { paths: [path.join(ROOT, "node_modules", "@pulumi", "pulumi")] }),
     PULUMI_DYNAMIC_CONFIG: path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "config.js"),

@@ -3,7 +3,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DotenvFile } from "../dotenv/dotenv-file";
 import type { GatewayModel } from "../model/model";
-import { ZuploRedeploy, ZuploVariable } from "../zuplo/variable";
+import { ZuploRedeploy } from "../zuplo/redeploy";
+import { ZuploVariable } from "../zuplo/variable";
 
 /** One variable for the gateway's environment. `value` should be a Pulumi secret when `isSecret`. */
 export interface GatewayVariable {

@@ -1,0 +1,18 @@
+/** Shared fixtures for the Zuplo provider tests: keys the fake refuses, and provider config. */
+
+export const WRONG_KEY = "zpka_wrong_0a1b2c3d4e5f60718293";
+export const OTHER_PROJECT_KEY = "zpka_scoped_to_other_project_9f8e7d";
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** What `configure()` receives when the stack has no `gatelock:zuploApiKey`. */
+export const noConfig = { config: { get: () => undefined, require: (k: string): string => { throw new Error(`missing ${k}`); } } };
+
+/** What `configure()` receives when the stack sets `gatelock:zuploApiKey`. */
+export function configWithKey(key: string) {
+  return {
+    config: {
+      get: (k: string) => (k === "gatelock:zuploApiKey" ? key : undefined),
+      require: (k: string): string => { if (k === "gatelock:zuploApiKey") return key; throw new Error(`missing ${k}`); },
+    },
+  };
+}
