@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 const root = path.resolve(__dirname, "..");
 const rootPkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 let consumer: string;
+let tarball: string;
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
   try {
@@ -25,7 +26,7 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
 beforeAll(() => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-pack-"));
   const out = run("npm", ["pack", "--silent", "--pack-destination", work], root).trim().split("\n").pop()!;
-  const tarball = path.join(work, out);
+  tarball = path.join(work, out);
   consumer = path.join(work, "consumer");
   fs.mkdirSync(consumer);
   const dev = rootPkg.devDependencies;
@@ -47,8 +48,19 @@ beforeAll(() => {
 }, 300_000);
 
 describe("the packed npm package", () => {
+  it("passes publint --strict and arethetypeswrong for every subpath under every resolution mode", () => {
+    const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+    const lint = run(bin("publint"), ["--strict", "--pack", "npm"], root);
+    expect(lint).not.toMatch(/Errors:|Warnings:/);
+    // attw exits non-zero on any problem; its JSON names the entry points it checked.
+    const report = JSON.parse(run(bin("attw"), [tarball, "--format", "json"], root)) as { analysis: { entrypoints: Record<string, unknown> } };
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(
+      [".", "./aws", "./azure", "./gcp", "./origin", "./package.json", "./schema/gatelock-stack.schema.json", "./testing", "./zuplo"].sort(),
+    );
+  });
+
   it("ships dist with declarations and the schema, and no sources or tests", () => {
-    const files = run("tar", ["-tzf", fs.readdirSync(path.dirname(consumer)).map((f) => path.join(path.dirname(consumer), f)).find((f) => f.endsWith(".tgz"))!], root);
+    const files = run("tar", ["-tzf", tarball], root);
     expect(files).toContain("package/dist/aws/index.d.ts");
     expect(files).toContain("package/dist/origin/index.js");
     expect(files).toContain("package/schema/gatelock-stack.schema.json");
