@@ -21,7 +21,7 @@ import {
 } from "../components/zuplo/developer-api";
 import { ZuploRedeploy } from "../components/zuplo/redeploy";
 import { startZuploApiFake, type ZuploApiFake } from "./fakes/zuplo-developer-api";
-import { configWithKey, noConfig, OTHER_PROJECT_KEY, UNKNOWN, WRONG_KEY } from "./fakes/zuplo-provider-kit";
+import { configWithKey, exposedText, noConfig, OTHER_PROJECT_KEY, UNKNOWN, WRONG_KEY } from "./fakes/zuplo-provider-kit";
 
 const provider = zuploRedeployProvider as Required<typeof zuploRedeployProvider>;
 const variables = zuploVariableProvider as Required<typeof zuploVariableProvider>;
@@ -65,21 +65,6 @@ const LIST = "GET /v1/accounts/acme/projects/orders-api/deployments";
 const deployOf = (name: string) => `POST /v1/deployments/${name}/deploy`;
 
 /** Everything an error exposes: message, stack, own properties, the whole cause chain. */
-function exposedText(err: unknown): string {
-  const parts = [String(err), inspect(err, { depth: 20, showHidden: true })];
-  let current: unknown = err;
-  for (let i = 0; current && i < 10; i++) {
-    const e = current as { message?: unknown; stack?: unknown; cause?: unknown };
-    parts.push(String(e.message), String(e.stack));
-    try {
-      parts.push(JSON.stringify(Object.entries(e as object)));
-    } catch {
-      /* circular: inspect above covers it */
-    }
-    current = e.cause;
-  }
-  return parts.join("\n");
-}
 
 function expectNoSecrets(text: string): void {
   for (const s of [TRIGGER, TRIGGER.slice(10, 30), fake.apiKey, WRONG_KEY, OTHER_PROJECT_KEY]) {

@@ -1,4 +1,5 @@
-/** Shared fixtures for the Zuplo provider tests: keys the fake refuses, and provider config. */
+/** Shared fixtures for the Zuplo provider tests: keys the fake refuses, provider config, leak search. */
+import { inspect } from "node:util";
 
 export const WRONG_KEY = "zpka_wrong_0a1b2c3d4e5f60718293";
 export const OTHER_PROJECT_KEY = "zpka_scoped_to_other_project_9f8e7d";
@@ -15,4 +16,21 @@ export function configWithKey(key: string) {
       require: (k: string): string => { if (k === "gatelock:zuploApiKey") return key; throw new Error(`missing ${k}`); },
     },
   };
+}
+
+/** Everything an error exposes (message, stack, properties, the whole cause chain), to search for leaks. */
+export function exposedText(err: unknown): string {
+  const parts = [String(err), inspect(err, { depth: 20, showHidden: true })];
+  let current: unknown = err;
+  for (let i = 0; current && i < 10; i++) {
+    const e = current as { message?: unknown; stack?: unknown; cause?: unknown };
+    parts.push(String(e.message), String(e.stack));
+    try {
+      parts.push(JSON.stringify(Object.entries(e as object)));
+    } catch {
+      /* circular: inspect above covers it */
+    }
+    current = e.cause;
+  }
+  return parts.join("\n");
 }
