@@ -21,7 +21,7 @@ import {
 } from "../components/zuplo/developer-api";
 import { ZuploRedeploy } from "../components/zuplo/redeploy";
 import { startZuploApiFake, type ZuploApiFake } from "./fakes/zuplo-developer-api";
-import { configWithKey, exposedText, noConfig, OTHER_PROJECT_KEY, UNKNOWN, WRONG_KEY } from "./fakes/zuplo-provider-kit";
+import { configWithKey, type ExpectedFailure, expectProviderFailure, noConfig, OTHER_PROJECT_KEY, UNKNOWN, WRONG_KEY } from "./fakes/zuplo-provider-kit";
 
 const provider = zuploRedeployProvider as Required<typeof zuploRedeployProvider>;
 const variables = zuploVariableProvider as Required<typeof zuploVariableProvider>;
@@ -64,30 +64,16 @@ function calls(): string[] {
 const LIST = "GET /v1/accounts/acme/projects/orders-api/deployments";
 const deployOf = (name: string) => `POST /v1/deployments/${name}/deploy`;
 
-/** Everything an error exposes: message, stack, own properties, the whole cause chain. */
-
 function expectNoSecrets(text: string): void {
   for (const s of [TRIGGER, TRIGGER.slice(10, 30), fake.apiKey, WRONG_KEY, OTHER_PROJECT_KEY]) {
     expect(text.includes(s), `exposed text contains a secret (${s.slice(0, 6)}…)`).toBe(false);
   }
 }
 
-async function expectFailure(
-  promise: Promise<unknown>,
-  expected: { code: "ERR_GATEWAY_API" | "ERR_GATEWAY_CREDENTIALS"; status?: number; includes?: readonly (string | RegExp)[] },
-): Promise<ZuploProviderError> {
-  const err = (await promise.then(
-    () => {
-      throw new Error("expected the provider call to fail, but it succeeded");
-    },
-    (e: unknown) => e,
-  )) as ZuploProviderError;
-  expect(err).toBeInstanceOf(Error);
-  expect(err.code).toBe(expected.code);
-  if (expected.status !== undefined) expect(err.status).toBe(expected.status);
-  for (const m of expected.includes ?? []) expect(err.message).toMatch(m);
+async function expectFailure(promise: Promise<unknown>, expected: ExpectedFailure): Promise<ZuploProviderError> {
+  const err = await expectProviderFailure<ZuploProviderError>(promise, expected, expectNoSecrets);
+  // A redeploy is about a branch, not a variable.
   expect(err.variable).toBeUndefined();
-  expectNoSecrets(exposedText(err));
   return err;
 }
 

@@ -19,7 +19,7 @@ import {
 } from "../components/zuplo/developer-api";
 import { ZuploVariable } from "../components/zuplo/variable";
 import { startZuploApiFake, type ZuploApiFake } from "./fakes/zuplo-developer-api";
-import { configWithKey, exposedText, noConfig, OTHER_PROJECT_KEY, UNKNOWN, WRONG_KEY } from "./fakes/zuplo-provider-kit";
+import { configWithKey, type ExpectedFailure, expectProviderFailure, noConfig, OTHER_PROJECT_KEY, UNKNOWN, WRONG_KEY } from "./fakes/zuplo-provider-kit";
 
 const provider = zuploVariableProvider as Required<typeof zuploVariableProvider>;
 
@@ -50,8 +50,6 @@ function outputs(over: Partial<ZuploVariableOutputs> = {}): ZuploVariableOutputs
   return { ...inputs(), createdOn: "2024-01-01T00:00:01.000Z", updatedOn: "2024-01-01T00:00:01.000Z", ...over };
 }
 
-/** Everything an error exposes: message, stack, own properties, the whole cause chain. */
-
 function expectNoSecrets(text: string, extra: readonly string[] = []): void {
   for (const s of [SECRET, SECRET_CORE, fake.apiKey, WRONG_KEY, OTHER_PROJECT_KEY, ...extra]) {
     // Not `toContain`: a failure must not print the secret either.
@@ -59,22 +57,8 @@ function expectNoSecrets(text: string, extra: readonly string[] = []): void {
   }
 }
 
-async function expectFailure(
-  promise: Promise<unknown>,
-  expected: { code: "ERR_GATEWAY_API" | "ERR_GATEWAY_CREDENTIALS"; status?: number; includes?: readonly (string | RegExp)[] },
-): Promise<ZuploProviderError> {
-  const err = (await promise.then(
-    () => {
-      throw new Error("expected the provider call to fail, but it succeeded");
-    },
-    (e: unknown) => e,
-  )) as ZuploProviderError;
-  expect(err).toBeInstanceOf(Error);
-  expect(err.code).toBe(expected.code);
-  if (expected.status !== undefined) expect(err.status).toBe(expected.status);
-  for (const m of expected.includes ?? []) expect(err.message).toMatch(m);
-  expectNoSecrets(exposedText(err));
-  return err;
+function expectFailure(promise: Promise<unknown>, expected: ExpectedFailure): Promise<ZuploProviderError> {
+  return expectProviderFailure<ZuploProviderError>(promise, expected, (text) => expectNoSecrets(text));
 }
 
 function seed(over: { name?: string; isSecret?: boolean; value?: string; branch?: string; project?: string } = {}) {

@@ -1,5 +1,6 @@
 /** Shared fixtures for the Zuplo provider tests: keys the fake refuses, provider config, leak search. */
 import { inspect } from "node:util";
+import { expect } from "vitest";
 
 export const WRONG_KEY = "zpka_wrong_0a1b2c3d4e5f60718293";
 export const OTHER_PROJECT_KEY = "zpka_scoped_to_other_project_9f8e7d";
@@ -33,4 +34,33 @@ export function exposedText(err: unknown): string {
     current = e.cause;
   }
   return parts.join("\n");
+}
+
+export interface ExpectedFailure {
+  readonly code: "ERR_GATEWAY_API" | "ERR_GATEWAY_CREDENTIALS";
+  readonly status?: number;
+  readonly includes?: readonly (string | RegExp)[];
+}
+
+/**
+ * Await a provider call that must fail: check its code, status and message, and that nothing
+ * it exposes holds a secret (`noSecrets` knows which ones). Returns the error for more checks.
+ */
+export async function expectProviderFailure<E extends Error & { code?: string; status?: number }>(
+  promise: Promise<unknown>,
+  expected: ExpectedFailure,
+  noSecrets: (text: string) => void,
+): Promise<E> {
+  const err = (await promise.then(
+    () => {
+      throw new Error("expected the provider call to fail, but it succeeded");
+    },
+    (e: unknown) => e,
+  )) as E;
+  expect(err).toBeInstanceOf(Error);
+  expect(err.code).toBe(expected.code);
+  if (expected.status !== undefined) expect(err.status).toBe(expected.status);
+  for (const m of expected.includes ?? []) expect(err.message).toMatch(m);
+  noSecrets(exposedText(err));
+  return err;
 }
