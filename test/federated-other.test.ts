@@ -253,6 +253,7 @@ describe("the program under the mock engine", () => {
     expect(await v.verify(await mint(key, { ...base, sub: "atcl_other_project", project: "billing-api" }))).toEqual({ ok: false, reason: "subject" });
     // This gateway, but a token it minted for another origin.
     expect(await v.verify(await mint(key, { ...base, aud: "https://billing.internal.acme.example" }))).toEqual({ ok: false, reason: "audience" });
-    expect(describeOrigin(ledgerModel(), buildModel(config(ledger), { stack: "test" }).gateway).reachableBy[0]).toContain("zuplo acme/orders-api@main");
+    // Who the trust admits, from what it pins: this project's environment with that subject.
+    expect(describeOrigin(ledgerModel(), buildModel(config(ledger), { stack: "test" }).gateway).reachableBy[0]).toContain(`zuplo acme/orders-api, the environment whose token has sub ∈ {${SUBJECT}}`);
   });
 });

@@ -53,7 +53,7 @@ describe("the ZuploRedeploy resource", () => {
   });
 
   it("is absent without the Developer API (dotenv only)", async () => {
-    const run = await runProgram(withEnvironment({ developerApi: false, redeploy: true, dotenv: ".env.redeploy-test" }, localOrigin), {
+    const run = await runProgram(withEnvironment({ developerApi: false, redeploy: true, dotenv: ".env.redeploy-test.local" }, localOrigin), {
       projectDir: "/tmp/gatelock-redeploy-program-test",
     });
     expect(ofType(run.resources, VARIABLE)).toEqual([]);

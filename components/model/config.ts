@@ -20,7 +20,11 @@ export const GatewayEnvironmentConfig = z
     developerApi: z.boolean().default(true).describe("Write variables with Zuplo's Developer API."),
     apiUrl: httpsOrLoopbackUrl
       .default("https://dev.zuplo.com")
-      .describe("Zuplo Developer API base URL. https only; loopback http is allowed for tests."),
+      .describe("Zuplo Developer API base URL: `https://dev.zuplo.com`, or a loopback URL for tests. Any other host needs `dangerouslyAllowCustomApiUrl`."),
+    dangerouslyAllowCustomApiUrl: z
+      .boolean()
+      .default(false)
+      .describe("Escape hatch: send the API key and every secret to an https `apiUrl` on another host than Zuplo's (e.g. a corporate egress proxy)."),
     dotenv: z
       .string()
       .min(1)
@@ -45,7 +49,11 @@ export const GatewayIdentityConfig = z
     claims: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().min(1))
       .optional()
-      .describe("Claims every token of this gateway carries (replaces the preset's `account` and `project`)."),
+      .describe("Claims every token of this gateway carries. On Zuplo's shared issuer, `account` and `project` are always pinned from the gateway and cannot be replaced."),
+    dangerouslyAllowForeignJwksHost: z
+      .boolean()
+      .default(false)
+      .describe("Escape hatch: allow a `jwksUri` on another host than the issuer's. Whoever serves those keys can mint tokens every origin trusts."),
   })
   .describe("A custom OIDC issuer for the gateway (default: Zuplo's issuer with `account` and `project` claims).");
 
@@ -64,7 +72,7 @@ export const ZuploGatewayConfig = z
       .string()
       .regex(/^[A-Za-z0-9._/-]{1,200}$/, { error: "expected a source-control branch name (e.g. `main`)" })
       .describe("Zuplo branch (environment) whose variables are set."),
-    environment: GatewayEnvironmentConfig.default({ developerApi: true, apiUrl: "https://dev.zuplo.com", redeploy: false }),
+    environment: GatewayEnvironmentConfig.default({ developerApi: true, apiUrl: "https://dev.zuplo.com", dangerouslyAllowCustomApiUrl: false, redeploy: false }),
     identity: GatewayIdentityConfig.optional(),
   })
   .describe("A Zuplo gateway.");
@@ -124,6 +132,10 @@ export const GcpSecretStoreConfig = z
       .array(z.string().regex(/^[a-z]+-[a-z]+\d$/, { error: "expected a GCP region (e.g. `europe-west1`)" }))
       .optional()
       .describe("Replicate only to these regions (default: automatic replication)."),
+    dangerouslyAllowDefaultServiceAccount: z
+      .boolean()
+      .default(false)
+      .describe("Escape hatch: allow the Compute Engine default service account (`<number>-compute@developer.gserviceaccount.com`) as a reader. Every workload that runs as it could read the secret."),
   })
   .describe("Where a GCP origin reads its shared secret (Secret Manager).");
 

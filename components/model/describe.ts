@@ -3,7 +3,7 @@
  * stack outputs and the audit, so both say the same thing.
  */
 import { describeFederatedTarget } from "./federated/describe";
-import type { GatewayModel, OriginModel, SecretStore } from "./model";
+import type { FederatedOrigin, GatewayModel, OriginModel, SecretStore } from "./model";
 
 export interface OriginDescription {
   readonly name: string;
@@ -47,11 +47,37 @@ export function describeOrigin(origin: OriginModel, gateway: GatewayModel): Orig
         cloud: origin.cloud,
         ...(origin.url ? { url: origin.url } : {}),
         proof: `a token from ${t.issuer} with ${pins.join(", ")}`,
-        reachableBy: [`${gateway.label} (its own ID token; no stored secret)`],
+        reachableBy: [`${admittedBy(origin, gateway)} (its own ID token; no stored secret)`],
         store: describeFederatedTarget(origin),
       };
     }
   }
+}
+
+/**
+ * Who the trust really admits, from the pins the cloud enforces, not from what the config
+ * says the gateway is: without subjects that is every environment of the project; on AWS and
+ * Azure, which check only `sub` and `aud`, it is whoever holds those subjects.
+ */
+function admittedBy(origin: FederatedOrigin, gateway: GatewayModel): string {
+  const t = origin.trust;
+  const checksClaims = origin.cloud === "gcp" || origin.cloud === "other";
+  const claims = checksClaims ? { ...t.claims } : {};
+  const subjects = t.subjects.length === 0 ? "" : t.subjects.some((s) => /[*?]/.test(s)) ? `sub matching {${t.subjects.join(", ")}}` : `sub ∈ {${t.subjects.join(", ")}}`;
+  if (!t.sharedIssuer) {
+    const pins = [subjects, ...Object.entries(claims).map(([k, v]) => `${k} = ${v}`)].filter(Boolean);
+    return `tokens from ${t.issuer} with ${pins.join(", ")}`;
+  }
+  if (!checksClaims) {
+    return `any Zuplo gateway environment whose token has ${subjects} (the config says ${gateway.account}/${gateway.project}'s; ${origin.cloud === "aws" ? "AWS" : "Azure"} checks only sub and aud)`;
+  }
+  const { account, project, environment_type: environmentType, ...rest } = claims;
+  const project_ = `zuplo ${account}/${project}`;
+  const extra = Object.entries(rest).map(([k, v]) => `${k} = ${v}`);
+  const scope = subjects
+    ? `${project_}, the environment${t.subjects.length === 1 ? "" : "s"} whose token has ${subjects}${environmentType ? ` and environment_type = ${environmentType}` : ""}`
+    : `every ${environmentType ? `${environmentType} ` : ""}environment (branch) of ${project_}`;
+  return extra.length ? `${scope}, with ${extra.join(", ")}` : scope;
 }
 
 function describeStore(store: SecretStore): OriginDescription["store"] {

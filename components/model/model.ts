@@ -13,8 +13,12 @@ import { type AzureFederatedTarget, toAzureFederatedTarget } from "./federated/a
 import { type GcpFederatedTarget, toGcpFederatedTarget } from "./federated/gcp";
 import { federatedTrust } from "./federated/checks";
 import type { FederatedTrust } from "./federated/trust";
-import { customIdentity, type GatewayIdentity, zuploIdentity } from "./identity";
-import { checkConfig, type Finding, lintConfig } from "./safety";
+import { gitIgnoreOracle } from "../dotenv/git-ignore";
+import type { IgnoreOracle } from "./dotenv-target";
+import { localStoreFile } from "./dotenv-target";
+import { checkGatewayVariables } from "./gateway-variables-check";
+import type { GatewayIdentity } from "./identity";
+import { checkConfig, type Finding, gatewayIdentity, lintConfig } from "./safety";
 import { configKey } from "./issues";
 import { zodIssues } from "./zod-issues";
 import { defaultVariable, stackSlug } from "./names";
@@ -116,6 +120,10 @@ export interface GatelockModel {
 export interface BuildOptions {
   /** The stack name (environment). */
   readonly stack: string;
+  /** The Pulumi project's directory, where dotenv paths are resolved (default: the working directory). */
+  readonly projectDir?: string;
+  /** Says whether git ignores a dotenv target (default: asks `git check-ignore` in `projectDir`). */
+  readonly ignoreOracle?: IgnoreOracle;
 }
 
 /**
@@ -125,9 +133,29 @@ export interface BuildOptions {
 export function buildModel(raw: unknown, options: BuildOptions): GatelockModel {
   const parsed = GatelockConfig.safeParse(raw);
   if (!parsed.success) throw new ConfigError(zodIssues(parsed.error as ZodError, raw));
-  const issues: ConfigIssue[] = checkConfig(parsed.data, options.stack);
+  const oracle = options.ignoreOracle ?? gitIgnoreOracle(options.projectDir ?? process.cwd());
+  const issues: ConfigIssue[] = checkConfig(parsed.data, options.stack, { ignoreOracle: oracle });
+  issues.push(...variableIssues(parsed.data, options.stack, issues));
   if (issues.length > 0) throw new ConfigError(issues);
   return toModel(parsed.data, options.stack);
+}
+
+/**
+ * Gateway variables across every origin whose model can be built, even one with other
+ * problems, so that a clash is reported beside them. An issue already reported at the same
+ * key with the same code is not repeated.
+ */
+function variableIssues(config: ParsedConfig, stack: string, found: readonly ConfigIssue[]): ConfigIssue[] {
+  const identity = gatewayIdentity(config);
+  const origins = config.origins.flatMap((o, index) => {
+    try {
+      return [{ index, origin: toOrigin(o, index, stack, identity) }];
+    } catch {
+      return []; // a shape the per-origin checks refused: its variables are not known yet
+    }
+  });
+  const seen = new Set(found.map((i) => `${i.code} ${i.path}`));
+  return checkGatewayVariables(origins).filter((i) => !seen.has(`${i.code} ${i.path}`));
 }
 
 /** Like `buildModel`, but returns the problems instead of throwing (for the audit). */
@@ -151,7 +179,7 @@ function toModel(config: ParsedConfig, stack: string): GatelockModel {
     account: g.account,
     project: g.project,
     branch: g.branch,
-    identity: g.identity ? customIdentity(g.identity) : zuploIdentity(g),
+    identity: gatewayIdentity(config),
     environment: {
       ...(g.environment.developerApi ? { developerApi: { apiUrl: g.environment.apiUrl.replace(/\/+$/, ""), redeploy: g.environment.redeploy } } : {}),
       ...(g.environment.dotenv ? { dotenv: { path: g.environment.dotenv } } : {}),
@@ -222,7 +250,7 @@ function toStore(o: ParsedSharedSecretOrigin, stack: string, variable: string): 
       };
     }
     case "local":
-      return { cloud: "local", dotenv: `.env.${o.name}`, variable: `${variable}_ACCEPTED` };
+      return { cloud: "local", dotenv: localStoreFile(o.name), variable: `${variable}_ACCEPTED` };
   }
 }
 

@@ -11,8 +11,11 @@ import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingI
 import { checkAwsFederatedOrigins } from "./federated/aws";
 import { checkAzureFederatedOrigins } from "./federated/azure";
 import { checkFederatedOrigin, federatedWarnings } from "./federated/checks";
-import { customIdentity, type GatewayIdentity, zuploIdentity } from "./identity";
-import { defaultVariable } from "./names";
+import { type DotenvTargetProblem, dotenvTargetProblem, type IgnoreOracle, localStoreFile, normaliseTarget } from "./dotenv-target";
+import { customIdentity, type GatewayIdentity, isSharedZuploIssuer, isZuploIssuer, ZUPLO_JWKS_URI, ZUPLO_PINNED_CLAIMS, zuploIdentity } from "./identity";
+import { hasQueryOrFragment, hasUserinfo, hostOf, isHttpsOrLoopback, isLoopback, isZuploApiUrl, ZUPLO_API_HOST } from "./urls";
+
+export { isHttpsOrLoopback, isLoopback } from "./urls";
 
 export interface Finding {
   readonly severity: "error" | "warning";
@@ -25,9 +28,6 @@ export interface Finding {
 
 /** The shortest shared secret gatelock generates: 32 characters of a 64-symbol alphabet is 192 bits. */
 export const MIN_SECRET_LENGTH = 32;
-
-/** Zuplo reserves these prefixes for its own variables. */
-const RESERVED_VARIABLE_PREFIXES = ["ZUPLO_", "__ZUPLO", "ZUDOKU_"];
 
 /** Headers a proxy rewrites or strips; a secret sent in one would not arrive intact. */
 const FORBIDDEN_HEADERS = new Set([
@@ -46,17 +46,25 @@ const FORBIDDEN_HEADERS = new Set([
 ]);
 
 const AWS_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const GCP_SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9-]+\.iam\.gserviceaccount\.com$|^\d+-compute@developer\.gserviceaccount\.com$/;
+/** A user-managed service account: the only kind that is the origin's own identity. */
+const GCP_SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9-]+\.iam\.gserviceaccount\.com$/;
+/** Compute Engine's default service account: every VM, Cloud Run service and function without its own runs as it. */
+const GCP_DEFAULT_COMPUTE_SA = /^\d+-compute@developer\.gserviceaccount\.com$/;
 const GCP_BROAD_MEMBERS = /^(allUsers|allAuthenticatedUsers|domain:|group:|projectOwner:|projectEditor:|projectViewer:|principalSet:)/;
 
 const CLOUD_BLOCKS = ["aws", "gcp", "azure"] as const;
 
-export function checkConfig(config: ParsedConfig, stack = ""): ConfigIssue[] {
+export interface CheckOptions {
+  /** Says whether git ignores a dotenv target (default: every path counts as outside a repository). */
+  readonly ignoreOracle?: IgnoreOracle;
+}
+
+export function checkConfig(config: ParsedConfig, stack = "", options: CheckOptions = {}): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  issues.push(...checkGateway(config));
+  const oracle = options.ignoreOracle ?? (() => "no-repo");
+  issues.push(...checkGateway(config, oracle));
   const identity = gatewayIdentity(config);
   const names = new Map<string, number>();
-  const variables = new Map<string, number>();
   config.origins.forEach((origin, i) => {
     const at = (...rest: (string | number)[]) => configKey(["origins", i, ...rest]);
     const firstName = names.get(origin.name);
@@ -64,25 +72,18 @@ export function checkConfig(config: ParsedConfig, stack = ""): ConfigIssue[] {
       issues.push(conflict(at("name"), `origin name is already used by gatelock:origins[${firstName}].`, "give every origin a unique name."));
     } else names.set(origin.name, i);
 
-    // Variable names derive from the origin's name (`ORDERS_…`); Zuplo reserves some prefixes.
-    const prefix = `${origin.name.toUpperCase().replace(/-/g, "_")}_`;
-    if (RESERVED_VARIABLE_PREFIXES.some((p) => prefix.startsWith(p))) {
-      issues.push(invalid(at("name"), `the gateway variables would be named \`${prefix}…\`, and Zuplo reserves names starting with ${RESERVED_VARIABLE_PREFIXES.join(", ")}.`, "rename the origin."));
+    // The URL becomes a plain gateway variable and is printed by the audit: no credential in it.
+    if (origin.url && hasUserinfo(origin.url)) {
+      issues.push(unsafe(at("url"), "the URL carries a user name or password, which would become a plain gateway variable and appear in the audit.", "remove the `user:password@` part; gatelock locks the origin with its method, not with URL credentials."));
+    }
+    if (origin.url && hasQueryOrFragment(origin.url)) {
+      issues.push(unsafe(at("url"), "a query string or fragment in the origin URL tends to carry a key or token, and would become a plain gateway variable.", "use the origin's base URL only (scheme, host, port and path)."));
     }
     if (origin.method === "federated") {
       issues.push(...checkFederatedOrigin(origin, identity, at));
       return;
     }
-    const variable = origin.sharedSecret.variable ?? defaultVariable(origin.name);
-    const firstVar = variables.get(variable);
-    if (firstVar !== undefined) {
-      issues.push(
-        conflict(at("sharedSecret", "variable"), `gateway variable \`${variable}\` is already written by gatelock:origins[${firstVar}].`, "set a distinct `sharedSecret.variable`."),
-      );
-    } else variables.set(variable, i);
-    if (origin.sharedSecret.variable && RESERVED_VARIABLE_PREFIXES.some((p) => variable.startsWith(p))) {
-      issues.push(invalid(at("sharedSecret", "variable"), `Zuplo reserves variable names starting with ${RESERVED_VARIABLE_PREFIXES.join(", ")}.`, "choose another name."));
-    }
+    if (origin.cloud === "local") issues.push(...dotenvTargetIssues(localStoreFile(origin.name), oracle, at("name"), true));
     issues.push(...checkSharedSecretOrigin(origin, at));
   });
   // Checks across origins that only one cloud cares about.
@@ -94,30 +95,91 @@ export function checkConfig(config: ParsedConfig, stack = ""): ConfigIssue[] {
 
 export function gatewayIdentity(config: ParsedConfig): GatewayIdentity {
   const g = config.gateway;
-  return g.identity ? customIdentity(g.identity) : zuploIdentity(g);
+  return g.identity ? customIdentity(g.identity, g) : zuploIdentity(g);
 }
 
-function checkGateway(config: ParsedConfig): ConfigIssue[] {
+function checkGateway(config: ParsedConfig, oracle: IgnoreOracle): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const env = config.gateway.environment;
   const at = (...rest: string[]) => configKey(["gateway", "environment", ...rest]);
   if (!env.developerApi && !env.dotenv) {
     issues.push(invalid(at(), "variables would land nowhere: the Developer API is off and no dotenv file is set.", "set `developerApi: true` or `dotenv: .env`."));
   }
-  if (env.developerApi && !isHttpsOrLoopback(env.apiUrl)) {
-    issues.push(unsafe(at("apiUrl"), "the Developer API URL must use https: the API key and secrets travel on it.", "use an https:// URL."));
+  if (env.developerApi) issues.push(...checkApiUrl(env, at));
+  if (env.dotenv) {
+    issues.push(...dotenvTargetIssues(env.dotenv, oracle, at("dotenv"), false));
+    const target = normaliseTarget(env.dotenv);
+    config.origins.forEach((o, i) => {
+      if (o.method === "shared-secret" && o.cloud === "local" && normaliseTarget(localStoreFile(o.name)) === target) {
+        issues.push(conflict(at("dotenv"), `gatelock:origins[${i}] (a local origin) keeps its accepted secrets in the same file, and one sink would overwrite the other.`, "choose another dotenv path, e.g. `.env`."));
+      }
+    });
   }
+  issues.push(...checkIdentity(config));
+  return issues;
+}
+
+/** The Developer API URL carries the API key and every secret: it must reach Zuplo, and only Zuplo. */
+function checkApiUrl(env: ParsedConfig["gateway"]["environment"], at: (...rest: string[]) => string): ConfigIssue[] {
+  const url = env.apiUrl;
+  if (hasUserinfo(url)) {
+    return [unsafe(at("apiUrl"), "the URL carries a user name or password: the host is whatever follows `@`, and the API key and every secret would be sent there.", `use \`https://${ZUPLO_API_HOST}\`.`)];
+  }
+  if (hasQueryOrFragment(url)) return [invalid(at("apiUrl"), "the Developer API URL is a base URL: no query string or fragment.", `use \`https://${ZUPLO_API_HOST}\`.`)];
+  if (!isHttpsOrLoopback(url)) return [unsafe(at("apiUrl"), "the Developer API URL must use https: the API key and secrets travel on it.", "use an https:// URL.")];
+  if (!isZuploApiUrl(url) && !isLoopback(url) && !env.dangerouslyAllowCustomApiUrl) {
+    return [unsafe(at("apiUrl"), `the API key and every secret would be sent to a host other than Zuplo's Developer API (${ZUPLO_API_HOST}).`, `use \`https://${ZUPLO_API_HOST}\`, or set \`dangerouslyAllowCustomApiUrl: true\` for a proxy you control.`)];
+  }
+  return [];
+}
+
+/** A custom issuer: https only, and never a way around the shared issuer's pins. */
+function checkIdentity(config: ParsedConfig): ConfigIssue[] {
   const identity = config.gateway.identity;
-  if (identity && !/^https:\/\//.test(identity.issuer)) {
-    issues.push(unsafe(configKey(["gateway", "identity", "issuer"]), "a plain-HTTP issuer lets anyone on the path forge the gateway's keys.", "use the issuer's https:// URL."));
+  if (!identity) return [];
+  const issues: ConfigIssue[] = [];
+  const key = (...rest: string[]) => configKey(["gateway", "identity", ...rest]);
+  if (!/^https:\/\//i.test(identity.issuer)) {
+    issues.push(unsafe(key("issuer"), "a plain-HTTP issuer lets anyone on the path forge the gateway's keys.", "use the issuer's https:// URL."));
+  } else if (hasUserinfo(identity.issuer) || hasQueryOrFragment(identity.issuer)) {
+    issues.push(invalid(key("issuer"), "an OIDC issuer has no user name, password, query string or fragment.", "use the issuer exactly as the token's `iss` claim carries it."));
   }
-  if (identity?.jwksUri && !/^https:\/\//.test(identity.jwksUri)) {
-    issues.push(unsafe(configKey(["gateway", "identity", "jwksUri"]), "keys fetched over plain HTTP can be replaced in transit.", "use an https:// JWKS URL."));
+  if (identity.jwksUri !== undefined) {
+    if (!/^https:\/\//i.test(identity.jwksUri)) {
+      issues.push(unsafe(key("jwksUri"), "keys fetched over plain HTTP can be replaced in transit.", "use an https:// JWKS URL."));
+    } else if (hasUserinfo(identity.jwksUri)) {
+      issues.push(unsafe(key("jwksUri"), "the URL carries a user name or password: the host is whatever follows `@`.", "use the issuer's JWKS URL."));
+    } else if (isZuploIssuer(identity.issuer) && identity.jwksUri.replace(/\/+$/, "") !== ZUPLO_JWKS_URI) {
+      issues.push(conflict(key("jwksUri"), "Zuplo's shared issuer publishes its keys at one address; any other would make origins trust keys Zuplo never used.", "remove `jwksUri`."));
+    } else if (hostOf(identity.jwksUri) !== hostOf(identity.issuer) && !identity.dangerouslyAllowForeignJwksHost) {
+      issues.push(unsafe(key("jwksUri"), "the keys would come from another host than the issuer's: whoever serves them can mint tokens every origin trusts.", "serve the JWKS from the issuer's host, or set `dangerouslyAllowForeignJwksHost: true` if that host is yours too."));
+    }
   }
-  if (env.dotenv && (env.dotenv.includes("\0") || /^[/\\]|^[A-Za-z]:/.test(env.dotenv) || env.dotenv.split(/[/\\]/).includes(".."))) {
-    issues.push(invalid(at("dotenv"), "the dotenv path must be relative to the project and stay inside it.", "use a path such as `.env`."));
+  // Zuplo's shared issuer: account and project are what separate this gateway from every
+  // other Zuplo customer's, so they come from the gateway and cannot be replaced.
+  if (isSharedZuploIssuer(identity.issuer)) {
+    for (const claim of ZUPLO_PINNED_CLAIMS) {
+      const value = identity.claims?.[claim];
+      if (value !== undefined && value !== config.gateway[claim]) {
+        issues.push(unsafe(key("claims", claim), `on Zuplo's shared issuer \`${claim}\` is pinned to the gateway's own (gatelock:gateway.${claim}); another value would trust another Zuplo customer's gateway.`, `remove \`${claim}\` from \`identity.claims\`.`));
+      }
+    }
   }
   return issues;
+}
+
+function dotenvTargetIssues(target: string, oracle: IgnoreOracle, key: string, derived: boolean): ConfigIssue[] {
+  const problem: DotenvTargetProblem | undefined = dotenvTargetProblem(target, oracle, derived);
+  if (!problem) return [];
+  const file = derived ? `\`${target}\` (where this local origin's secrets are written)` : "the dotenv file";
+  switch (problem.kind) {
+    case "outside-project":
+      return [invalid(key, "the dotenv path must be relative to the project and stay inside it.", "use a path such as `.env`.")];
+    case "not-ignored":
+      return [unsafe(key, `git does not ignore ${file}, so the gateway's secrets would be committed with the next \`git add\`.`, derived ? `add \`${target}\` to .gitignore.` : "add the file to .gitignore, or write to an ignored file such as `.env`.")];
+    case "unconventional-name":
+      return [unsafe(key, `${file} is not in a git repository here, and its name is not one that dotenv tools keep out of source control (\`.env\`, \`.env.local\`, \`.env.<mode>.local\`).`, derived ? "rename the origin, or run gatelock in a git repository that ignores the file." : "write to `.env` (or `.env.local`).")];
+  }
 }
 
 function checkSharedSecretOrigin(origin: ParsedSharedSecretOrigin, at: (...rest: (string | number)[]) => string): ConfigIssue[] {
@@ -147,7 +209,7 @@ function checkSharedSecretOrigin(origin: ParsedSharedSecretOrigin, at: (...rest:
   }
 
   if (origin.aws) issues.push(...checkReaders(origin.aws.readers, (i) => at("aws", "readers", ...(i === undefined ? [] : [i])), awsReader));
-  if (origin.gcp) issues.push(...checkReaders(origin.gcp.readers, (i) => at("gcp", "readers", ...(i === undefined ? [] : [i])), gcpReader));
+  if (origin.gcp) issues.push(...checkReaders(origin.gcp.readers, (i) => at("gcp", "readers", ...(i === undefined ? [] : [i])), gcpReader(origin.gcp.dangerouslyAllowDefaultServiceAccount)));
   if (origin.azure) issues.push(...checkReaders(origin.azure.readers, (i) => at("azure", "readers", ...(i === undefined ? [] : [i])), azureReader));
   return issues;
 }
@@ -176,12 +238,19 @@ const awsReader: ReaderCheck = (r, path) => {
   return undefined;
 };
 
-const gcpReader: ReaderCheck = (r, path) => {
-  if (GCP_BROAD_MEMBERS.test(r) || r.includes("*")) return unsafe(path, "a broad member (all users, a domain, a group or a pool) could read the secret.", "name the origin's service account email.");
-  if (r.startsWith("serviceAccount:")) return invalid(path, "expected a bare service account email.", "drop the `serviceAccount:` prefix.");
-  if (!GCP_SERVICE_ACCOUNT.test(r)) return invalid(path, "expected a service account email (name@project.iam.gserviceaccount.com).", "copy the email of the service account your origin runs as.");
-  return undefined;
-};
+const gcpReader =
+  (allowDefault: boolean): ReaderCheck =>
+  (r, path) => {
+    if (GCP_BROAD_MEMBERS.test(r) || r.includes("*")) return unsafe(path, "a broad member (all users, a domain, a group or a pool) could read the secret.", "name the origin's service account email.");
+    if (r.startsWith("serviceAccount:")) return invalid(path, "expected a bare service account email.", "drop the `serviceAccount:` prefix.");
+    if (GCP_DEFAULT_COMPUTE_SA.test(r)) {
+      return allowDefault
+        ? undefined
+        : unsafe(path, "the Compute Engine default service account is every workload's that has no identity of its own: all of them could read the secret.", "run the origin as a dedicated service account and name it, or set `dangerouslyAllowDefaultServiceAccount: true`.");
+    }
+    if (!GCP_SERVICE_ACCOUNT.test(r)) return invalid(path, "expected a service account email (name@project.iam.gserviceaccount.com).", "copy the email of the service account your origin runs as.");
+    return undefined;
+  };
 
 const azureReader: ReaderCheck = (r, path) => {
   if (r.includes("*")) return unsafe(path, "wildcards would let any matching principal read the secret.", "name each principal ID exactly.");
@@ -208,27 +277,16 @@ export function lintConfig(config: ParsedConfig): Finding[] {
     if (s.rotateAfterDays > 365) {
       findings.push({ severity: "warning", code: "WARN_LONG_ROTATION", path: configKey(["origins", i, "sharedSecret", "rotateAfterDays"]), message: "the secret rotates less than once a year.", fix: "rotate at least every 90 days unless a policy says otherwise." });
     }
+    if (o.gcp?.dangerouslyAllowDefaultServiceAccount) {
+      o.gcp.readers.forEach((r, j) => {
+        if (GCP_DEFAULT_COMPUTE_SA.test(r)) {
+          findings.push({ severity: "warning", code: "WARN_DEFAULT_SERVICE_ACCOUNT", path: configKey(["origins", i, "gcp", "readers", j]), message: "the Compute Engine default service account may read the secret: so may every workload that runs as it.", fix: "run the origin as a dedicated service account." });
+        }
+      });
+    }
     if (o.cloud === "local" && o.url && !isLoopback(o.url)) {
       findings.push({ severity: "warning", code: "WARN_LOCAL_NOT_LOOPBACK", path: configKey(["origins", i, "url"]), message: "a `local` origin keeps its secret in a dotenv file, yet its URL is not on loopback.", fix: "use a cloud secret store for origins that run elsewhere." });
     }
   });
   return findings;
-}
-
-export function isLoopback(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
-}
-
-export function isHttpsOrLoopback(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === "https:" || (u.protocol === "http:" && isLoopback(url));
-  } catch {
-    return false;
-  }
 }

@@ -59,7 +59,7 @@ export function readStackConfig(): unknown {
 export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   const stack = options.stack ?? pulumi.getStack();
   // Validation happens here, before any resource is registered.
-  const model = buildModel(options.config ?? readStackConfig(), { stack });
+  const model = buildModel(options.config ?? readStackConfig(), { stack, projectDir: options.projectDir ?? process.cwd() });
 
   // Load only the clouds this stack uses: an AWS-only stack never loads the Azure SDK.
   const clouds = new Map<Cloud, CloudModule>();

@@ -12,6 +12,20 @@ import { azureFederatedWarnings, checkAzureFederated } from "./azure";
 import { checkGcpFederated } from "./gcp";
 import { type FederatedTrust, GENERIC_AUDIENCES, isPattern } from "./trust";
 
+/**
+ * Zuplo's subjects are `atcl_` plus random characters, one client per environment of every
+ * Zuplo customer. A pattern on the shared issuer must fix at least this many of the random
+ * characters, or it matches other customers' gateways (with 8 base-62 characters, about one
+ * client ID in 2 * 10^14).
+ */
+export const ZUPLO_SUBJECT_PREFIX = "atcl_";
+export const MIN_PINNED_SUBJECT_CHARS = 8;
+
+/** The fixed part of a subject pattern, before its first wildcard. */
+export function literalPrefix(pattern: string): string {
+  return pattern.slice(0, pattern.search(/[*?]/) === -1 ? pattern.length : pattern.search(/[*?]/));
+}
+
 /** Azure's own recommended audience for federated credentials. */
 export const AZURE_TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 
@@ -23,7 +37,8 @@ export function federatedTrust(o: ParsedFederatedOrigin, identity: GatewayIdenti
     jwksUri: identity.jwksUri,
     audience,
     subjects: f.subjects,
-    claims: { ...identity.claims, ...(f.claims ?? {}) },
+    // The gateway's own pins come last: an origin can add claims, never replace them.
+    claims: { ...identity.claims, ...(f.claims ?? {}), ...identity.claims },
     wildcardSubjects: f.dangerouslyAllowWildcardSubjects && f.subjects.some(isPattern),
     sharedIssuer: identity.sharedIssuer,
   };
@@ -47,11 +62,35 @@ export function checkFederatedOrigin(
     if (isPattern(s)) {
       if (!f.dangerouslyAllowWildcardSubjects) {
         issues.push(unsafe(at("federated", "subjects", i), "a wildcard subject trusts every token whose subject matches, including other tenants' on a shared issuer.", "list the exact subjects, or set `dangerouslyAllowWildcardSubjects: true` if you truly need a pattern."));
+      } else if (trust.sharedIssuer && o.cloud !== "azure" && !pinsOwnClient(s)) {
+        // Even behind the escape hatch: such a pattern admits other Zuplo customers' gateways.
+        issues.push(
+          unsafe(
+            at("federated", "subjects", i),
+            `on Zuplo's shared issuer every customer's subject starts with \`${ZUPLO_SUBJECT_PREFIX}\`; a pattern that does not fix at least ${MIN_PINNED_SUBJECT_CHARS} characters after it matches other customers' gateways. \`dangerouslyAllowWildcardSubjects\` cannot allow that.`,
+            "list the exact subjects (your environments' `atcl_…` client IDs).",
+          ),
+        );
       } else if (/^[*?]/.test(s)) {
         issues.push(unsafe(at("federated", "subjects", i), "a pattern that starts with a wildcard is not anchored to anything you own.", "start the pattern with a fixed prefix."));
       }
     }
   });
+
+  // Claims the gateway's identity pins (Zuplo: account and project) cannot be replaced per
+  // origin: another value would trust another gateway. (AWS and Azure refuse claims outright.)
+  if (o.cloud === "gcp" || o.cloud === "other") {
+    for (const [claim, value] of Object.entries(f.claims ?? {})) {
+      if (identity.claims[claim] === undefined) continue;
+      issues.push(
+        conflict(
+          at("federated", "claims", claim),
+          `\`${claim}\` is pinned by the gateway (${trust.sharedIssuer ? `gatelock:gateway.${claim}` : `gatelock:gateway.identity.claims.${claim}`})${value === identity.claims[claim] ? "" : "; a second value would trust another gateway"}.`,
+          `remove \`${claim}\` from \`federated.claims\`.`,
+        ),
+      );
+    }
+  }
 
   // Something must pin the trust to this gateway.
   const needsSubjects = o.cloud === "aws" || o.cloud === "azure";
@@ -104,6 +143,11 @@ export function checkFederatedOrigin(
     }
   }
   return issues;
+}
+
+function pinsOwnClient(pattern: string): boolean {
+  const prefix = literalPrefix(pattern);
+  return prefix.startsWith(ZUPLO_SUBJECT_PREFIX) && prefix.length >= ZUPLO_SUBJECT_PREFIX.length + MIN_PINNED_SUBJECT_CHARS;
 }
 
 /** Accepted, but worth a reviewer's eye. */

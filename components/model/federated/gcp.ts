@@ -18,6 +18,8 @@ import {
   MAX_CONDITION_LENGTH,
   MAX_CUSTOM_ATTRIBUTES,
   MAX_MAPPING_EXPRESSION_LENGTH,
+  principalSetMember,
+  principalValues,
   RUN_INVOKER_ROLE,
   serviceAccountEmail,
   SUBJECT_ATTRIBUTE,
@@ -124,14 +126,9 @@ export function checkGcpFederated(origin: ParsedFederatedOrigin, trust: Federate
   const g = origin.gcp;
   const issues: ConfigIssue[] = [];
 
-  // The gateway's own pins cannot be overridden: on Zuplo's shared issuer the account is what
-  // separates this gateway from every other Zuplo customer.
+  // On Zuplo's shared issuer the account is what separates this gateway from every other Zuplo
+  // customer. (Overriding the gateway's pins is refused for every cloud in checks.ts.)
   if (trust.sharedIssuer) {
-    for (const claim of ["account", "project"]) {
-      if (origin.federated.claims?.[claim] !== undefined) {
-        issues.push(conflict(at("federated", "claims", claim), `\`${claim}\` is pinned by the gateway (gatelock:gateway.${claim}); a second value would replace it.`, `remove \`${claim}\` from \`federated.claims\`.`));
-      }
-    }
     if (trust.claims.account === undefined) {
       issues.push(unsafe(at("federated"), "on Zuplo's shared issuer the attribute condition must pin the account, or any Zuplo customer could call the origin.", "set `gatelock:gateway.account`."));
     }
@@ -169,6 +166,7 @@ export function checkGcpFederated(origin: ParsedFederatedOrigin, trust: Federate
       issues.push(unsafe(at("federated", "subjects"), "subject patterns cannot be named in an IAM binding, and no claim is pinned to bind the service account to instead.", "list exact subjects, or pin a claim in `federated.claims`."));
     }
   }
+  issues.push(...checkBindingValues(origin, trust, attr, at));
   // An adopted pool may hold other providers, which can map the same attributes: only the
   // exact gateway subjects are safe principals there.
   if (g.pool !== undefined && (exact.length === 0 || patterns.length > 0)) {
@@ -221,6 +219,49 @@ export function checkGcpFederated(origin: ParsedFederatedOrigin, trust: Federate
   }
   return issues;
 }
+
+/**
+ * The values the workloadIdentityUser binding names become principalSet paths
+ * (`…/attribute.<name>/<value>`): a `*` there, or a value ending in `/*`, names a whole set
+ * of principals rather than the gateway. Checked with the same builder the translator uses.
+ */
+function checkBindingValues(origin: ParsedFederatedOrigin, trust: FederatedTrust, configured: string | undefined, at: (...rest: (string | number)[]) => string): ConfigIssue[] {
+  let attribute: string;
+  let values: string[];
+  try {
+    attribute = configured ?? defaultPrincipalAttribute(trust);
+    values = principalValues(trust, attribute);
+  } catch {
+    return []; // refused above: no attribute, or one the trust does not pin
+  }
+  const issues: ConfigIssue[] = [];
+  for (const value of values) {
+    let concrete = !value.includes("*");
+    try {
+      principalSetMember(PLACEHOLDER_POOL, attribute, value);
+    } catch {
+      concrete = false;
+    }
+    if (concrete) continue;
+    const fromSubjects = attribute === SUBJECT_ATTRIBUTE && trust.claims[SUBJECT_ATTRIBUTE] === undefined;
+    const path = fromSubjects
+      ? at("federated", "subjects", origin.federated.subjects.indexOf(value))
+      : origin.federated.claims?.[attribute] !== undefined
+        ? at("federated", "claims", attribute)
+        : configKey(["gateway", "identity", "claims", attribute]);
+    issues.push(
+      unsafe(
+        path,
+        `the service account's workloadIdentityUser binding names \`attribute.${attribute}\` by this value, and a \`*\` in it would name a whole set of principals, not the gateway.`,
+        "pin an exact value (no `*`), or bind on another attribute with `gcp.principalAttribute`.",
+      ),
+    );
+  }
+  return issues;
+}
+
+/** A syntactically valid pool name, to check binding values with the translator's own builder. */
+const PLACEHOLDER_POOL = "projects/0/locations/global/workloadIdentityPools/gatelock-check";
 
 /** `https://<host>` when `url` is a Cloud Run `*.run.app` URL, else undefined. */
 export function runAppOrigin(url: string | undefined): string | undefined {
