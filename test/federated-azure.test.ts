@@ -165,9 +165,11 @@ describe("azure federated: what the model refuses", () => {
 
   it("needs `resource` for a role given by an unknown GUID, and takes it from a known one", () => {
     const custom = "0b962ed2-6d56-471c-bd5f-3477d83a7ba4";
-    const err = expectIssues(cfg(azureFederatedOrigin({ azure: { role: custom } })), [["ERR_CONFIG_INVALID", `${I_ID}.azure.resource`]]);
+    // A role gatelock does not know needs the escape hatch (test/federated-azure-roles.test.ts).
+    const hatch = { dangerouslyAllowUnlistedRole: true };
+    const err = expectIssues(cfg(azureFederatedOrigin({ azure: { role: custom, ...hatch } })), [["ERR_CONFIG_INVALID", `${I_ID}.azure.resource`]]);
     expect(err.issues[0]!.reason).toBe("missing");
-    expect(target(model(azureFederatedOrigin({ azure: { role: custom, resource: "api://reports-api" } }))).tokenScope).toBe("api://reports-api/.default");
+    expect(target(model(azureFederatedOrigin({ azure: { role: custom, resource: "api://reports-api", ...hatch } }))).tokenScope).toBe("api://reports-api/.default");
     expect(target(model(azureFederatedOrigin({ azure: { role: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1" } }))).tokenScope).toBe("https://storage.azure.com/.default");
     expectIssues(cfg(azureFederatedOrigin({ azure: { resource: "https://storage.azure.com/.default" } })), [["ERR_CONFIG_INVALID", `${I_ID}.azure.resource`]]);
   });

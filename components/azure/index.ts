@@ -10,7 +10,23 @@ export {
   roleDefinitionId,
 } from "./shared-secret-origin";
 export { AzureFederatedOrigin, type AzureFederatedOriginArgs } from "./federated-origin";
-export { ADMIN_ROLES, DATA_PLANE_ROLES, classifyScope, resolveRole, roleDefinitionIdIn, type BuiltInRole, type ResolvedRole, type ScopeLevel } from "./federated-roles";
+export {
+  ADMIN_ROLES,
+  DATA_PLANE_ROLES,
+  UNLISTED_KNOWN_ROLES,
+  adminKind,
+  classifyScope,
+  isListedRole,
+  normaliseScope,
+  resolveRole,
+  roleDefinitionIdIn,
+  type AdminKind,
+  type BuiltInRole,
+  type NormalisedScope,
+  type ResolvedRole,
+  type ScopeLevel,
+  type ScopeProblem,
+} from "./federated-roles";
 export { credentialName, defaultIdentityName, subjectHash } from "./federated-names";
 export {
   AZURE_FEDERATED_MODULE_PATH,

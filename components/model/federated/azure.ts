@@ -9,7 +9,7 @@
  * pinned. At most 20 credentials fit on one identity.
  */
 import { z } from "zod";
-import { ADMIN_ROLES, classifyScope, DATA_PLANE_ROLES, resolveRole, roleDefinitionIdIn } from "../../azure/federated-roles";
+import { ADMIN_ROLES, adminKind, classifyScope, DATA_PLANE_ROLES, isListedRole, normaliseScope, resolveRole, roleDefinitionIdIn, type ScopeProblem } from "../../azure/federated-roles";
 import { credentialName, defaultIdentityName, IDENTITY_NAME } from "../../azure/federated-names";
 import type { ConfigIssue } from "../../errors";
 import type { ParsedFederatedOrigin } from "../config";
@@ -33,6 +33,7 @@ const AZURE_LOCATION = /^[a-z][a-z0-9]{1,39}$/;
 const TOKEN_RESOURCE = /^(https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[^\s]*)?|api:\/\/[^\s]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 
 const roleNames = DATA_PLANE_ROLES.map((r) => `\`${r.name}\``).join(", ");
+const HATCH = "dangerouslyAllowUnlistedRole";
 
 export const AzureFederatedConfig = z
   .strictObject({
@@ -53,18 +54,28 @@ export const AzureFederatedConfig = z
       .string()
       .min(1)
       .max(300)
-      .describe(`Least-privilege role the gateway gets on \`scope\`: a built-in data-plane role by name (${roleNames}), or any role by GUID or role definition ID. Owner, Contributor, User Access Administrator and Role Based Access Control Administrator are refused.`),
+      .describe(
+        `Least-privilege role the gateway gets on \`scope\`, by built-in name, GUID or role definition ID. Only gatelock's allowlist of data-plane reader, writer and invoker roles is accepted (${roleNames}); any other role needs \`${HATCH}\`, and roles that manage access, resources or keys (Owner, Contributor, User Access Administrator, Key Vault Administrator, Storage Account Contributor, …) are refused even then.`,
+      ),
     scope: z
       .string()
       .min(1)
       .max(1000)
-      .describe("ARM resource ID the role is granted on: the one resource the gateway calls (e.g. `/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>`). Subscription, management group and root scopes are refused."),
+      .describe(
+        "ARM resource ID the role is granted on: the one resource the gateway calls (e.g. `/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>`). Normalised before it is checked: `.`/`..` segments, encoded `/` or `\\`, backslashes, control characters and whitespace are refused. Subscription, management group and root scopes are refused.",
+      ),
     resource: z
       .string()
       .regex(TOKEN_RESOURCE, { error: "expected the resource the gateway requests a token for: an https URL, an `api://` App ID URI or an application (client) ID" })
       .max(500)
       .optional()
       .describe("Resource the gateway requests its Entra token for (the `scope` is this plus `/.default`), e.g. `https://storage.azure.com`. Defaults to the service of a built-in role named in `role`; required for a role given by GUID."),
+    [HATCH]: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Escape hatch: grant a `role` that is not on gatelock's allowlist of data-plane roles (a custom role, or a built-in role gatelock does not list), after you have reviewed what it allows. Accepted with a warning. Roles that manage access, resources or keys stay refused.",
+      ),
   })
   .describe("Where a federated origin on Azure lives: the gateway's managed identity, and the one role it gets on one resource.");
 
@@ -100,6 +111,21 @@ export interface AzureFederatedTarget {
 }
 
 type At = (...rest: (string | number)[]) => string;
+
+const ADMIN_WHY = {
+  access: "manages access (role assignments, identities or access control lists)",
+  resources: "manages resources on the management plane",
+  keys: "can read or manage keys and every object they protect",
+} as const;
+
+/** Never echoes the scope: says what kind of thing was found, not where. */
+const SCOPE_PROBLEM: Record<ScopeProblem, string> = {
+  "encoded-separator": "the scope contains an encoded `/` or `\\` (`%2F`, `%5C`, or one of them encoded again); the path Azure acts on could differ from the one gatelock checks.",
+  "dot-segment": "the scope contains a `.` or `..` segment (possibly percent-encoded); it could climb above the resource gatelock checks, up to the subscription.",
+  backslash: "the scope contains a backslash, which some parsers read as a `/`.",
+  "control-or-space": "the scope contains a control character or whitespace (possibly percent-encoded), which no ARM resource ID has.",
+  "bad-encoding": "the scope contains a `%` that is not a valid percent-escape, or escapes nested more than four deep.",
+};
 
 /** Refusals specific to azure (the common trust checks run before this). */
 export function checkAzureFederated(origin: ParsedFederatedOrigin, trust: FederatedTrust, at: At): ConfigIssue[] {
@@ -161,15 +187,18 @@ export function checkAzureFederated(origin: ParsedFederatedOrigin, trust: Federa
     issues.push(invalid(at("azure", "location"), "Azure does not support federated credentials on user-assigned identities created in this region.", "create the identity in another region (it can still call resources here)."));
   }
 
-  // The role: least privilege, never an administrator role.
+  // The scope, normalised first: everything below looks only at the normalised form.
+  const normalised = normaliseScope(a.scope);
+  const scope = normalised.ok ? classifyScope(normalised.scope) : undefined;
+
+  // The role: an allowlist of data-plane roles; never one that manages access, resources or keys.
   const role = resolveRole(a.role);
-  const scope = classifyScope(a.scope);
   if (!role.ok) {
     if (role.problem === "admin") {
       issues.push(
         unsafe(
           at("azure", "role"),
-          `\`${role.name}\` manages resources or access; a gateway holding it could take over everything under the scope.`,
+          `\`${role.name}\` ${ADMIN_WHY[adminKind(role.name) ?? "resources"]}; a gateway holding it could take over more than the data it calls. \`${HATCH}\` does not allow it.`,
           "grant a data-plane role on the one resource the gateway calls, e.g. `Storage Blob Data Reader`, `Azure Service Bus Data Sender` or `Cognitive Services OpenAI User`.",
         ),
       );
@@ -179,6 +208,12 @@ export function checkAzureFederated(origin: ParsedFederatedOrigin, trust: Federa
       issues.push(invalid(at("azure", "role"), "expected a built-in role name, a role definition GUID or `/subscriptions/<id>/providers/Microsoft.Authorization/roleDefinitions/<guid>`.", "give the role definition's GUID."));
     }
   } else {
+    if (!isListedRole(role.guid) && !a[HATCH]) {
+      const what = role.name
+        ? `\`${role.name}\` is not on gatelock's allowlist of data-plane reader, writer and invoker roles: it allows more than a gateway needs.`
+        : "this role is not one gatelock knows (a custom role, or a built-in role gatelock does not list), so gatelock cannot tell what the gateway could do with it.";
+      issues.push(unsafe(at("azure", "role"), what, `grant an allowlisted data-plane role (${roleNames}); or, once you have reviewed what this role allows, set \`azure.${HATCH}: true\`.`));
+    }
     if (role.subscription && scope?.subscription && role.subscription !== scope.subscription) {
       issues.push(conflict(at("azure", "role"), "the role definition ID names another subscription than `scope`.", "give the role definition's GUID alone; gatelock places it in the scope's subscription."));
     }
@@ -188,7 +223,9 @@ export function checkAzureFederated(origin: ParsedFederatedOrigin, trust: Federa
   }
 
   // The scope: one resource (or, with a warning, one resource group), never wider.
-  if (!scope) {
+  if (!normalised.ok) {
+    issues.push(unsafe(at("azure", "scope"), SCOPE_PROBLEM[normalised.problem], "give the resource's ARM ID exactly as Azure prints it (`az resource show --query id`): plain `/` separators, no `.` or `..` segments, no percent-encoding of separators."));
+  } else if (!scope) {
     issues.push(invalid(at("azure", "scope"), "expected an ARM resource ID (`/subscriptions/<id>/resourceGroups/<rg>/providers/<namespace>/<type>/<name>`).", "copy the resource's ID from its JSON view in the portal, or `az resource show --query id`."));
   } else if (scope.level === "root" || scope.level === "managementGroup" || scope.level === "subscription") {
     const what = scope.level === "subscription" ? "a whole subscription" : scope.level === "managementGroup" ? "a whole management group" : "the whole tenant";
@@ -240,6 +277,17 @@ export function azureFederatedWarnings(origin: ParsedFederatedOrigin, at: At): {
   const a = origin.azure;
   if (origin.cloud !== "azure" || !a) return [];
   const out = [];
+  const role = resolveRole(a.role);
+  if (role.ok && !isListedRole(role.guid) && a[HATCH]) {
+    out.push({
+      path: at("azure", "role"),
+      code: "WARN_UNLISTED_ROLE",
+      message: role.name
+        ? `\`${role.name}\` is not on gatelock's allowlist of data-plane roles; \`${HATCH}\` lets the gateway hold it.`
+        : `gatelock does not know this role, so it cannot tell what the gateway may do with it; \`${HATCH}\` lets the gateway hold it.`,
+      fix: "review what the role allows on the scope, and prefer an allowlisted data-plane role.",
+    });
+  }
   if (classifyScope(a.scope)?.level === "resourceGroup") {
     out.push({
       path: at("azure", "scope"),
@@ -254,8 +302,9 @@ export function azureFederatedWarnings(origin: ParsedFederatedOrigin, at: At): {
 export function toAzureFederatedTarget(origin: ParsedFederatedOrigin, stack: string): AzureFederatedTarget {
   const a = origin.azure!;
   const role = resolveRole(a.role);
-  const scope = classifyScope(a.scope);
-  if (!role.ok || !scope?.subscription || (scope.level !== "resource" && scope.level !== "resourceGroup")) {
+  const normalised = normaliseScope(a.scope);
+  const scope = normalised.ok ? classifyScope(normalised.scope) : undefined;
+  if (!normalised.ok || !role.ok || (!isListedRole(role.guid) && !a[HATCH]) || !scope?.subscription || (scope.level !== "resource" && scope.level !== "resourceGroup")) {
     // buildModel runs checkAzureFederated first, so this is a caller bypassing the model.
     throw new TypeError(`toAzureFederatedTarget: origin ${origin.name} has not passed checkAzureFederated`);
   }
@@ -267,7 +316,7 @@ export function toAzureFederatedTarget(origin: ParsedFederatedOrigin, stack: str
     identityName: a.identityName ?? defaultIdentityName(stackSlug(stack), origin.name),
     credentials: origin.federated.subjects.map((subject) => ({ name: credentialName(subject), subject })),
     role: { guid: role.guid, ...(role.name ? { name: role.name } : {}), definitionId: roleDefinitionIdIn(scope.subscription, role.guid) },
-    scope: a.scope.replace(/\/+$/, ""),
+    scope: normalised.scope,
     scopeLevel: scope.level,
     resource,
     tokenScope: `${resource}/.default`,
