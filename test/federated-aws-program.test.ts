@@ -231,7 +231,7 @@ describe("the role", () => {
   });
 
   it("gets exactly the extra managed policies named, one attachment each", async () => {
-    const arns = ["arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess", `arn:aws:iam::${ACCOUNT}:policy/orders-extra`];
+    const arns = ["arn:aws:iam::aws:policy/AmazonAPIGatewayInvokeFullAccess", `arn:aws:iam::${ACCOUNT}:policy/orders-extra`];
     const run = await runOk(cfg(orders({ aws: { ...orders().aws, additionalManagedPolicyArns: arns } })));
     const attachments = ofType(run.resources, T.attachment);
     expect(attachments.map((a) => reveal(a.inputs))).toEqual(arns.map((policyArn) => ({ role: "gatelock-test-orders", policyArn })));

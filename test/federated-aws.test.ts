@@ -97,7 +97,7 @@ describe("the valid origin", () => {
       maxSessionDurationSeconds: 43200,
       permissionsBoundary: "arn:aws:iam::123456789012:policy/gatelock-boundary",
       lambdaUrl: { functionName: "billing-api", qualifier: "live" },
-      additionalManagedPolicyArns: ["arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess"],
+      additionalManagedPolicyArns: ["arn:aws:iam::aws:policy/AmazonAPIGatewayInvokeFullAccess"],
       additionalStatements: [{ actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:eu-west-1:123456789012:events"] }],
     });
     expect(issuesOf(o)).toEqual([]);
@@ -209,7 +209,7 @@ describe("refusals specific to AWS", () => {
     for (const name of ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AdministratorAccess-Amplify", "job-function/SystemAdministrator"]) {
       expectRefusal(withKey("aws.additionalManagedPolicyArns", [`arn:aws:iam::aws:policy/${name}`]), "aws.additionalManagedPolicyArns[0]", "ERR_TRUST_UNSAFE");
     }
-    expectRefusal(withKey("aws.additionalManagedPolicyArns", ["arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess"]), "aws.additionalManagedPolicyArns[1]", "ERR_CONFIG_CONFLICT");
+    expectRefusal(withKey("aws.additionalManagedPolicyArns", ["arn:aws:iam::aws:policy/AmazonAPIGatewayInvokeFullAccess", "arn:aws:iam::aws:policy/AmazonAPIGatewayInvokeFullAccess"]), "aws.additionalManagedPolicyArns[1]", "ERR_CONFIG_CONFLICT");
   });
 
   it("`*`, `*:*` and `<service>:*` actions, and `*` resources, in extra statements", () => {

@@ -18,6 +18,7 @@ import {
 } from "./config";
 import { FederatedTrustConfig } from "./federated/trust";
 import { AwsApiGatewayTarget, AwsFederatedConfig, AwsLambdaUrlTarget } from "./federated/aws";
+import { closest } from "./suggest";
 import { AzureFederatedConfig } from "./federated/azure";
 import { GcpCloudRunTargetConfig, GcpFederatedConfig } from "./federated/gcp";
 import { CONFIG_NAMESPACE, configKey, type PathSegment } from "./issues";
@@ -90,29 +91,5 @@ const KNOWN_KEYS: Record<string, string[]> = {
 
 function keysOf(schema: { shape: object }): string[] {
   return Object.keys(schema.shape);
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }
 

@@ -15,6 +15,7 @@ import type { ParsedFederatedOrigin, ParsedOrigin } from "../config";
 import { conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
 import { stackSlug } from "../names";
 import { AWS_ACCOUNT_ID, AWS_REGION } from "../primitives";
+import { ACTION_CATALOG_SOURCE, type ActionRisk, expandActionPattern, isActionPattern, judgeAction, lookupAction } from "./aws-actions";
 import { type FederatedTrust, isPattern } from "./trust";
 
 /** Methods a route may name. `ANY` and `*` would grant every method: list them instead. */
@@ -33,6 +34,18 @@ export const MAX_CLIENT_ID_CHARS = 255;
 /** AWS managed policies that hand out administrator-level power. Never attached by gatelock. */
 export const ADMIN_MANAGED_POLICIES = new Set(["AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AWSOrganizationsFullAccess", "job-function/SystemAdministrator"]);
 
+/**
+ * The only AWS managed policies gatelock attaches, each with what it grants. AWS managed
+ * policies grant on every resource of the account and AWS edits them at will, so the rule is an
+ * allowlist: a policy is listed only after its document (AWS Managed Policy Reference) was read
+ * and found to invoke and nothing else: no data read, no write, nothing sensitive.
+ * Attaching one still yields a warning, since it covers far more than this origin.
+ */
+export const ALLOWED_AWS_MANAGED_POLICIES: ReadonlyMap<string, string> = new Map([
+  // v2: execute-api:Invoke and execute-api:ManageConnections on arn:aws:execute-api:*:*:*.
+  ["AmazonAPIGatewayInvokeFullAccess", "`execute-api:Invoke` and `execute-api:ManageConnections` on every IAM-authorized API Gateway API (`arn:aws:execute-api:*:*:*`), not only this origin's routes"],
+]);
+
 const API_ID = /^[a-z0-9]{10}$/;
 const STAGE = /^(\$default|[A-Za-z0-9_-]{1,128})$/;
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -42,8 +55,6 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const OIDC_PROVIDER_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}):oidc-provider\/(.+)$/;
 /** `arn:<partition>:iam::aws|<account>:policy/<path/name>` */
 const POLICY_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(aws|\d{12}):policy\/([\w+=,.@/-]{1,512})$/;
-/** `service:Action` with an optional `*` glob in the action part. */
-const ACTION = /^[a-z0-9-]+:[A-Za-z0-9*?]+$/;
 const ARN = /^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.+)$/;
 const ROUTE = /^(\S+) (\S+)$/;
 /** A path segment: literal, or an API Gateway parameter `{name}`, or the greedy `{name+}` (last only). */
@@ -69,8 +80,18 @@ export const AwsLambdaUrlTarget = z
 
 export const AwsExtraStatement = z
   .strictObject({
-    actions: z.array(z.string()).describe("Exact IAM actions, e.g. `sqs:SendMessage`."),
-    resources: z.array(z.string()).describe("Exact resource ARNs."),
+    actions: z
+      .array(z.string())
+      .describe(
+        "IAM actions, e.g. `sqs:SendMessage`, checked against AWS's action catalog. A pattern (`sqs:Send*`) must stay within one service, not cover all of it, and reach nothing sensitive (IAM, STS credentials, KMS decrypt, secret and parameter reads, permission changes).",
+      ),
+    resources: z.array(z.string()).describe("Exact resource ARNs: no `*` or `?` unless `dangerouslyAllowWildcardResources` is set."),
+    dangerouslyAllowWildcardResources: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Escape hatch: allow `*`/`?` (and policy variables) in this statement's resource ARNs, in the region and the resource part only: never in the partition, service or account, never a resource that is only wildcards, and never with a sensitive action. Reported as a warning.",
+      ),
   })
   .describe("One extra Allow statement for the role (e.g. an AWS API the gateway calls with `AwsClient`).");
 
@@ -94,11 +115,13 @@ export const AwsFederatedConfig = z
     additionalManagedPolicyArns: z
       .array(z.string())
       .default([])
-      .describe("Extra managed policies to attach to the role. Administrator-level policies are refused."),
+      .describe(
+        "Extra managed policies to attach to the role. AWS managed policies are refused except an allowlist that only invokes (`AmazonAPIGatewayInvokeFullAccess`); customer-managed policies are accepted with a warning, since gatelock cannot see inside them.",
+      ),
     additionalStatements: z
       .array(AwsExtraStatement)
       .default([])
-      .describe("Extra Allow statements for the role, with exact actions and resources (no `*`)."),
+      .describe("Extra Allow statements for the role: exact actions, or patterns within one service that reach nothing sensitive, on exact resource ARNs."),
   })
   .describe("Where a federated origin on AWS lives and what the gateway may do there: exactly one of `apiGateway` or `lambdaUrl`.");
 
@@ -230,39 +253,8 @@ export function checkAwsFederated(origin: ParsedFederatedOrigin, trust: Federate
   }
   if (a.apiGateway) issues.push(...checkRoutes(a.apiGateway.routes, (...rest) => at("aws", "apiGateway", "routes", ...rest)));
 
-  // Extra grants: least privilege, never administrator-level.
-  const seenPolicies = new Set<string>();
-  a.additionalManagedPolicyArns.forEach((arn, i) => {
-    const path = at("aws", "additionalManagedPolicyArns", i);
-    if (seenPolicies.has(arn)) issues.push(conflict(path, "duplicate policy.", "list each policy once."));
-    seenPolicies.add(arn);
-    const m = POLICY_ARN.exec(arn);
-    if (!m) {
-      issues.push(invalid(path, "expected a managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>).", "copy the policy's ARN."));
-    } else if (m[2] === "aws" && isAdminManagedPolicy(m[3]!)) {
-      issues.push(unsafe(path, "an administrator-level policy would let every gateway token do anything in the account.", "grant only what the gateway calls: the target's invoke permission, or `additionalStatements` with exact actions and resources."));
-    }
-  });
-  a.additionalStatements.forEach((s, i) => {
-    const path = (...rest: (string | number)[]) => at("aws", "additionalStatements", i, ...rest);
-    if (s.actions.length === 0) issues.push(missingIssue(path("actions"), "at least one action.", "list the exact actions, e.g. `sqs:SendMessage`."));
-    if (s.resources.length === 0) issues.push(missingIssue(path("resources"), "at least one resource.", "list the exact resource ARNs."));
-    s.actions.forEach((action, j) => {
-      if (action === "*" || /^[^:]*\*[^:]*:/.test(action) || /:\*$/.test(action)) {
-        issues.push(unsafe(path("actions", j), "a wildcard action (`*`, `*:*` or `<service>:*`) is administrator-level for its scope.", "list the exact actions the gateway calls."));
-      } else if (!ACTION.test(action)) {
-        issues.push(invalid(path("actions", j), "expected an IAM action `service:Action`.", "e.g. `sqs:SendMessage`."));
-      }
-    });
-    s.resources.forEach((resource, j) => {
-      const m = ARN.exec(resource);
-      if (resource === "*" || (m && ([m[1], m[2], m[4]].some((part) => part!.includes("*")) || /^[*/:]*$/.test(m[5]!)))) {
-        issues.push(unsafe(path("resources", j), "a wildcard resource (`*`, every resource of a service, or `*` in the partition, service or account) reaches far beyond this origin.", "list the exact resource ARNs."));
-      } else if (!m) {
-        issues.push(invalid(path("resources", j), "expected a resource ARN.", "copy the resource's ARN."));
-      }
-    });
-  });
+  // Extra grants: least privilege, never administrator-level (see extraGrantFindings).
+  issues.push(...extraGrantFindings(a, at).issues);
 
   // The trust policy must fit IAM's hard limit; only subjects can make it grow.
   if (audience && issues.length === 0) {
@@ -274,8 +266,186 @@ export function checkAwsFederated(origin: ParsedFederatedOrigin, trust: Federate
   return issues;
 }
 
+/** Case-insensitive: IAM does not tell policy names apart by case, and the message is the clearer one. */
 function isAdminManagedPolicy(name: string): boolean {
-  return ADMIN_MANAGED_POLICIES.has(name) || /(^|\/)AdministratorAccess(-|$)/.test(name);
+  const lower = name.toLowerCase();
+  return [...ADMIN_MANAGED_POLICIES].some((n) => n.toLowerCase() === lower) || /(^|\/)administratoraccess(-|$)/.test(lower);
+}
+
+/** A finding that does not block the config: accepted, but worth a reviewer's eye. */
+export interface AwsFederatedWarning {
+  readonly path: string;
+  readonly code: "WARN_BROAD_MANAGED_POLICY" | "WARN_OPAQUE_POLICY" | "WARN_SENSITIVE_ACTION" | "WARN_ACTION_PATTERN" | "WARN_WILDCARD_RESOURCES";
+  readonly message: string;
+  readonly fix: string;
+}
+
+/**
+ * What an AWS federated origin's extra grants may do only with a warning (for
+ * `federatedWarnings`): allowlisted AWS managed policies, customer-managed policies, sensitive
+ * actions named exactly, accepted action patterns, and resources let through by
+ * `dangerouslyAllowWildcardResources`. Only accepted entries warn; refused ones are issues.
+ */
+export function awsFederatedWarnings(origin: ParsedFederatedOrigin, at: (...rest: (string | number)[]) => string): AwsFederatedWarning[] {
+  return origin.cloud === "aws" && origin.aws ? extraGrantFindings(origin.aws, at).warnings : [];
+}
+
+/** Sensitive actions the escape hatch never opens to wildcard resources: they read or share one resource's contents. */
+const RESOURCE_BOUND_KINDS: ReadonlySet<ActionRisk["kind"]> = new Set(["decrypt", "secret-read", "permissions"]);
+
+/** `*`, `?`, or an IAM policy variable (`${aws:…}`), which IAM resolves per request. */
+const hasWildcard = (s: string) => /[*?]|\$\{/.test(s);
+
+/**
+ * The extra grants' refusals and warnings, computed together so they never disagree. What is
+ * accepted, in short: exact catalog actions except IAM writes, `iam:PassRole` and STS
+ * credential minting; patterns within one service that neither cover all of it nor reach a
+ * sensitive action (aws-actions.ts); sensitive reads and permission changes only when named
+ * exactly, on exact resources; AWS managed policies only from the allowlist.
+ */
+function extraGrantFindings(a: ParsedAwsFederated, at: (...rest: (string | number)[]) => string): { issues: ConfigIssue[]; warnings: AwsFederatedWarning[] } {
+  const issues: ConfigIssue[] = [];
+  const warnings: AwsFederatedWarning[] = [];
+
+  // Managed policies: an allowlist for AWS's own, a warning for the customer's.
+  const seenPolicies = new Set<string>();
+  a.additionalManagedPolicyArns.forEach((arn, i) => {
+    const path = at("aws", "additionalManagedPolicyArns", i);
+    if (seenPolicies.has(arn)) issues.push(conflict(path, "duplicate policy.", "list each policy once."));
+    seenPolicies.add(arn);
+    const m = POLICY_ARN.exec(arn);
+    if (!m) {
+      issues.push(invalid(path, "expected a managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>).", "copy the policy's ARN."));
+    } else if (m[2] === "aws" && isAdminManagedPolicy(m[3]!)) {
+      issues.push(unsafe(path, "an administrator-level policy would let every gateway token do anything in the account.", "grant only what the gateway calls: the target's invoke permission, or `additionalStatements` with exact actions and resources."));
+    } else if (m[2] === "aws") {
+      const grants = ALLOWED_AWS_MANAGED_POLICIES.get(m[3]!);
+      if (grants) {
+        warnings.push({ path, code: "WARN_BROAD_MANAGED_POLICY", message: `this AWS managed policy grants ${grants}.`, fix: "prefer `additionalStatements` with the exact actions and resources the gateway calls." });
+      } else {
+        issues.push(
+          unsafe(
+            path,
+            `AWS managed policies grant broad actions on every resource of the account (\`SecretsManagerReadWrite\` reads every secret, \`AmazonS3FullAccess\` every bucket) and AWS changes them at will; gatelock attaches only ${[...ALLOWED_AWS_MANAGED_POLICIES.keys()].map((n) => `\`${n}\``).join(" and ")}.`,
+            "grant exact actions and resources with `additionalStatements`, or attach a customer-managed policy you review.",
+          ),
+        );
+      }
+    } else {
+      warnings.push({ path, code: "WARN_OPAQUE_POLICY", message: "gatelock cannot see inside a customer-managed policy: whatever it grants, now or after an edit, every gateway token gets.", fix: "review the policy, or grant with `additionalStatements`, which gatelock checks." });
+    }
+  });
+
+  // Every action the role's extra statements reach, for refusals that depend on a combination.
+  const reachable = new Set(a.additionalStatements.flatMap((s) => s.actions.flatMap((action) => (isActionPattern(action) ? expandActionPattern(action) : (lookupAction(action) ?? [])))));
+
+  a.additionalStatements.forEach((s, i) => {
+    const path = (...rest: (string | number)[]) => at("aws", "additionalStatements", i, ...rest);
+    if (s.actions.length === 0) issues.push(missingIssue(path("actions"), "at least one action.", "list the exact actions, e.g. `sqs:SendMessage`."));
+    if (s.resources.length === 0) issues.push(missingIssue(path("resources"), "at least one resource.", "list the exact resource ARNs."));
+    // The first sensitive action the statement names exactly and may keep on exact resources.
+    let resourceBound: ActionRisk | undefined;
+    s.actions.forEach((action, j) => {
+      const v = judgeAction(action);
+      const p = path("actions", j);
+      switch (v.kind) {
+        case "syntax":
+          issues.push(invalid(p, "expected an IAM action `service:Action`.", "e.g. `sqs:SendMessage`."));
+          break;
+        case "unknown":
+          issues.push(
+            invalid(
+              p,
+              `AWS documents no such action (gatelock's catalog: ${ACTION_CATALOG_SOURCE}).`,
+              v.suggestion ? `did you mean \`${v.suggestion}\`?` : "copy the action from the service's page of AWS's Service Authorization Reference; an action newer than gatelock's catalog needs a gatelock update.",
+            ),
+          );
+          break;
+        case "matches-nothing":
+          issues.push(invalid(p, "this pattern matches no AWS action.", "check the spelling, or name the actions exactly."));
+          break;
+        case "many-services":
+          issues.push(unsafe(p, `this pattern reaches the actions of ${v.services.length} services (as \`*\` and \`*:*\` do): administrator-level for its scope.`, "list the exact actions the gateway calls."));
+          break;
+        case "whole-service":
+          issues.push(unsafe(p, `this pattern covers every action of \`${v.service}\` (as \`${v.service}:*\` does): administrator-level for that service.`, "list the exact actions the gateway calls."));
+          break;
+        case "sensitive-pattern":
+          issues.push(
+            unsafe(
+              p,
+              `this pattern reaches \`${v.risk.action}\`${v.matches > 1 ? ` (among the ${v.matches} actions it matches)` : ""}. ${v.risk.why}`,
+              v.risk.refusedWhenExact ? "list the exact actions the gateway calls." : `list the exact actions the gateway calls; name \`${v.risk.action}\` exactly, on exact resources, if the gateway needs it.`,
+            ),
+          );
+          break;
+        case "pattern":
+          warnings.push({
+            path: p,
+            code: "WARN_ACTION_PATTERN",
+            message: `this pattern grants ${v.matches.length} action${v.matches.length === 1 ? "" : "s"} of \`${v.service}\` today, and any that AWS adds later with a matching name.`,
+            fix: "list the exact actions the gateway calls.",
+          });
+          break;
+        case "exact":
+          if (!v.risk) break;
+          if (v.risk.refusedWhenExact) {
+            issues.push(unsafe(p, exactRefusal(v.risk, reachable), exactRefusalFix(v.risk)));
+          } else {
+            const bound = RESOURCE_BOUND_KINDS.has(v.risk.kind);
+            if (bound) resourceBound ??= v.risk;
+            warnings.push({
+              path: p,
+              code: "WARN_SENSITIVE_ACTION",
+              message: `${v.risk.why} Accepted because it is named exactly${bound ? "; gatelock refuses it on wildcard resources" : ""}.`,
+              fix: "grant it only on the exact resources the gateway needs (e.g. the one key of an SSE-KMS queue).",
+            });
+          }
+          break;
+      }
+    });
+    s.resources.forEach((resource, j) => {
+      const p = path("resources", j);
+      const m = ARN.exec(resource);
+      if (resource === "*" || (m && ([m[1], m[2], m[4]].some((part) => hasWildcard(part!)) || /^[*?/:]*$/.test(m[5]!)))) {
+        issues.push(
+          unsafe(p, "a wildcard resource (`*`, every resource of a service such as `arn:aws:s3:::*`, or a wildcard in the partition, service or account) reaches far beyond this origin; no escape hatch opens it.", "list the exact resource ARNs."),
+        );
+      } else if (!m) {
+        issues.push(invalid(p, "expected a resource ARN.", "copy the resource's ARN."));
+      } else if (hasWildcard(resource) && !s.dangerouslyAllowWildcardResources) {
+        issues.push(
+          unsafe(p, "a wildcard (`*`, `?`) or policy variable in a resource ARN matches more resources than the ones the gateway needs (`secret:*` is every secret of the account).", "list the exact resource ARNs, or set `dangerouslyAllowWildcardResources: true` on this statement if you truly need a pattern."),
+        );
+      } else if (hasWildcard(resource) && resourceBound) {
+        issues.push(
+          unsafe(p, `this statement grants \`${resourceBound.action}\`, and on a wildcard resource it would reach every matching resource. ${resourceBound.why}`, `list the exact resource ARNs; \`dangerouslyAllowWildcardResources\` does not cover \`${resourceBound.action}\`.`),
+        );
+      } else if (hasWildcard(resource)) {
+        warnings.push({ path: p, code: "WARN_WILDCARD_RESOURCES", message: "a wildcard resource, allowed by `dangerouslyAllowWildcardResources`: the statement's actions reach every matching resource, including ones created later.", fix: "prefer exact resource ARNs." });
+      }
+    });
+  });
+  return { issues, warnings };
+}
+
+/** Why an exact action is refused; `iam:PassRole` next to `lambda:CreateFunction` is the classic escalation. */
+function exactRefusal(risk: ActionRisk, reachable: ReadonlySet<string>): string {
+  if (risk.action === "iam:PassRole" && reachable.has("lambda:CreateFunction")) {
+    return "`iam:PassRole` with `lambda:CreateFunction` on the same role lets a gateway token create a function that runs as any role it may pass, then invoke it: that role's permissions become the gateway's.";
+  }
+  return risk.why;
+}
+
+function exactRefusalFix(risk: ActionRisk): string {
+  switch (risk.kind) {
+    case "credentials":
+      return "remove it: grant this role what the gateway calls instead of letting it become another role (or declare another origin for the other target).";
+    case "iam":
+      return risk.action === "iam:PassRole" ? "remove `iam:PassRole`: the gateway should call your services, not deploy them; leave that to your deployment pipeline." : "remove it: manage IAM from your deployment pipeline, not from the gateway's role.";
+    default:
+      return "remove it.";
+  }
 }
 
 function checkRoutes(routes: readonly string[], at: (...rest: (string | number)[]) => string): ConfigIssue[] {
@@ -376,7 +546,8 @@ export function toAwsFederatedTarget(origin: ParsedFederatedOrigin, stack: strin
     ...(a.permissionsBoundary ? { permissionsBoundary: a.permissionsBoundary } : {}),
     invoke,
     managedPolicyArns: a.additionalManagedPolicyArns,
-    statements: a.additionalStatements,
+    // The escape hatch is the model's business, not the policy document's.
+    statements: a.additionalStatements.map(({ actions, resources }) => ({ actions, resources })),
   };
 }
 

@@ -7,7 +7,7 @@ import type { ConfigIssue } from "../../errors";
 import { conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
 import type { ParsedFederatedOrigin } from "../config";
 import type { GatewayIdentity } from "../identity";
-import { checkAwsFederated } from "./aws";
+import { awsFederatedWarnings, checkAwsFederated } from "./aws";
 import { azureFederatedWarnings, checkAzureFederated } from "./azure";
 import { checkGcpFederated } from "./gcp";
 import { type FederatedTrust, GENERIC_AUDIENCES, isPattern } from "./trust";
@@ -159,6 +159,7 @@ export function federatedWarnings(o: ParsedFederatedOrigin, at: (...rest: (strin
   if (o.federated.dangerouslyAllowWildcardSubjects && o.federated.subjects.some(isPattern)) {
     out.push({ path: at("federated", "dangerouslyAllowWildcardSubjects"), code: "WARN_WILDCARD_SUBJECTS", message: "subject patterns are trusted: any token whose subject matches is accepted.", fix: "prefer exact subjects." });
   }
+  out.push(...awsFederatedWarnings(o, at));
   out.push(...azureFederatedWarnings(o, at));
   return out;
 }
