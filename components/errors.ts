@@ -21,7 +21,19 @@ export type GatelockErrorCode =
   /** No credential for the gateway's management API was found. */
   | "ERR_GATEWAY_CREDENTIALS"
   /** A stack named on the command line could not be found or read. */
-  | "ERR_STACK_NOT_FOUND";
+  | "ERR_STACK_NOT_FOUND"
+  /**
+   * A stack file or `Pulumi.yaml` is not the YAML it should be: a syntax error, a duplicate
+   * key, an alias bomb or cycle, more than one document, a top level or `config:` that is not
+   * a mapping, text that is not UTF-8. The message names the file, line and column, and never
+   * quotes the file (a broken line may hold a plain-text secret).
+   */
+  | "ERR_CONFIG_SYNTAX"
+  /**
+   * gatelock itself failed unexpectedly: a bug. The CLI exits 3 with this code (not 1, which
+   * means "refused"), so CI can tell a crash from a refusal; please report it.
+   */
+  | "ERR_INTERNAL";
 
 /** Why one config key was refused. */
 export type IssueReason = "missing" | "invalid" | "conflict" | "unsafe";

@@ -2,7 +2,8 @@
  * The offline audit: run a stack's real program under the mock engine and report what
  * `pulumi up` would do, with every secret masked.
  */
-import { ConfigError } from "../errors";
+import * as path from "node:path";
+import { ConfigError, GatelockError } from "../errors";
 import type { VariableSummary } from "../gateway/environment";
 import { type OriginGatewayConfig, policiesDocument, type ZuploPolicy } from "../gateway/zuplo-policies";
 import { describeOrigin, type OriginDescription } from "../model/describe";
@@ -60,7 +61,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
 
   // Validate first, so an invalid stack gives findings rather than a stack trace.
   try {
-    buildModel(raw, { stack: options.stack });
+    buildModel(raw, { stack: options.stack, projectDir: options.projectDir });
   } catch (e) {
     if (e instanceof ConfigError) return invalidReport(options.stack, e);
     throw e;
@@ -83,6 +84,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       },
     );
   } catch (e) {
+    // The program refused the config itself (a check that needs more than the model): the
+    // same findings as a refusal before the run, not a crash.
+    if (e instanceof MockRunError && e.cause instanceof ConfigError) return invalidReport(options.stack, e.cause);
+    if (e instanceof MockRunError && e.cause instanceof GatelockError) throw e.cause;
     // A fake refused a resource as the real cloud API would: report it, do not crash.
     if (e instanceof MockRunError && e.cause instanceof Error && / was refused: /.test(e.cause.message)) {
       return {
@@ -96,7 +101,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const { model, outputs } = deployment;
   const findings: Finding[] = [...model.findings, ...environmentFindings(stackConfig, options.env ?? process.env, deployment)];
   const resources = run.resources.map(toAuditResource);
-  findings.push(...leakFindings(run.resources, { resources, variables: outputs.gatewayVariables }));
+  findings.push(...leakFindings(run.resources, { resources, variables: outputs.gatewayVariables }, gatewayDotenvEntries(options.projectDir, outputs.gatewayVariables)));
   findings.push(...consistencyFindings(outputs.gatewayVariables, outputs.gatewayPolicies));
 
   return {
@@ -186,10 +191,34 @@ function environmentFindings(sc: StackConfig, env: NodeJS.ProcessEnv, d: Deploym
 }
 
 /**
+ * The gateway's dotenv files, by absolute path, each with the variables it holds and whether
+ * the program declared each one secret.
+ */
+function gatewayDotenvEntries(projectDir: string, variables: readonly VariableSummary[]): Map<string, Map<string, boolean>> {
+  const files = new Map<string, Map<string, boolean>>();
+  for (const v of variables) {
+    for (const sink of v.sinks) {
+      if (!sink.startsWith("dotenv:")) continue;
+      const file = path.resolve(projectDir, sink.slice("dotenv:".length));
+      if (!files.has(file)) files.set(file, new Map());
+      files.get(file)!.set(v.name, v.isSecret);
+    }
+  }
+  return files;
+}
+
+/**
  * The audit's own guard: no secret value may appear anywhere in what it prints. Secrets are
  * known here (the fakes produced them), so look for each in the report's plain text.
+ *
+ * Every string inside a Pulumi secret is a candidate, with one exception: the gateway's dotenv
+ * file is written from one secret map of all gateway variables, so its entries are secret
+ * only as a whole. An entry is a candidate unless the program declares that very variable
+ * not secret (an origin URL, a role ARN): a value it publishes in plain text anyway. A
+ * generated secret stays a candidate wherever it is (its own variable, the origin's store),
+ * so a secret leaked into a plain variable is still caught.
  */
-function leakFindings(recorded: readonly RecordedResource[], printed: unknown): Finding[] {
+function leakFindings(recorded: readonly RecordedResource[], printed: unknown, dotenvFiles: ReadonlyMap<string, ReadonlyMap<string, boolean>> = new Map()): Finding[] {
   const secrets = new Set<string>();
   const collect = (v: unknown, inSecret: boolean) => {
     if (isSecretValue(v)) return collect(v.value, true);
@@ -197,7 +226,19 @@ function leakFindings(recorded: readonly RecordedResource[], printed: unknown): 
     else if (Array.isArray(v)) v.forEach((x) => collect(x, inSecret));
     else if (v && typeof v === "object") Object.values(v).forEach((x) => collect(x, inSecret));
   };
-  recorded.forEach((r) => collect(r.inputs, false));
+  for (const r of recorded) {
+    const declared = r.type === DOTENV_TYPE && typeof r.inputs.path === "string" ? dotenvFiles.get(r.inputs.path) : undefined;
+    const entries = declared ? reveal(r.inputs.entries) : undefined;
+    if (!declared || !entries || typeof entries !== "object" || Array.isArray(entries)) {
+      collect(r.inputs, false);
+      continue;
+    }
+    const { entries: _entries, ...rest } = r.inputs;
+    collect(rest, false);
+    for (const [name, value] of Object.entries(entries)) {
+      if (declared.get(name) !== false) collect(value, true);
+    }
+  }
   const text = JSON.stringify(printed);
   for (const s of secrets) {
     for (const piece of [s, ...jsonFragments(s)]) {
@@ -208,6 +249,9 @@ function leakFindings(recorded: readonly RecordedResource[], printed: unknown): 
   }
   return [];
 }
+
+/** The dynamic resource that writes a dotenv file (`components/dotenv/dotenv-file.ts`). */
+const DOTENV_TYPE = "pulumi-nodejs:dynamic/gatelock:DotenvFile";
 
 /** Secret documents are JSON; their inner strings are secrets too. */
 function jsonFragments(s: string): string[] {
