@@ -316,12 +316,14 @@ describe("the documents (pure)", () => {
 describe("the gateway side", () => {
   it("needs the role ARN and region, neither secret, plus the origin URL", () => {
     const o = aws();
-    expect(awsFederatedVariables(o)).toEqual([
+    const { roleArn, region } = awsFederatedVariables(o);
+    expect([roleArn, region]).toEqual([
       { name: "ORDERS_AWS_ROLE_ARN", isSecret: false, origin: "orders", description: expect.any(String) },
       { name: "ORDERS_AWS_REGION", isSecret: false, origin: "orders", description: expect.any(String) },
     ]);
     expect(variableSpecs(o).map((v) => v.name)).toEqual(["ORDERS_AWS_ROLE_ARN", "ORDERS_AWS_REGION", "ORDERS_ORIGIN_URL"]);
-    expect(awsFederatedVariables(aws(withKey("name", "order-svc"))).map((v) => v.name)).toEqual(["ORDER_SVC_AWS_ROLE_ARN", "ORDER_SVC_AWS_REGION"]);
+    const keyed = awsFederatedVariables(aws(withKey("name", "order-svc")));
+    expect([keyed.roleArn.name, keyed.region.name, keyed.url?.name]).toEqual(["ORDER_SVC_AWS_ROLE_ARN", "ORDER_SVC_AWS_REGION", "ORDER_SVC_ORIGIN_URL"]);
   });
 
   it("emits Zuplo's upstream AWS federated policy with the pinned audience, never the default", () => {

@@ -283,12 +283,14 @@ describe("azure federated: pure pieces", () => {
 describe("azure federated: the gateway side", () => {
   it("needs the tenant and client IDs, neither secret, plus the origin URL", () => {
     const o = model();
-    expect(azureFederatedVariables(o).map((v) => [v.name, v.isSecret])).toEqual([
+    const keyed = azureFederatedVariables(o);
+    expect([keyed.tenantId, keyed.clientId].map((v) => [v.name, v.isSecret])).toEqual([
       ["REPORTS_AZURE_TENANT_ID", false],
       ["REPORTS_AZURE_CLIENT_ID", false],
     ]);
     expect(variableSpecs(o).map((v) => v.name)).toEqual(["REPORTS_AZURE_TENANT_ID", "REPORTS_AZURE_CLIENT_ID", "REPORTS_ORIGIN_URL"]);
-    expect(azureFederatedVariables(model(azureFederatedOrigin({ name: "order-history" }))).map((v) => v.name)).toEqual(["ORDER_HISTORY_AZURE_TENANT_ID", "ORDER_HISTORY_AZURE_CLIENT_ID"]);
+    const history = azureFederatedVariables(model(azureFederatedOrigin({ name: "order-history" })));
+    expect([history.tenantId.name, history.clientId.name]).toEqual(["ORDER_HISTORY_AZURE_TENANT_ID", "ORDER_HISTORY_AZURE_CLIENT_ID"]);
   });
 
   it("emits a custom-code inbound policy whose options name those variables and the token request", () => {

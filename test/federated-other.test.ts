@@ -116,12 +116,12 @@ describe("refusals for `cloud: other` (through buildModel)", () => {
 describe("the gateway side (pure)", () => {
   it("needs one non-secret variable, <ORIGIN>_AUDIENCE, besides the origin URL", () => {
     const o = ledgerModel();
-    expect(otherFederatedVariables(o)).toEqual([expect.objectContaining({ name: "LEDGER_AUDIENCE", isSecret: false, origin: "ledger" })]);
+    expect(otherFederatedVariables(o).audience).toEqual(expect.objectContaining({ name: "LEDGER_AUDIENCE", isSecret: false, origin: "ledger" }));
     expect(variableSpecs(o).map((v) => [v.name, v.isSecret])).toEqual([
       ["LEDGER_AUDIENCE", false],
       ["LEDGER_ORIGIN_URL", false],
     ]);
-    expect(otherFederatedVariables(ledgerModel({ ...ledger, name: "ledger-v2" }))[0]!.name).toBe("LEDGER_V2_AUDIENCE");
+    expect(otherFederatedVariables(ledgerModel({ ...ledger, name: "ledger-v2" })).audience.name).toBe("LEDGER_V2_AUDIENCE");
   });
 
   it("emits a custom-code inbound policy that mints the ID token for $env(<ORIGIN>_AUDIENCE)", () => {

@@ -7,7 +7,7 @@ import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
 import { Permission } from "@pulumi/aws/lambda/permission";
 import type { GatewayVariable } from "../gateway/environment";
 import { awsFederatedVariables } from "../gateway/federated/aws";
-import { variableSpecs } from "../gateway/variables";
+import { pairVariables } from "../gateway/variables";
 import type { AwsFederatedTarget } from "../model/federated/aws";
 import type { FederatedOrigin } from "../model/model";
 import { sharedOidcProvider } from "./oidc-provider";
@@ -110,10 +110,5 @@ export class AwsFederatedOrigin extends pulumi.ComponentResource {
  * call the origin yet.
  */
 function awsGatewayVariables(origin: FederatedOrigin, target: AwsFederatedTarget, roleArn: pulumi.Output<string>, ready: pulumi.Resource[]): GatewayVariable[] {
-  const [roleVar, regionVar] = awsFederatedVariables(origin).map((s) => s.name);
-  return variableSpecs(origin).map((spec) => ({
-    ...spec,
-    value: spec.name === roleVar ? roleArn : spec.name === regionVar ? target.region : (origin.url ?? ""),
-    dependsOn: spec.name === roleVar ? ready : [],
-  }));
+  return pairVariables(awsFederatedVariables(origin), { roleArn, region: target.region, url: origin.url }, { roleArn: ready });
 }

@@ -3,8 +3,8 @@ import { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignmen
 import { FederatedIdentityCredential } from "@pulumi/azure-native/managedidentity/federatedIdentityCredential";
 import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity/userAssignedIdentity";
 import type { GatewayVariable } from "../gateway/environment";
-import { azureClientVariable, azureTenantVariable } from "../gateway/federated/azure";
-import { variableSpecs } from "../gateway/variables";
+import { azureFederatedVariables } from "../gateway/federated/azure";
+import { pairVariables } from "../gateway/variables";
 import type { FederatedOrigin } from "../model/model";
 import { subjectHash } from "./federated-names";
 
@@ -77,17 +77,13 @@ export class AzureFederatedOrigin extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const values: Record<string, pulumi.Input<string>> = {
-      [azureTenantVariable(origin.name)]: identity.tenantId,
-      [azureClientVariable(origin.name)]: identity.clientId,
-    };
     // The gateway may use the identity only once Azure trusts its token and grants the role.
     const ready: pulumi.Resource[] = [previous ?? identity, assignment];
-    this.gatewayVariables = variableSpecs(origin).map((spec) => ({
-      ...spec,
-      value: values[spec.name] ?? origin.url ?? "",
-      dependsOn: spec.name in values ? ready : [],
-    }));
+    this.gatewayVariables = pairVariables(
+      azureFederatedVariables(origin),
+      { tenantId: identity.tenantId, clientId: identity.clientId, url: origin.url },
+      { tenantId: ready, clientId: ready },
+    );
 
     this.identityId = identity.id;
     this.clientId = identity.clientId;

@@ -5,21 +5,10 @@ import { DotenvFile } from "../dotenv/dotenv-file";
 import type { GatewayModel } from "../model/model";
 import { ZuploRedeploy } from "../zuplo/redeploy";
 import { ZuploVariable } from "../zuplo/variable";
+import type { PairedVariable } from "./variables";
 
 /** One variable for the gateway's environment. `value` should be a Pulumi secret when `isSecret`. */
-export interface GatewayVariable {
-  readonly name: string;
-  readonly isSecret: boolean;
-  readonly value: pulumi.Input<string>;
-  /** Origin the variable belongs to. */
-  readonly origin: string;
-  readonly description: string;
-  /**
-   * Resources that must exist before the gateway may use this value: the origin's secret
-   * store, so that the origin already accepts a secret before the gateway starts sending it.
-   */
-  readonly dependsOn?: readonly pulumi.Resource[];
-}
+export type GatewayVariable = PairedVariable;
 
 /** What the stack outputs say about a variable: never its value. */
 export interface VariableSummary {

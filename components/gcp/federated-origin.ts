@@ -6,8 +6,8 @@ import { Account } from "@pulumi/gcp/serviceaccount/account";
 import { IAMMember } from "@pulumi/gcp/serviceaccount/iammember";
 import { RandomId } from "@pulumi/random/randomId";
 import type { GatewayVariable } from "../gateway/environment";
-import { gcpFederatedVariableNames } from "../gateway/federated/gcp";
-import { variableSpecs } from "../gateway/variables";
+import { gcpFederatedVariables } from "../gateway/federated/gcp";
+import { pairVariables } from "../gateway/variables";
 import { principalAttributeOf } from "../model/federated/gcp";
 import type { FederatedOrigin } from "../model/model";
 import { attributeCondition, attributeMapping, impersonators, poolNameOfProvider, WORKLOAD_IDENTITY_USER_ROLE } from "./workload-identity";
@@ -115,17 +115,11 @@ export class GcpFederatedOrigin extends pulumi.ComponentResource {
 
     // The gateway may start exchanging tokens only once the whole chain exists.
     const ready: pulumi.Resource[] = [provider, ...bindings, invoker];
-    const names = gcpFederatedVariableNames(origin.name);
-    const values: Record<string, pulumi.Input<string>> = {
-      [names.workloadIdentityProvider]: provider.name,
-      [names.serviceAccount]: sa.email,
-      [names.audience]: run.audience,
-    };
-    this.gatewayVariables = variableSpecs(origin).map((spec) => ({
-      ...spec,
-      value: values[spec.name] ?? origin.url ?? "",
-      dependsOn: spec.name in values ? ready : [],
-    }));
+    this.gatewayVariables = pairVariables(
+      gcpFederatedVariables(origin),
+      { workloadIdentityProvider: provider.name, serviceAccount: sa.email, audience: run.audience, url: origin.url },
+      { workloadIdentityProvider: ready, serviceAccount: ready, audience: ready },
+    );
     this.summary = {
       workloadIdentityProvider: this.workloadIdentityProvider,
       serviceAccount: this.serviceAccountEmail,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayVariable } from "../gateway/environment";
-import { audienceVariable, GATELOCK_ID_TOKEN_MODULE_PATH } from "../gateway/federated/other";
-import { originUrlVariable, variableSpecs } from "../gateway/variables";
+import { GATELOCK_ID_TOKEN_MODULE_PATH, otherFederatedVariables } from "../gateway/federated/other";
+import { pairVariables } from "../gateway/variables";
 import type { FederatedOrigin } from "../model/model";
 
 export interface OtherFederatedOriginArgs {
@@ -47,17 +47,8 @@ export class OtherFederatedOrigin extends pulumi.ComponentResource {
     }
 
     this.verifier = otherVerifierSettings(origin);
-    const values = new Map<string, string>([
-      [audienceVariable(origin.name), origin.trust.audience],
-      [originUrlVariable(origin.name), origin.url ?? ""],
-    ]);
-    // Names and secrecy come from the gateway side (pure); values are paired here. Nothing
-    // is provisioned, so there is nothing for the gateway to wait for.
-    this.gatewayVariables = variableSpecs(origin).map((spec) => {
-      const value = values.get(spec.name);
-      if (value === undefined) throw new TypeError(`OtherFederatedOrigin has no value for gateway variable ${spec.name}`);
-      return { ...spec, value, dependsOn: [] };
-    });
+    // Nothing is provisioned, so there is nothing for the gateway to wait for.
+    this.gatewayVariables = pairVariables(otherFederatedVariables(origin), { audience: origin.trust.audience, url: origin.url });
     this.summary = {
       verifier: this.verifier,
       gatewayVariables: this.gatewayVariables.map((v) => v.name),

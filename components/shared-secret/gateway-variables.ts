@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayVariable } from "../gateway/environment";
-import { variableSpecs } from "../gateway/variables";
+import { pairVariables, sharedSecretVariableSpecs } from "../gateway/variables";
 import type { SharedSecretOrigin } from "../model/model";
 
 /**
@@ -15,9 +15,5 @@ export function sharedSecretVariables(
   current: pulumi.Output<string>,
   store: pulumi.Resource,
 ): GatewayVariable[] {
-  return variableSpecs(origin).map((spec) => ({
-    ...spec,
-    value: spec.isSecret ? pulumi.secret(current) : (origin.url ?? ""),
-    dependsOn: spec.isSecret ? [store] : [],
-  }));
+  return pairVariables(sharedSecretVariableSpecs(origin), { secret: pulumi.secret(current), url: origin.url }, { secret: [store] });
 }

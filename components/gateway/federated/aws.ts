@@ -12,7 +12,7 @@
  * not fully retrieved, so check them against it (docs/federated/aws.md).
  */
 import type { FederatedOrigin } from "../../model/model";
-import type { VariableSpec } from "../variables";
+import { type KeyedVariables, urlVariableSpec } from "../variables";
 import type { OriginGatewayConfig } from "../zuplo-policies";
 
 export const AWS_FEDERATED_POLICY_TYPE = "upstream-aws-federated-auth-inbound";
@@ -35,11 +35,12 @@ export function awsFederatedPolicyName(originName: string): string {
 }
 
 /** Neither value is a secret: the role trusts tokens, not whoever knows its ARN. */
-export function awsFederatedVariables(origin: FederatedOrigin): VariableSpec[] {
-  return [
-    { name: awsRoleArnVariable(origin.name), isSecret: false, origin: origin.name, description: `IAM role the gateway assumes with its ID token to call ${origin.name}` },
-    { name: awsRegionVariable(origin.name), isSecret: false, origin: origin.name, description: `AWS region of ${origin.name} (and of the STS endpoint)` },
-  ];
+export function awsFederatedVariables(origin: FederatedOrigin): KeyedVariables<"roleArn" | "region"> {
+  return {
+    roleArn: { name: awsRoleArnVariable(origin.name), isSecret: false, origin: origin.name, description: `IAM role the gateway assumes with its ID token to call ${origin.name}` },
+    region: { name: awsRegionVariable(origin.name), isSecret: false, origin: origin.name, description: `AWS region of ${origin.name} (and of the STS endpoint)` },
+    ...urlVariableSpec(origin),
+  };
 }
 
 export function awsFederatedGatewayConfig(origin: FederatedOrigin): OriginGatewayConfig {

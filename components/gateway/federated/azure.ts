@@ -10,7 +10,7 @@
  * the access token, and sends it to the origin as `Authorization: Bearer`.
  */
 import type { FederatedOrigin } from "../../model/model";
-import type { VariableSpec } from "../variables";
+import { type KeyedVariables, urlVariableSpec } from "../variables";
 import type { OriginGatewayConfig, ZuploPolicy } from "../zuplo-policies";
 
 /** Where the policy module goes in the Zuplo project, and how policies.json imports it. */
@@ -31,11 +31,12 @@ export function azureClientVariable(originName: string): string {
   return `${prefix(originName)}_AZURE_CLIENT_ID`;
 }
 
-export function azureFederatedVariables(origin: FederatedOrigin): VariableSpec[] {
-  return [
-    { name: azureTenantVariable(origin.name), isSecret: false, origin: origin.name, description: `Entra tenant of the managed identity the gateway uses for ${origin.name}` },
-    { name: azureClientVariable(origin.name), isSecret: false, origin: origin.name, description: `client ID of the managed identity the gateway uses for ${origin.name}` },
-  ];
+export function azureFederatedVariables(origin: FederatedOrigin): KeyedVariables<"tenantId" | "clientId"> {
+  return {
+    tenantId: { name: azureTenantVariable(origin.name), isSecret: false, origin: origin.name, description: `Entra tenant of the managed identity the gateway uses for ${origin.name}` },
+    clientId: { name: azureClientVariable(origin.name), isSecret: false, origin: origin.name, description: `client ID of the managed identity the gateway uses for ${origin.name}` },
+    ...urlVariableSpec(origin),
+  };
 }
 
 /** Options the policy module reads (see `AZURE_FEDERATED_POLICY_MODULE`). */

@@ -8,7 +8,7 @@
  * Cloud Run audience as `Authorization: Bearer`. None of the three values is a secret.
  */
 import type { FederatedOrigin } from "../../model/model";
-import type { VariableSpec } from "../variables";
+import { type KeyedVariables, urlVariableSpec } from "../variables";
 import type { OriginGatewayConfig, ZuploPolicy } from "../zuplo-policies";
 
 export interface GcpFederatedVariableNames {
@@ -29,13 +29,14 @@ export function gcpFederatedVariableNames(originName: string): GcpFederatedVaria
   };
 }
 
-export function gcpFederatedVariables(origin: FederatedOrigin): VariableSpec[] {
+export function gcpFederatedVariables(origin: FederatedOrigin): KeyedVariables<keyof GcpFederatedVariableNames> {
   const names = gcpFederatedVariableNames(origin.name);
-  return [
-    { name: names.workloadIdentityProvider, isSecret: false, origin: origin.name, description: `workload identity provider that trusts the gateway's ID token for ${origin.name}` },
-    { name: names.serviceAccount, isSecret: false, origin: origin.name, description: `service account the gateway impersonates to call ${origin.name}` },
-    { name: names.audience, isSecret: false, origin: origin.name, description: `audience of the ID token sent to ${origin.name}` },
-  ];
+  return {
+    workloadIdentityProvider: { name: names.workloadIdentityProvider, isSecret: false, origin: origin.name, description: `workload identity provider that trusts the gateway's ID token for ${origin.name}` },
+    serviceAccount: { name: names.serviceAccount, isSecret: false, origin: origin.name, description: `service account the gateway impersonates to call ${origin.name}` },
+    audience: { name: names.audience, isSecret: false, origin: origin.name, description: `audience of the ID token sent to ${origin.name}` },
+    ...urlVariableSpec(origin),
+  };
 }
 
 export function gcpFederatedPolicyName(originName: string): string {

@@ -1,6 +1,6 @@
 /** Federated origins: the gateway side, per cloud. */
 import type { FederatedOrigin } from "../../model/model";
-import type { VariableSpec } from "../variables";
+import type { KeyedVariables } from "../variables";
 import type { OriginGatewayConfig } from "../zuplo-policies";
 import { awsFederatedGatewayConfig, awsFederatedVariables } from "./aws";
 import { azureFederatedGatewayConfig, azureFederatedVariables } from "./azure";
@@ -14,7 +14,7 @@ const BY_CLOUD = {
   other: { variables: otherFederatedVariables, config: otherFederatedGatewayConfig },
 } as const;
 
-export function federatedVariables(origin: FederatedOrigin): VariableSpec[] {
+export function federatedVariables(origin: FederatedOrigin): KeyedVariables<string> {
   return BY_CLOUD[origin.cloud].variables(origin);
 }
 

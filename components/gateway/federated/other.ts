@@ -10,7 +10,7 @@
  * audience comes from each policy's options (`$env(<ORIGIN>_AUDIENCE)`).
  */
 import type { FederatedOrigin } from "../../model/model";
-import type { VariableSpec } from "../variables";
+import { type KeyedVariables, urlVariableSpec } from "../variables";
 import type { OriginGatewayConfig, ZuploPolicy } from "../zuplo-policies";
 
 /** Where the custom policy module goes in the Zuplo project. */
@@ -50,16 +50,17 @@ export function audienceVariable(originName: string): string {
   return `${originName.toUpperCase().replace(/-/g, "_")}_AUDIENCE`;
 }
 
-export function otherFederatedVariables(origin: FederatedOrigin): VariableSpec[] {
-  return [
-    {
+export function otherFederatedVariables(origin: FederatedOrigin): KeyedVariables<"audience"> {
+  return {
+    audience: {
       name: audienceVariable(origin.name),
       // The audience is not a secret: it only names the origin; the token is what proves.
       isSecret: false,
       origin: origin.name,
       description: `audience of the ID token the gateway sends to ${origin.name}; its verifier pins it`,
     },
-  ];
+    ...urlVariableSpec(origin),
+  };
 }
 
 export function otherFederatedGatewayConfig(origin: FederatedOrigin): OriginGatewayConfig {
