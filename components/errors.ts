@@ -23,6 +23,17 @@ export type GatelockErrorCode =
   /** A stack named on the command line could not be found or read. */
   | "ERR_STACK_NOT_FOUND"
   /**
+   * A package the stack needs is not installed: the Pulumi SDK of a cloud its origins use
+   * (`@pulumi/aws`, `@pulumi/gcp`, `@pulumi/azure-native` are optional peer dependencies).
+   * The config is fine; the installation is not. Built by `missingDependencyError`.
+   */
+  | "ERR_DEPENDENCY_MISSING"
+  /**
+   * A (fake) cloud refused a resource the way the real provider's API would: thrown by the
+   * faithful fakes of `gatelock/testing` (`ResourceRefusedError`), reported by the audit.
+   */
+  | "ERR_RESOURCE_REFUSED"
+  /**
    * A stack file or `Pulumi.yaml` is not the YAML it should be: a syntax error, a duplicate
    * key, an alias bomb or cycle, more than one document, a top level or `config:` that is not
    * a mapping, text that is not UTF-8. The message names the file, line and column, and never
@@ -51,6 +62,21 @@ export interface ConfigIssue {
   readonly fix?: string;
 }
 
+/**
+ * Brand of the errors gatelock builds where it cannot construct its own classes: the Zuplo
+ * dynamic providers (components/zuplo/client.ts) are serialised by Pulumi and run in another
+ * process, so they may not import this module and throw plain `Error`s instead. Such an error
+ * carries this non-enumerable property, whose value is the name of the class it stands for
+ * (`"GatewayApiError"`, `"GatelockError"`). `Symbol.for` makes the key the same in every copy
+ * of gatelock and lets code without imports create it.
+ */
+export const GATELOCK_ERROR_BRAND: unique symbol = Symbol.for("gatelock.error") as never;
+
+/** The class a branded error stands for, if it carries the brand. */
+function brandOf(value: unknown): unknown {
+  return typeof value === "object" && value !== null ? (value as Record<symbol, unknown>)[GATELOCK_ERROR_BRAND] : undefined;
+}
+
 export class GatelockError extends Error {
   readonly code: GatelockErrorCode;
 
@@ -58,6 +84,27 @@ export class GatelockError extends Error {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
+  }
+
+  /**
+   * `instanceof` for this family: true for real instances (the prototype chain, as usual) and
+   * for branded errors (see `GATELOCK_ERROR_BRAND`): `GatelockError` accepts any branded error,
+   * `GatewayApiError` only one branded as a `GatewayApiError` with code `ERR_GATEWAY_API`;
+   * every other subclass accepts real instances only. Why a brand rather than a class the
+   * providers construct: Pulumi's closure serialiser would either turn the imported class
+   * into `require("gatelock/dist/errors.js")` (refused by the package's `exports` map) or
+   * copy it into the provider as a different class (rewritten into a function, dropping field
+   * initialisers), so the thrown error could never be an instance of the class users import.
+   * A brand needs no shared class, and unlike matching `code` alone it is not claimed by
+   * an unrelated error that happens to use the same code.
+   */
+  static override [Symbol.hasInstance](this: abstract new (...args: never[]) => unknown, value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (!(value instanceof Error)) return false;
+    const brand = brandOf(value);
+    if (this === GatelockError) return brand === "GatelockError" || brand === "GatewayApiError";
+    if (this === GatewayApiError) return brand === "GatewayApiError" && (value as { code?: unknown }).code === "ERR_GATEWAY_API";
+    return false;
   }
 }
 
@@ -74,26 +121,92 @@ export class ConfigError extends GatelockError {
   }
 }
 
-/** A request to the gateway's management API failed. Names the variable, never its value. */
+/**
+ * A request to the gateway's management API failed. Names the variable (or deployment),
+ * never a value or the API key.
+ *
+ * The Zuplo providers throw branded plain `Error`s with these properties rather than
+ * instances (see `GatelockError[Symbol.hasInstance]`); `instanceof GatewayApiError` is true
+ * for both.
+ */
 export class GatewayApiError extends GatelockError {
+  /** HTTP status of the last answer, when there was one. */
   readonly status: number | undefined;
+  /** Provider operation: `create`, `update`, `delete` (with the fallback, if one was taken). */
   readonly operation: string;
+  /** Variable name (never its value). */
   readonly variable: string | undefined;
+  /** Deployment name, for a redeploy. */
+  readonly deployment: string | undefined;
+  /** Whether trying again later may help (rate limits, outages, timeouts). */
   readonly retryable: boolean;
+  /** Requests sent for this operation when the client gave up. */
+  readonly attempts: number | undefined;
 
   constructor(args: {
     message: string;
     operation: string;
     status?: number;
     variable?: string;
+    deployment?: string;
     retryable?: boolean;
+    attempts?: number;
     cause?: unknown;
   }) {
     super("ERR_GATEWAY_API", args.message, { cause: args.cause });
     this.status = args.status;
     this.operation = args.operation;
     this.variable = args.variable;
+    this.deployment = args.deployment;
     this.retryable = args.retryable ?? false;
+    this.attempts = args.attempts;
+  }
+}
+
+/** A package the stack needs is not installed (see `missingDependencyError`). */
+export class DependencyMissingError extends GatelockError {
+  /** The missing package, e.g. `@pulumi/gcp`. */
+  readonly dependency: string;
+  /** The cloud whose origins need it, e.g. `gcp`. */
+  readonly cloud: string;
+
+  constructor(dependency: string, cloud: string, options?: { cause?: unknown }) {
+    super(
+      "ERR_DEPENDENCY_MISSING",
+      `this stack has origins on ${cloud}, which needs the optional peer dependency ${dependency}: run \`npm install ${dependency}\`.`,
+      options,
+    );
+    this.dependency = dependency;
+    this.cloud = cloud;
+  }
+}
+
+/**
+ * The error for a missing peer dependency: `pkg` (e.g. `@pulumi/gcp`) is not installed but
+ * origins on `cloud` (e.g. `gcp`) need it. Code `ERR_DEPENDENCY_MISSING`; `cause` is what
+ * loading it threw. The message names the cloud, the package and the install command (the
+ * same words as before this code existed), nothing else.
+ */
+export function missingDependencyError(pkg: string, cloud: string, cause?: unknown): DependencyMissingError {
+  return new DependencyMissingError(pkg, cloud, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * A (fake) cloud refused a resource, as the real provider's API would have: thrown by the
+ * faithful fakes of `gatelock/testing`, so the mock engine fails the run and the audit reports
+ * an `ERR_RESOURCE_REFUSED` finding. `cause` is the fake's own error (e.g. AWS's
+ * `EntityAlreadyExists`). Match on the class or the code, never on the message.
+ */
+export class ResourceRefusedError extends GatelockError {
+  /** Pulumi type token of the refused resource. */
+  readonly resourceType: string;
+  /** Its logical name. */
+  readonly resourceName: string;
+
+  constructor(resourceType: string, resourceName: string, reason: string, options?: { cause?: unknown }) {
+    super("ERR_RESOURCE_REFUSED", `${resourceType} ${resourceName} was refused: ${reason}`, options);
+    this.resourceType = resourceType;
+    this.resourceName = resourceName;
   }
 }
 

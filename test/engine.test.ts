@@ -1,6 +1,7 @@
 import { Role } from "@pulumi/aws/iam/role";
 import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
 import { describe, expect, it } from "vitest";
+import { GatelockError, ResourceRefusedError } from "../components/errors";
 import { MockRunError, runUnderMocks } from "../components/testing/engine";
 
 describe("the mock engine", () => {
@@ -20,6 +21,11 @@ describe("the mock engine", () => {
     );
     expect(err).toBeInstanceOf(MockRunError);
     expect(String((err as Error).message)).toMatch(/aws:iam\/openIdConnectProvider:OpenIdConnectProvider bad was refused: .*url must begin with https:\/\//);
+    // The refusal is matched by class and code, not by that message.
+    const refusal = (err as MockRunError).cause;
+    expect(refusal).toBeInstanceOf(ResourceRefusedError);
+    expect(refusal).toBeInstanceOf(GatelockError);
+    expect(refusal).toMatchObject({ code: "ERR_RESOURCE_REFUSED", resourceType: "aws:iam/openIdConnectProvider:OpenIdConnectProvider", resourceName: "bad" });
     expect(Date.now() - started).toBeLessThan(10_000);
     // The engine is usable again afterwards.
     const ok = await runUnderMocks(() => ({ fine: "yes" }), { stack: "engine" });

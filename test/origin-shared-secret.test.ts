@@ -463,6 +463,7 @@ describe("import boundary", () => {
     const files = [...seen].map((f) => path.relative(root, f)).sort();
     expect(files).toEqual([
       "components/origin/index.ts",
+      "components/origin/jwks.ts",
       "components/origin/middleware.ts",
       "components/origin/shared-secret.ts",
       "components/origin/sources.ts",

@@ -10,15 +10,10 @@
 import { inspect } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  setZuploClientOptions,
-  ZUPLO_REDEPLOY_TYPE,
-  zuploRedeployProvider,
-  zuploVariableProvider,
-  type ZuploProviderError,
-  type ZuploRedeployInputs,
-  type ZuploRedeployOutputs,
-} from "../components/zuplo/developer-api";
+import { setZuploClientOptions } from "../components/testing";
+import type { ZuploProviderError } from "../components/zuplo/client";
+import { ZUPLO_REDEPLOY_TYPE, zuploRedeployProvider, type ZuploRedeployInputs, type ZuploRedeployOutputs } from "../components/zuplo/redeploy-provider";
+import { zuploVariableProvider } from "../components/zuplo/variable-provider";
 import { ZuploRedeploy } from "../components/zuplo/redeploy";
 import { startZuploApiFake, type ZuploApiFake } from "./fakes/zuplo-developer-api";
 import { configWithKey, type ExpectedFailure, expectProviderFailure, noConfig, OTHER_PROJECT_KEY, UNKNOWN, WRONG_KEY } from "./fakes/zuplo-provider-kit";

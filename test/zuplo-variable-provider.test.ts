@@ -9,14 +9,9 @@
 import { inspect } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  setZuploClientOptions,
-  ZUPLO_VARIABLE_TYPE,
-  zuploVariableProvider,
-  type ZuploProviderError,
-  type ZuploVariableInputs,
-  type ZuploVariableOutputs,
-} from "../components/zuplo/developer-api";
+import { setZuploClientOptions } from "../components/testing";
+import type { ZuploProviderError } from "../components/zuplo/client";
+import { ZUPLO_VARIABLE_TYPE, zuploVariableProvider, type ZuploVariableInputs, type ZuploVariableOutputs } from "../components/zuplo/variable-provider";
 import { ZuploVariable } from "../components/zuplo/variable";
 import { startZuploApiFake, type ZuploApiFake } from "./fakes/zuplo-developer-api";
 import { configWithKey, type ExpectedFailure, expectProviderFailure, noConfig, OTHER_PROJECT_KEY, UNKNOWN, WRONG_KEY } from "./fakes/zuplo-provider-kit";
@@ -552,6 +547,18 @@ describe("apiUrl at request time", () => {
   it("refuses to send the key over plain http to a remote host", async () => {
     await expectFailure(provider.create(inputs({ apiUrl: "http://example.invalid" })), { code: "ERR_GATEWAY_API", includes: [/https/] });
     expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe("the transport knob is a test knob", () => {
+  it("setZuploClientOptions is exported by gatelock/testing, not by gatelock/zuplo or gatelock", async () => {
+    const [zuplo, testing, root] = await Promise.all([import("../components/zuplo"), import("../components/testing"), import("../components")]);
+    expect(typeof testing.setZuploClientOptions).toBe("function");
+    expect(testing.setZuploClientOptions).toBe(setZuploClientOptions);
+    expect(Object.keys(zuplo)).not.toContain("setZuploClientOptions");
+    expect(Object.keys(root)).not.toContain("setZuploClientOptions");
+    // The providers stay public.
+    expect(zuplo.zuploVariableProvider).toBe(zuploVariableProvider);
   });
 });
 

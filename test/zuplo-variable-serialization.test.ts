@@ -8,17 +8,24 @@
  * another process. A provider that captures another module of this package serializes as
  * `require("gatelock/dist/<file>.js")`, which an `exports` map forbids.
  *
+ * The providers live in their own modules (zuplo/variable-provider.ts, redeploy-provider.ts)
+ * and reach the shared client (zuplo/client.ts) through locals, so each must serialize with
+ * the client's code copied in, never as a `require` of another file.
+ *
  * So this test, outside vitest's module transform:
  * 1. builds the package with the real `tsc -p tsconfig.build.json` into
- *    `<tmp>/node_modules/gatelock/dist`, next to a package.json with an `exports` map;
+ *    `<tmp>/node_modules/gatelock/dist`, next to a package.json with gatelock's own `exports`
+ *    map, and loads the providers the way a user does: `require("gatelock/zuplo")`, with the
+ *    transport knob from `require("gatelock/testing")` (and no longer from gatelock/zuplo);
  * 2. in a plain `node` child, serializes the provider exactly as the SDK does;
  * 3. checks the text has no `require` of local or package files and no vitest artefacts;
  * 4. in a second plain `node` child, evaluates the text the way the plugin does and drives
- *    configure/check/create/diff/update/delete, an error and a retry against the fake API;
+ *    configure/check/create/diff/update/delete, an error and a retry against the fake API,
+ *    and checks the errors are `instanceof GatewayApiError` / `GatelockError` as loaded there;
  * 5. runs the same harness on a deliberately bad provider (one that uses `GatewayApiError`
  *    from ../errors the way compiled code does) to show the harness catches the failure;
- * 6. does 2–4 for the redeploy provider (`zuploRedeployProvider`, same file): list, redeploy,
- *    diff, a retried 503, a 404 and the no-deployment error, in the fresh process.
+ * 6. does 2–4 for the redeploy provider (`zuploRedeployProvider`): list, redeploy, diff, a
+ *    retried 503, a 404 and the no-deployment error, in the fresh process.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -43,11 +50,15 @@ const fs = require("node:fs");
 const pulumi = require("@pulumi/pulumi");
 const [which, out] = process.argv.slice(2);
 let provider;
+let knobs = {};
 if (which === "good" || which === "redeploy") {
-  const mod = require(process.env.GATELOCK_VARIABLE_JS);
+  // The public subpaths, resolved through the package's exports map.
+  const zuplo = require("gatelock/zuplo");
+  const testing = require("gatelock/testing");
+  knobs = { zuplo: typeof zuplo.setZuploClientOptions, testing: typeof testing.setZuploClientOptions };
   // Short transport settings: captured by value with the provider.
-  mod.setZuploClientOptions({ maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5000 });
-  provider = which === "good" ? mod.zuploVariableProvider : mod.zuploRedeployProvider;
+  testing.setZuploClientOptions({ maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5000 });
+  provider = which === "good" ? zuplo.zuploVariableProvider : zuplo.zuploRedeployProvider;
 } else {
   // What tsc emits for "import { GatewayApiError } from '../errors'" used inside a method.
   const errors_1 = require(process.env.GATELOCK_ERRORS_JS);
@@ -61,7 +72,7 @@ if (which === "good" || which === "redeploy") {
 pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true }).then(
   (sf) => {
     fs.writeFileSync(out, sf.text);
-    process.stdout.write(JSON.stringify({ containsSecrets: sf.containsSecrets }));
+    process.stdout.write(JSON.stringify({ containsSecrets: sf.containsSecrets, knobs }));
   },
   (e) => {
     process.stderr.write(String(e && e.stack));
@@ -78,9 +89,14 @@ const requireFromString = require(process.env.REQUIRE_FROM_STRING);
 const { Config } = require(process.env.PULUMI_DYNAMIC_CONFIG);
 const [file, mode] = process.argv.slice(2);
 const text = fs.readFileSync(file, "utf8");
+// gatelock's error classes, loaded separately from the serialized text (which shares no module with them).
+const { GatelockError, GatewayApiError } = require(process.env.GATELOCK_ERRORS_JS);
 
 function errorFacts(e) {
-  return { name: e.name, code: e.code, status: e.status, operation: e.operation, variable: e.variable, message: e.message, stack: e.stack };
+  return {
+    name: e.name, code: e.code, status: e.status, operation: e.operation, variable: e.variable, message: e.message, stack: e.stack,
+    isGatewayApiError: e instanceof GatewayApiError, isGatelockError: e instanceof GatelockError,
+  };
 }
 
 (async () => {
@@ -144,6 +160,14 @@ function errorFacts(e) {
   }
   await provider.delete(created.id, updated.outs);
   out.deleted = true;
+  // No key in the stack config, none in the environment.
+  await provider.configure({ config: new Config({}, "gatelock-test") });
+  try {
+    await provider.create(base);
+    out.noKey = "none";
+  } catch (e) {
+    out.noKey = errorFacts(e);
+  }
   process.stdout.write(JSON.stringify(out));
 })().catch((e) => {
   process.stderr.write("child failed: " + (e && e.stack));
@@ -163,12 +187,17 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-serialize-"));
   pkgDir = path.join(tmp, "node_modules", "gatelock");
   fs.mkdirSync(pkgDir, { recursive: true });
+  // gatelock's own exports map: only the public subpaths resolve, as in a real install.
+  const rootPkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { exports: unknown; dependencies: Record<string, string> };
   fs.writeFileSync(
     path.join(pkgDir, "package.json"),
-    JSON.stringify({ name: "gatelock", version: "0.0.0-test", main: "dist/index.js", exports: { ".": "./dist/index.js" } }),
+    JSON.stringify({ name: "gatelock", version: "0.0.0-test", main: "dist/index.js", exports: rootPkg.exports }),
   );
+  // Its dependencies and the Pulumi SDK, as the install would have them.
   fs.mkdirSync(path.join(tmp, "node_modules", "@pulumi"));
-  fs.symlinkSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi"), path.join(tmp, "node_modules", "@pulumi", "pulumi"), "dir");
+  for (const dep of ["@pulumi/pulumi", ...Object.keys(rootPkg.dependencies)]) {
+    fs.symlinkSync(path.join(ROOT, "node_modules", dep), path.join(tmp, "node_modules", dep), "dir");
+  }
 
   // The real build. Other files may be mid-edit: only diagnostics in this component matter,
   // and tsc emits despite type errors elsewhere.
@@ -176,9 +205,11 @@ beforeAll(async () => {
   const build = await run(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", path.join(pkgDir, "dist"), "--declaration", "false", "--sourceMap", "false"], {
     cwd: ROOT,
   }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? "", stderr: e.stderr ?? "" }));
-  const ownDiagnostics = `${build.stdout}${build.stderr}`.split("\n").filter((l) => l.includes("zuplo/developer-api.ts"));
+  const ownDiagnostics = `${build.stdout}${build.stderr}`.split("\n").filter((l) => /components\/(zuplo\/|errors\.ts)/.test(l));
   expect(ownDiagnostics).toEqual([]);
-  expect(fs.existsSync(path.join(pkgDir, "dist", "zuplo", "developer-api.js"))).toBe(true);
+  for (const file of ["client.js", "variable-provider.js", "redeploy-provider.js", "index.js"]) {
+    expect(fs.existsSync(path.join(pkgDir, "dist", "zuplo", file)), file).toBe(true);
+  }
 
   for (const [name, text] of [["serialize.cjs", SERIALIZE_JS], ["evaluate.cjs", EVALUATE_JS]] as const) {
     fs.mkdirSync(path.join(tmp, "app"), { recursive: true });
@@ -194,7 +225,6 @@ afterAll(async () => {
 
 function childEnv(): Record<string, string> {
   return {
-    GATELOCK_VARIABLE_JS: path.join(pkgDir, "dist", "zuplo", "developer-api.js"),
     GATELOCK_ERRORS_JS: path.join(pkgDir, "dist", "errors.js"),
     REQUIRE_FROM_STRING: require.resolve("require-from-string", { paths: [path.join(ROOT, "node_modules", "@pulumi", "pulumi")] }),
     PULUMI_DYNAMIC_CONFIG: path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "config.js"),
@@ -205,7 +235,8 @@ describe("zuploVariableProvider after Pulumi function serialization", () => {
   it("serializes without requiring local or package files, and runs in a fresh process", async () => {
     const textFile = path.join(tmp, "good.provider.js");
     const ser = await node(path.join(tmp, "app", "serialize.cjs"), ["good", textFile], childEnv());
-    expect(JSON.parse(ser.stdout)).toEqual({ containsSecrets: false });
+    // The transport knob is exported by gatelock/testing only.
+    expect(JSON.parse(ser.stdout)).toEqual({ containsSecrets: false, knobs: { zuplo: "undefined", testing: "function" } });
 
     const text = fs.readFileSync(textFile, "utf8");
     expect(text).toMatch(/^exports\.handler = /);
@@ -215,6 +246,8 @@ describe("zuploVariableProvider after Pulumi function serialization", () => {
     expect(text).not.toContain("__vite_ssr");
     expect(text).not.toContain("exports.zuploVariableProvider");
     expect(text).toMatch(/maxAttempts: 3/); // options set before serialization travel with it
+    expect(text).toMatch(/async function \/\*send\*\/\(/); // the client's code, copied in
+    expect(text).not.toMatch(/\/deployments/); // and nothing of the redeploy provider
 
     fake.reset();
     fake.inject({ method: "POST", status: 503 });
@@ -235,8 +268,10 @@ describe("zuploVariableProvider after Pulumi function serialization", () => {
     expect(out.diff.replaces ?? []).toEqual([]);
     expect(out.updatedValue).toBe("v2");
     expect(out.error).toMatchObject({ name: "GatewayApiError", code: "ERR_GATEWAY_API", status: 404, operation: "create", variable: "ORDERS_SHARED_SECRET" });
+    expect(out.error).toMatchObject({ isGatewayApiError: true, isGatelockError: true });
     expect(out.error.message).toMatch(/no-such-project/);
     expect(out.deleted).toBe(true);
+    expect(out.noKey).toMatchObject({ code: "ERR_GATEWAY_CREDENTIALS", isGatewayApiError: false, isGatelockError: true });
 
     // The fake saw the whole conversation, with the key from the stack config.
     expect(fake.requests.map((r) => `${r.method} ${r.fault ? "fault" : "ok"}`)).toEqual(["POST fault", "POST ok", "PATCH ok", "POST ok", "DELETE ok"]);
@@ -256,7 +291,7 @@ describe("zuploVariableProvider after Pulumi function serialization", () => {
   it("the redeploy provider serializes self-contained too, and redeploys from a fresh process", async () => {
     const textFile = path.join(tmp, "redeploy.provider.js");
     const ser = await node(path.join(tmp, "app", "serialize.cjs"), ["redeploy", textFile], childEnv());
-    expect(JSON.parse(ser.stdout)).toEqual({ containsSecrets: false });
+    expect(JSON.parse(ser.stdout)).toMatchObject({ containsSecrets: false });
 
     const text = fs.readFileSync(textFile, "utf8");
     expect(text).toMatch(/^exports\.handler = /);
@@ -265,6 +300,7 @@ describe("zuploVariableProvider after Pulumi function serialization", () => {
     expect(text).not.toContain("exports.zuploRedeployProvider");
     expect(text).not.toContain("exports.zuploVariableProvider");
     expect(text).toMatch(/maxAttempts: 3/);
+    expect(text).toMatch(/async function \/\*send\*\/\(/); // the client's code, copied in
     expect(text).toMatch(/\/deployments/); // the redeploy client, not only the variable one
 
     fake.reset();
@@ -289,7 +325,7 @@ describe("zuploVariableProvider after Pulumi function serialization", () => {
     expect(out.diffNew.replaces ?? []).toEqual([]);
     expect(out.diffMoved).toMatchObject({ changes: true, replaces: ["branch"] });
     expect(out.updatedDeployments).toEqual(["orders-api-main-bbe7540"]);
-    expect(out.error404).toMatchObject({ name: "GatewayApiError", code: "ERR_GATEWAY_API", status: 404, operation: "create" });
+    expect(out.error404).toMatchObject({ name: "GatewayApiError", code: "ERR_GATEWAY_API", status: 404, operation: "create", isGatewayApiError: true, isGatelockError: true });
     expect(out.error404.message).toMatch(/no-such-project/);
     expect(out.errorNone).toMatchObject({ code: "ERR_GATEWAY_API", operation: "create" });
     expect(out.errorNone.message).toMatch(/no deployment of branch release/);

@@ -24,14 +24,13 @@ export {
   createTokenVerifier,
   MAX_CLOCK_TOLERANCE_SECONDS,
   TOKEN_ALGORITHMS,
-  type JwksFailure,
-  type JwksFetch,
   type TokenAlgorithm,
   type TokenRejectReason,
   type TokenVerifier,
   type TokenVerifierOptions,
   type TokenVerifyResult,
 } from "./token";
+export type { JwksFailure, JwksFetch } from "./jwks";
 export {
   DEFAULT_TOKEN_HEADER,
   protectWithToken,

@@ -15,8 +15,8 @@
  *   `exp`, `nbf` and to `iat` in the future (which `jose` alone only checks with a max age).
  * - The JWKS is fetched from the pinned URL only (https, or http on loopback), cached, and
  *   refetched on an unknown `kid` at most once per cooldown; after a failed fetch no new
- *   fetch is tried for a while. Unauthenticated traffic can therefore not hammer the
- *   issuer, and tokens naming another issuer never touch the network at all.
+ *   fetch is tried for a while (jwks.ts). Unauthenticated traffic can therefore not hammer
+ *   the issuer, and tokens naming another issuer never touch the network at all.
  * - Fail closed: without keys nothing is accepted (`unavailable`, which the middleware
  *   answers with 503). Keys that merely became stale keep serving for a bounded time while
  *   the JWKS endpoint is down, so an issuer blip is not an API outage.
@@ -24,7 +24,10 @@
  *
  * This module must stay free of `@pulumi/*` and cloud SDKs: it runs inside the origin.
  */
-import type { FlattenedJWSInput, JSONWebKeySet, JWSHeaderParameters, JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
+import { createJwksKeyLookup, isKeySelectionError, type JwksFailure, type JwksFetch, UNAVAILABLE } from "./jwks";
+
+export type { JwksFailure, JwksFetch } from "./jwks";
 
 type Jose = typeof import("jose");
 
@@ -60,17 +63,6 @@ export type TokenRejectReason =
 export type TokenVerifyResult =
   | { readonly ok: true; readonly payload: Readonly<JWTPayload> }
   | { readonly ok: false; readonly reason: TokenRejectReason; /** The claim's name (never its value) when `reason` is `claim`. */ readonly claim?: string };
-
-/** A failed JWKS fetch, as given to `onJwksError`. Contains no token material. */
-export interface JwksFailure {
-  /** `network`: no response; `timeout`: no answer in time; `status`: not 200; `document`: not a JWKS or too large. */
-  readonly stage: "network" | "timeout" | "status" | "document";
-  readonly message: string;
-  readonly status?: number;
-}
-
-/** A `fetch` as `jose` calls it for the JWKS. */
-export type JwksFetch = (url: string, init: { headers: Headers; method: "GET"; redirect: "manual"; signal: AbortSignal }) => Promise<Response>;
 
 export interface TokenVerifierOptions {
   /** Exact `iss` (Zuplo: `https://dev.zuplo.com/v1/client-auth/auth_o8PUdhKxSTOiB794GWPwLQCD`). */
@@ -128,8 +120,6 @@ const DEFAULT_STALE_IF_ERROR_MS = 3_600_000;
 const MAX_STALE_IF_ERROR_MS = 24 * 3_600_000;
 /** A header longer than this is not a gateway token. */
 const MAX_TOKEN_LENGTH = 16 * 1024;
-/** A JWKS larger than this is refused. */
-const MAX_JWKS_BYTES = 512 * 1024;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const BEARER = /^Bearer +([^\s]+)$/i;
 /** Claims with their own option; pinning them through `claims` would bypass or confuse those checks. */
@@ -229,11 +219,6 @@ function normalise(options: TokenVerifierOptions) {
   };
 }
 
-/** Thrown by the key lookup when no usable key set exists: maps to `unavailable`. */
-const UNAVAILABLE: unique symbol = Symbol("unavailable");
-/** Thrown instead of fetching while a failed fetch is being backed off from. */
-const BACKING_OFF: unique symbol = Symbol("backing-off");
-
 /**
  * Create a verifier for the gateway's ID token.
  *
@@ -250,87 +235,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const o = normalise(options);
   const jose = loadJose();
   const clock = options.now ?? (() => new Date());
-  const fetchImpl: JwksFetch = options.fetch ?? ((url, init) => fetch(url, init));
-  const onJwksError = options.onJwksError;
 
-  const report = (failure: JwksFailure): void => {
-    if (!onJwksError) return;
-    try {
-      onJwksError(failure);
-    } catch {
-      // A broken logging hook must not turn into a refused request.
-    }
-  };
-
-  // The one place the network is touched. `jose` dedupes concurrent fetches and enforces
-  // the cooldown after a success; this adds the backoff after a failure, a size cap, and a
-  // shape check, so that a broken endpoint cannot be hammered or feed us junk.
-  let lastFailureAt: number | undefined;
-  const guardedFetch: JwksFetch = async (url, init) => {
-    const started = Date.now();
-    if (lastFailureAt !== undefined && started >= lastFailureAt && started - lastFailureAt < o.retryAfterFailureMs) throw BACKING_OFF;
-    try {
-      let response: Response;
-      try {
-        response = await fetchImpl(url, init);
-      } catch (error) {
-        throw (error as Error)?.name === "TimeoutError" || init.signal.aborted
-          ? jwksFailure({ stage: "timeout", message: `the JWKS endpoint did not answer within ${o.timeoutMs} ms` })
-          : jwksFailure({ stage: "network", message: "the JWKS endpoint could not be reached" });
-      }
-      if (response.status !== 200) {
-        await response.body?.cancel().catch(() => undefined);
-        throw jwksFailure({ stage: "status", message: `the JWKS endpoint answered ${response.status}`, status: response.status });
-      }
-      const text = await readCapped(response, init.signal, o.timeoutMs);
-      if (!isJwkSet(text)) throw jwksFailure({ stage: "document", message: "the JWKS endpoint did not return a JSON Web Key Set" });
-      lastFailureAt = undefined;
-      return new Response(text, { status: 200, headers: { "content-type": "application/json" } });
-    } catch (error) {
-      lastFailureAt = Date.now();
-      report(isJwksFailure(error) ? error.failure : { stage: "network", message: "the JWKS fetch failed" });
-      throw error;
-    }
-  };
-
-  // `jose` writes the last good set and its time here on every successful fetch.
-  const cache = {} as { uat?: number; jwks?: JSONWebKeySet };
-  const remote = jose.createRemoteJWKSet(o.url, {
-    timeoutDuration: o.timeoutMs,
-    cooldownDuration: o.cooldownMs,
-    cacheMaxAge: o.cacheMaxAgeMs,
-    [jose.customFetch]: guardedFetch,
-    [jose.jwksCache]: cache as Record<string, never>,
-  });
-
-  let stale: { uat: number; keys: ReturnType<Jose["createLocalJWKSet"]> } | undefined;
-  /** The last good key set while it is within `cacheMaxAge + staleIfError`, else undefined. */
-  const staleKeys = (): ReturnType<Jose["createLocalJWKSet"]> | undefined => {
-    if (cache.uat === undefined || cache.jwks === undefined) return undefined;
-    const age = Date.now() - cache.uat;
-    if (age < 0 || age > o.cacheMaxAgeMs + o.staleIfErrorMs) return undefined;
-    if (stale?.uat !== cache.uat) stale = { uat: cache.uat, keys: jose.createLocalJWKSet(cache.jwks) };
-    return stale.keys;
-  };
-
-  const keys = async (header: JWSHeaderParameters, token: FlattenedJWSInput) => {
-    try {
-      return await remote(header, token);
-    } catch (error) {
-      if (isKeySelectionError(error)) throw error;
-      // The set could not be (re)loaded. Keys that are only stale may still decide; an
-      // unknown kid cannot be decided without the endpoint, so it is "unavailable".
-      const fallback = o.staleIfErrorMs > 0 ? staleKeys() : undefined;
-      if (fallback) {
-        try {
-          return await fallback(header, token);
-        } catch {
-          throw UNAVAILABLE;
-        }
-      }
-      throw UNAVAILABLE;
-    }
-  };
+  // The issuer's keys: fetched, cached and served stale by jwks.ts.
+  const keys = createJwksKeyLookup(jose, o, { fetch: options.fetch, onJwksError: options.onJwksError });
 
   const verify = async (input: string | string[] | undefined): Promise<TokenVerifyResult> => {
     const token = extractToken(input);
@@ -420,11 +327,6 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-function isKeySelectionError(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === "ERR_JWKS_NO_MATCHING_KEY" || code === "ERR_JWKS_MULTIPLE_MATCHING_KEYS";
-}
-
 /** Map what `jose` threw to a coarse reason. Unknown errors refuse the token. */
 function rejection(error: unknown): TokenVerifyResult {
   if (error === UNAVAILABLE) return { ok: false, reason: "unavailable" };
@@ -448,62 +350,4 @@ function rejection(error: unknown): TokenVerifyResult {
     default:
       return { ok: false, reason: "malformed" };
   }
-}
-
-class JwksFetchError extends Error {
-  constructor(readonly failure: JwksFailure) {
-    super(failure.message);
-    this.name = "JwksFetchError";
-  }
-}
-
-function jwksFailure(failure: JwksFailure): JwksFetchError {
-  return new JwksFetchError(failure);
-}
-
-function isJwksFailure(error: unknown): error is JwksFetchError {
-  return error instanceof JwksFetchError;
-}
-
-/** Read a response body as text, refusing more than MAX_JWKS_BYTES. */
-async function readCapped(response: Response, signal: AbortSignal, timeoutMs: number): Promise<string> {
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > MAX_JWKS_BYTES) {
-    await response.body?.cancel().catch(() => undefined);
-    throw jwksFailure({ stage: "document", message: `the JWKS is larger than ${MAX_JWKS_BYTES} bytes` });
-  }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_JWKS_BYTES) {
-        await reader.cancel().catch(() => undefined);
-        throw jwksFailure({ stage: "document", message: `the JWKS is larger than ${MAX_JWKS_BYTES} bytes` });
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    if (isJwksFailure(error)) throw error;
-    throw signal.aborted
-      ? jwksFailure({ stage: "timeout", message: `the JWKS endpoint did not answer within ${timeoutMs} ms` })
-      : jwksFailure({ stage: "network", message: "the JWKS response was cut off" });
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function isJwkSet(text: string): boolean {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return false;
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return false;
-  const keys = (json as { keys?: unknown }).keys;
-  return Array.isArray(keys) && keys.every((k) => typeof k === "object" && k !== null && !Array.isArray(k));
 }

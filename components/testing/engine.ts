@@ -5,9 +5,10 @@
  * The offline audit and gatelock's own tests both use this, so the audit reports exactly
  * what the tests check.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import { FakeCloud, type FakeCloudOptions } from "./fakes";
+// Everything this engine needs from Pulumi's runtime, internals included, goes through the
+// adapter; see pulumi-internals.ts for what each function relies on.
+import { captureUnhandledRejections, recordRegistrations, runProgramInStack, startMockRun, waitForPendingRpcs } from "./pulumi-internals";
 
 export interface RecordedResource {
   readonly urn: string;
@@ -22,6 +23,8 @@ export interface RecordedResource {
   readonly inputs: Record<string, unknown>;
   /** URNs this resource explicitly depends on. */
   readonly dependsOn: readonly string[];
+  /** URNs it was known by before (its aliases). */
+  readonly aliases: readonly string[];
 }
 
 export interface MockRunOptions {
@@ -54,26 +57,6 @@ export class MockRunError extends Error {
   }
 }
 
-/** Route unhandled rejections to `capture` until the returned function is called. */
-function captureUnhandledRejections(capture: (reason: unknown) => void): () => void {
-  const saved = process.listeners("unhandledRejection");
-  process.removeAllListeners("unhandledRejection");
-  process.on("unhandledRejection", capture);
-  return () => {
-    process.removeListener("unhandledRejection", capture);
-    for (const l of saved) process.on("unhandledRejection", l);
-  };
-}
-
-interface RegisterRequest {
-  getType(): string;
-  getName(): string;
-  getParent(): string;
-  getCustom(): boolean;
-  getObject(): unknown;
-  getDependenciesList(): string[];
-}
-
 /**
  * Run `program` as a Pulumi stack under mocks. Only one run may be active in a process at a
  * time (Pulumi's runtime is global); runs are serialised here.
@@ -95,31 +78,30 @@ let queue: Promise<void> = Promise.resolve();
 async function runOnce<T>(program: () => Promise<T> | T, options: MockRunOptions): Promise<MockRun<T>> {
   const fakes = options.fakes instanceof FakeCloud ? options.fakes : new FakeCloud(options.fakes);
   const project = options.project ?? "gatelock";
-  await pulumi.runtime.setMocks(fakes, project, options.stack, options.preview ?? false);
-  pulumi.runtime.setAllConfig(options.config ?? {}, [...(options.secretKeys ?? [])]);
+  await startMockRun(fakes, {
+    project,
+    stack: options.stack,
+    preview: options.preview ?? false,
+    config: options.config ?? {},
+    secretKeys: options.secretKeys ?? [],
+  });
 
   const resources: RecordedResource[] = [];
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource(req: RegisterRequest, cb: unknown): unknown;
-    newUrn(parent: string, type: string, name: string): string;
-  };
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: RegisterRequest, cb: unknown) => {
-    const parent = req.getParent();
+  recordRegistrations((r) => {
     // A dynamic resource's `__provider` input is its serialised provider code (tens of KB),
     // identical for every resource of a type: not worth a copy per resource.
-    const { __provider: _code, ...inputs } = deserializeProperties(req.getObject() as never, true) as Record<string, unknown>;
+    const { __provider: _code, ...inputs } = r.inputs;
     resources.push({
-      urn: monitor.newUrn(parent, req.getType(), req.getName()),
-      type: req.getType(),
-      name: req.getName(),
-      ...(parent ? { parent } : {}),
-      custom: req.getCustom(),
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      ...(r.parent ? { parent: r.parent } : {}),
+      custom: r.custom,
       inputs,
-      dependsOn: req.getDependenciesList(),
+      dependsOn: r.dependsOn,
+      aliases: r.aliases,
     });
-    return register(req, cb);
-  };
+  });
 
   // A program that throws is caught here rather than inside Pulumi's Stack resource, whose
   // internal promises would otherwise reject unhandled; the caller still gets the error.
@@ -128,26 +110,34 @@ async function runOnce<T>(program: () => Promise<T> | T, options: MockRunOptions
   // inputs depend on a refused resource reject that way). Do the same for the length of the
   // run, so a refusal fails this run instead of surfacing later as a stray error.
   const stray: unknown[] = [];
-  const restore = captureUnhandledRejections((reason) => stray.push(reason));
+  // ...and at once: a resource whose input was refused (an Output that failed a check) leaves
+  // everything that needs its outputs waiting, as a refused resource does.
+  let strayFailure!: (reason: unknown) => void;
+  const failedFast = new Promise<never>((_, reject) => (strayFailure = reject));
+  failedFast.catch(() => undefined);
+  const restore = captureUnhandledRejections((reason) => {
+    stray.push(reason);
+    strayFailure(new MockRunError(reason, resources));
+  });
   // A resource the fakes refuse leaves everything that needs its outputs waiting: end the
   // run as soon as that happens rather than at some timeout.
   const refused = new Promise<never>((_, reject) => fakes.onRefusal((refusal) => reject(new MockRunError(refusal, resources))));
   refused.catch(() => undefined);
-  let stackOutputs: pulumi.Inputs | undefined;
+  let stackOutputs: Record<string, unknown> | undefined;
   try {
     stackOutputs = await Promise.race([
-      pulumi.runtime.runInPulumiStack(async () => {
+      runProgramInStack(async () => {
         try {
-          return (await program()) as pulumi.Inputs;
+          return (await program()) as Record<string, unknown>;
         } catch (error) {
           failure = { error };
           return {};
         }
       }),
       refused,
+      failedFast,
     ]);
-    const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs(): Promise<void> };
-    await Promise.race([settings.waitForRPCs(), refused]);
+    await Promise.race([waitForPendingRpcs(), refused, failedFast]);
   } finally {
     // Let rejections of this run's last promises arrive before handing the process back.
     await new Promise((r) => setImmediate(r));

@@ -10,6 +10,7 @@
  */
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { ResourceRefusedError } from "../errors";
 import { advanceRotation, initialRotation, type RotationState } from "../shared-secret/rotation";
 import { AWS_FAKES } from "./fakes-aws";
 import { AZURE_FAKES } from "./fakes-azure";
@@ -206,11 +207,11 @@ export class FakeCloud implements pulumi.runtime.Mocks {
   /** What this run produced, keyed by `type::name`: feed it to the next run as `prior`. */
   readonly produced = new Map<string, PriorResource>();
   /** Resources a fake refused, as the real cloud would have. */
-  readonly refusals: Error[] = [];
-  private readonly refusalListeners: Array<(refusal: Error) => void> = [];
+  readonly refusals: ResourceRefusedError[] = [];
+  private readonly refusalListeners: Array<(refusal: ResourceRefusedError) => void> = [];
 
   /** Be told when a fake refuses a resource (the engine fails the run at once). */
-  onRefusal(listener: (refusal: Error) => void): void {
+  onRefusal(listener: (refusal: ResourceRefusedError) => void): void {
     this.refusalListeners.push(listener);
   }
 
@@ -240,8 +241,9 @@ export class FakeCloud implements pulumi.runtime.Mocks {
         result = fake ? fake(args, { options: this.options, prior }) : { id: `${args.name}-id`, state: { ...args.inputs } };
       } catch (error) {
         // The cloud would refuse this resource. Say so at once: resources waiting on its
-        // outputs would otherwise wait forever.
-        const refusal = new Error(`${args.type} ${args.name} was refused: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+        // outputs would otherwise wait forever. Callers match the class (code
+        // ERR_RESOURCE_REFUSED), never this message.
+        const refusal = new ResourceRefusedError(args.type, args.name, (error as Error)?.message ?? String(error), { cause: error });
         this.refusals.push(refusal);
         for (const listener of this.refusalListeners) listener(refusal);
         throw refusal;

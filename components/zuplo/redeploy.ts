@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ZUPLO_REDEPLOY_TYPE, type ZuploRedeployInputs, zuploRedeployProvider } from "./developer-api";
+import { ZUPLO_REDEPLOY_TYPE, type ZuploRedeployInputs, zuploRedeployProvider } from "./redeploy-provider";
 
 export type ZuploRedeployArgs = { [K in keyof ZuploRedeployInputs]: pulumi.Input<ZuploRedeployInputs[K]> };
 

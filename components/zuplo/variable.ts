@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ZUPLO_VARIABLE_TYPE, type ZuploVariableInputs, zuploVariableProvider } from "./developer-api";
+import { ZUPLO_VARIABLE_TYPE, type ZuploVariableInputs, zuploVariableProvider } from "./variable-provider";
 
 export type ZuploVariableArgs = { [K in keyof ZuploVariableInputs]: pulumi.Input<ZuploVariableInputs[K]> };
 

@@ -1,6 +1,7 @@
 /** Shared fixtures for the Zuplo provider tests: keys the fake refuses, provider config, leak search. */
 import { inspect } from "node:util";
 import { expect } from "vitest";
+import { GatelockError, GatewayApiError } from "../../components/errors";
 
 export const WRONG_KEY = "zpka_wrong_0a1b2c3d4e5f60718293";
 export const OTHER_PROJECT_KEY = "zpka_scoped_to_other_project_9f8e7d";
@@ -43,7 +44,7 @@ export interface ExpectedFailure {
 }
 
 /**
- * Await a provider call that must fail: check its code, status and message, and that nothing
+ * Await a provider call that must fail: check its class, code, status and message, and that nothing
  * it exposes holds a secret (`noSecrets` knows which ones). Returns the error for more checks.
  */
 export async function expectProviderFailure<E extends Error & { code?: string; status?: number }>(
@@ -58,6 +59,10 @@ export async function expectProviderFailure<E extends Error & { code?: string; s
     (e: unknown) => e,
   )) as E;
   expect(err).toBeInstanceOf(Error);
+  // Part of gatelock's error family, whatever the provider could import.
+  expect(err).toBeInstanceOf(GatelockError);
+  if (expected.code === "ERR_GATEWAY_API") expect(err).toBeInstanceOf(GatewayApiError);
+  else expect(err).not.toBeInstanceOf(GatewayApiError);
   expect(err.code).toBe(expected.code);
   if (expected.status !== undefined) expect(err.status).toBe(expected.status);
   for (const m of expected.includes ?? []) expect(err.message).toMatch(m);
