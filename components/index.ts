@@ -6,8 +6,10 @@
 // Errors
 export {
   ConfigError,
+  DependencyMissingError,
   GatelockError,
   GatewayApiError,
+  missingDependencyError,
   formatIssue,
   type ConfigIssue,
   type GatelockErrorCode,
@@ -33,16 +35,21 @@ export { describeOrigin, type OriginDescription } from "./model/describe";
 export { stackJsonSchema } from "./model/json-schema";
 
 // Gateway side
-export { GatewayEnvironment, type GatewayEnvironmentArgs, type GatewayVariable, type VariableSummary } from "./gateway/environment";
+export { ZuploEnvironment, type ZuploEnvironmentArgs, type GatewayVariable, type VariableSummary } from "./gateway/environment";
 export { variableSpecs, type VariableSpec } from "./gateway/variables";
 export { gatewayConfigFor, policiesDocument, type OriginGatewayConfig, type ZuploPolicy } from "./gateway/zuplo-policies";
 
 // Shared secret (cloud-agnostic parts)
-export { SharedSecret, type SharedSecretArgs } from "./shared-secret/shared-secret";
+export { createSharedSecret, type SharedSecret, type SharedSecretArgs } from "./shared-secret/shared-secret";
+export type { SharedSecretSettings } from "./shared-secret/origin-args";
 export { advanceRotation, initialRotation, type RotationInputs, type RotationState } from "./shared-secret/rotation";
 export { encodeSecretDocument, decodeSecretDocument, type SecretDocument } from "./shared-secret/document";
 export { LocalSharedSecretOrigin, type LocalSharedSecretOriginArgs } from "./local/shared-secret-origin";
 
 // The program
 export { deploy, readStackConfig, type DeployOptions, type Deployment, type GatelockOutputs } from "./program/deploy";
-export type { CloudModule, OriginDeployment, TranslateContext, Translator } from "./program/translator";
+export type { BuildContext, CloudModule, OriginBuilder, OriginComponent, OriginDeployment } from "./program/translator";
+
+// Components' shared args
+export { customGateway, zuploGateway, type GatewayArgs } from "./component/checked-origin";
+export type { FederatedSettings } from "./federated/origin-args";

@@ -134,7 +134,7 @@ describe("gatelock audit: a Pulumi.yaml that is not valid YAML", () => {
 });
 
 describe("gatelock audit: a refusal raised while the program runs is a refusal, not a crash", () => {
-  it("a missing optional cloud SDK (@pulumi/gcp) exits 1 with ERR_CONFIG_INVALID, not 3", async () => {
+  it("a missing optional cloud SDK (@pulumi/gcp) exits 1 with ERR_DEPENDENCY_MISSING, not 3", async () => {
     // As in a project that never installed @pulumi/gcp: loading gatelock's GCP module fails.
     vi.doMock("../components/gcp", () => ({
       get cloud() {
@@ -147,7 +147,7 @@ describe("gatelock audit: a refusal raised while the program runs is a refusal, 
       });
       const { code, out, err } = await cli(["audit", "--stack", "gcp", "--cwd", dir]);
       expect(err).toContain("npm install @pulumi/gcp");
-      expect(err).toContain("[ERR_CONFIG_INVALID]");
+      expect(err).toContain("[ERR_DEPENDENCY_MISSING]");
       expect(err).not.toContain("ERR_INTERNAL");
       expect(out).toBe("");
       expect(code).toBe(1);

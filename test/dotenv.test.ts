@@ -393,6 +393,35 @@ describe("dotenvFileProvider", () => {
     expect(await p.diff("/a/.env", olds, { path: "/a/.env", entries: { B: "2", A: "1" } })).toMatchObject({ changes: false, replaces: [] });
   });
 
+  it("names the file relative to its project: another checkout manages the same file, and 0.1's absolute state moves without a replace", async () => {
+    const entries = { A: "1" };
+    const created = await p.create({ path: ".env", projectDir: dir, entries });
+    expect(created.id).toBe(".env");
+    expect(created.outs).toEqual({ path: ".env", projectDir: dir, entries, created: true });
+    expect(fs.readFileSync(path.join(dir, ".env"), "utf8")).toContain("A=1");
+    // Another checkout (another directory), same relative path and entries: nothing to do.
+    expect(await p.diff(".env", created.outs!, { path: ".env", projectDir: "/home/ci/checkout", entries })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    // Another relative path is another file.
+    expect(await p.diff(".env", created.outs!, { path: ".env.local", projectDir: dir, entries })).toMatchObject({ changes: true, replaces: ["path"] });
+    // State written by gatelock 0.1 holds the absolute path: the same file, so an update, not a replacement.
+    const legacy = { path: path.join(dir, ".env"), entries, created: true };
+    expect(await p.diff(legacy.path, legacy, { path: ".env", projectDir: dir, entries })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await p.diff(legacy.path, legacy, { path: ".env", projectDir: "/elsewhere", entries })).toMatchObject({ replaces: ["path"] });
+    const moved = await p.update(legacy.path, legacy, { path: ".env", projectDir: dir, entries: { A: "2" } });
+    expect(moved.outs).toEqual({ path: ".env", projectDir: dir, entries: { A: "2" }, created: true });
+    expect(fs.readFileSync(path.join(dir, ".env"), "utf8")).toContain("A=2");
+    await p.delete(".env", moved.outs!);
+    expect(fs.existsSync(path.join(dir, ".env"))).toBe(false);
+  });
+
+  it("check: with projectDir, the path is relative and stays inside the project; projectDir is absolute", async () => {
+    const failures = async (inputs: object) => ((await p.check({} as never, inputs as never)).failures ?? []).map((f) => f.property);
+    expect(await failures({ path: "../.env", projectDir: dir, entries: {} })).toEqual(["path"]);
+    expect(await failures({ path: "/etc/.env", projectDir: dir, entries: {} })).toEqual(["path"]);
+    expect(await failures({ path: ".env", projectDir: "relative/dir", entries: {} })).toEqual(["projectDir"]);
+    expect(await failures({ path: "gateway/.env", projectDir: dir, entries: {} })).toEqual([]);
+  });
+
   it("create writes a new file, 0600, and records that gatelock created it", async () => {
     const file = path.join(dir, ".env");
     const r = await p.create({ path: file, entries: { ORDERS_SHARED_SECRET: secret(1), ORDERS_ORIGIN_URL: "http://127.0.0.1:1" } });

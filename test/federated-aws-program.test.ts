@@ -10,9 +10,10 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runAudit } from "../components/audit/report";
 import { AwsFederatedOrigin } from "../components/aws/federated-origin";
+import { AwsOidcProvider } from "../components/aws/oidc-provider";
+import { zuploGateway } from "../components/component/checked-origin";
 import { GatelockError } from "../components/errors";
 import { ZUPLO_ISSUER } from "../components/model/identity";
-import { buildModel, type FederatedOrigin } from "../components/model/model";
 import { MockRunError, runUnderMocks } from "../components/testing/engine";
 import { FakeCloud, UNFAKED } from "../components/testing/fakes";
 import { AWS_FAKES } from "../components/testing/fakes-aws";
@@ -148,22 +149,25 @@ describe("the OIDC provider", () => {
     expect(fake(args("two", ["b"]), { options: new FakeCloud().options, prior: undefined }).id).toBe(PROVIDER_ARN);
   });
 
-  it("refuses an origin built after the audiences were sealed, rather than leave its audience out", async () => {
-    const model = buildModel(cfg(orders(), billing()), { stack: "test" });
-    const [o1, o2] = model.origins as FederatedOrigin[];
-    const e = await failure(
-      runUnderMocks(
-        async () => {
-          new AwsFederatedOrigin("orders", { origin: o1! });
-          await new Promise((r) => setImmediate(r));
-          new AwsFederatedOrigin("billing", { origin: o2! });
-          return {};
-        },
-        { stack: "test" },
-      ),
+  it("is an explicit resource: origins built after an await share it, and keep their resource options", async () => {
+    const run = await runUnderMocks(
+      async () => {
+        const gw = zuploGateway(gateway);
+        const provider = new AwsOidcProvider("zuplo", { issuer: ZUPLO_ISSUER, clientIds: ["aws:acme:prod", "aws:acme:billing"] });
+        await new Promise((r) => setImmediate(r));
+        const o = orders();
+        new AwsFederatedOrigin("orders", { gateway: gw, ...o.federated, ...o.aws, oidcProviderArn: provider.arn }, { protect: true });
+        await new Promise((r) => setImmediate(r));
+        const b = billing();
+        new AwsFederatedOrigin("billing", { gateway: gw, ...b.federated, ...b.aws, oidcProviderArn: provider.arn });
+        return {};
+      },
+      { stack: "test" },
     );
-    expect((e as GatelockError).code).toBe("ERR_CONFIG_CONFLICT");
-    expect(e.message).toContain("came too late");
+    expect(ofType(run.resources, T.oidc)).toHaveLength(1);
+    for (const name of ["orders-role", "billing-role"]) {
+      expect(json(one(run.resources, T.role, name), "assumeRolePolicy").Statement[0].Principal.Federated).toBe(PROVIDER_ARN);
+    }
   });
 });
 

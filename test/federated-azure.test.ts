@@ -23,7 +23,10 @@ import { describeOrigin } from "../components/model/describe";
 import { azureFederatedWarnings, checkAzureFederated, checkAzureFederatedOrigins, type AzureFederatedTarget } from "../components/model/federated/azure";
 import { buildModel, type FederatedOrigin } from "../components/model/model";
 import { ZUPLO_ISSUER } from "../components/model/identity";
+import { FederatedIdentityCredential } from "@pulumi/azure-native/managedidentity/federatedIdentityCredential";
+import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity/userAssignedIdentity";
 import { AzureFederatedOrigin } from "../components/azure/federated-origin";
+import { zuploGateway } from "../components/component/checked-origin";
 import { MockRunError, runUnderMocks } from "../components/testing/engine";
 import { UNFAKED } from "../components/testing/fakes";
 import { AZURE_REJECTED } from "../components/testing/fakes-azure";
@@ -488,37 +491,47 @@ describe("two Azure origins never share an identity", () => {
 });
 
 describe("the fakes refuse what Entra refuses", () => {
-  /** Run the component alone, on a model the checks never saw. */
-  async function runComponent(origin: FederatedOrigin) {
+  /**
+   * The component refuses these before Azure sees them, so the credentials are registered
+   * here directly, as a program that bypassed gatelock would: the fakes must refuse them too.
+   */
+  async function runCredentials(credentials: readonly { subject: string; name: string }[]) {
     return runUnderMocks(() => {
-      new AzureFederatedOrigin(origin.name, { origin });
+      const identity = new UserAssignedIdentity("reports-identity", { resourceGroupName: "rg-gateway", resourceName: "gatelock-prod-reports", location: "westeurope" });
+      let previous: FederatedIdentityCredential | undefined;
+      for (const c of credentials) {
+        previous = new FederatedIdentityCredential(
+          `reports-credential-${subjectHash(c.subject)}`,
+          { resourceGroupName: "rg-gateway", resourceName: identity.name, federatedIdentityCredentialResourceName: c.name, issuer: ZUPLO_ISSUER, subject: c.subject, audiences: ["api://AzureADTokenExchange"] },
+          { dependsOn: previous ? [previous] : [] },
+        );
+      }
     }, { stack: "prod" });
   }
+  const credential = (subject: string) => ({ subject, name: credentialName(subject) });
 
   it("a 21st credential on one identity is rejected, as in Azure (the model refuses it first)", async () => {
     AZURE_REJECTED.length = 0;
     const subjects = Array.from({ length: 20 }, (_, i) => `atcl_c${i}`);
-    const twenty = model(azureFederatedOrigin({ federated: { subjects } }));
-    const ok = await runComponent(twenty);
+    const twenty = azureFederatedOrigin({ federated: { subjects } });
+    const ok = await runUnderMocks(() => {
+      new AzureFederatedOrigin("reports", { gateway: zuploGateway(gateway), subjects, url: twenty.url, ...twenty.azure });
+    }, { stack: "prod" });
     expect(ofType(ok.resources, "azure-native:managedidentity:FederatedIdentityCredential")).toHaveLength(20);
     expect(AZURE_REJECTED).toEqual([]);
-    const t = target(twenty);
-    const bypass = { ...twenty, target: { ...t, credentials: [...t.credentials, { subject: "atcl_c20", name: credentialName("atcl_c20") }] } } as FederatedOrigin;
-    await runComponent(bypass);
+    await runCredentials([...subjects, "atcl_c20"].map(credential));
     expect(AZURE_REJECTED).toEqual([`azure-native:managedidentity:FederatedIdentityCredential reports-credential-${subjectHash("atcl_c20")}: 400 The maximum number of federated identity credentials (20) for this identity has been reached.`]);
   });
 
   it("a wildcard subject, a second audience or a bad name is rejected, as in Azure", async () => {
-    const m = model();
-    const t = target(m);
     AZURE_REJECTED.length = 0;
-    await runComponent({ ...m, target: { ...t, credentials: [{ subject: "atcl_*", name: credentialName("atcl_*") }] } } as FederatedOrigin);
+    await runCredentials([credential("atcl_*")]);
     expect(AZURE_REJECTED).toEqual([expect.stringMatching(/400 Wildcard characters/)]);
     AZURE_REJECTED.length = 0;
-    await runComponent({ ...m, target: { ...t, credentials: [{ subject: PROD, name: "-x" }] } } as FederatedOrigin);
+    await runCredentials([{ subject: PROD, name: "-x" }]);
     expect(AZURE_REJECTED).toEqual([expect.stringMatching(/400 Federated Identity Credential name '-x' is invalid/)]);
     AZURE_REJECTED.length = 0;
-    await runComponent({ ...m, target: { ...t, credentials: [{ subject: PROD, name: credentialName(PROD) }, { subject: PROD, name: `${credentialName(PROD)}-2` }] } } as FederatedOrigin);
+    await runCredentials([credential(PROD), { subject: PROD, name: `${credentialName(PROD)}-2` }]);
     expect(AZURE_REJECTED).toEqual([expect.stringMatching(/Issuer and subject combination already exists/)]);
     AZURE_REJECTED.length = 0;
   });

@@ -76,22 +76,26 @@ describe("the packed npm package", () => {
   it("type-checks and runs a program that imports gatelock/aws, loading no other cloud SDK", () => {
     fs.writeFileSync(
       path.join(consumer, "index.ts"),
-      `import { buildModel, GatewayEnvironment } from "gatelock";
+      `import { ZuploEnvironment } from "gatelock";
 import { AwsSharedSecretOrigin } from "gatelock/aws";
-import { runUnderMocks } from "gatelock/testing";
+import { reveal, runUnderMocks } from "gatelock/testing";
+import { Role } from "@pulumi/aws/iam/role";
 
 async function main() {
-  const model = buildModel({
-    gateway: { kind: "zuplo", account: "acme", project: "orders-api", branch: "main" },
-    origins: [{ name: "orders", method: "shared-secret", cloud: "aws", aws: { region: "eu-west-1", readers: ["arn:aws:iam::210987654321:role/orders"] } }],
-  }, { stack: "prod" });
   const run = await runUnderMocks(() => {
-    const origin = new AwsSharedSecretOrigin("orders", { origin: model.origins[0]! });
-    new GatewayEnvironment("gateway", { gateway: model.gateway, variables: origin.gatewayVariables });
-    return { arn: origin.secretArn };
+    // The platform repo's own role, created in the same program: its ARN is an Output.
+    const role = new Role("orders-api", {
+      name: "orders-api",
+      assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+    });
+    const origin = new AwsSharedSecretOrigin("orders", { region: "eu-west-1", readers: [role.arn], url: "https://orders.internal.acme.example" });
+    new ZuploEnvironment("gateway", { account: "acme", project: "orders-api", branch: "main", variables: origin.gatewayVariables });
+    return { arn: origin.secretArn, readers: origin.readers };
   }, { stack: "prod" });
+  const policy = run.resources.find((r) => r.type === "aws:secretsmanager/secretPolicy:SecretPolicy")!;
+  const principal = JSON.parse(String(reveal(policy.inputs.policy))).Statement[0].Principal.AWS;
   const loaded = Object.keys(require.cache).filter((k) => /@pulumi\\/(gcp|azure-native)\\//.test(k));
-  console.log(JSON.stringify({ arn: run.outputs.arn, types: run.resources.map((r) => r.type), loaded }));
+  console.log(JSON.stringify({ arn: run.outputs.arn, readers: run.outputs.readers, principal, types: run.resources.map((r) => r.type), loaded }));
 }
 main().catch((e) => { console.error(e); process.exit(1); });
 `,
@@ -104,6 +108,9 @@ main().catch((e) => { console.error(e); process.exit(1); });
     const result = JSON.parse(run("node", ["out/index.js"], consumer).trim().split("\n").pop()!);
     expect(result.arn).toMatch(/^arn:aws:secretsmanager:eu-west-1:123456789012:secret:gatelock\/prod\/orders\/shared-secret-[A-Za-z0-9]{6}$/);
     expect(result.types).toContain("aws:secretsmanager/secretPolicy:SecretPolicy");
+    // The role's ARN, an Output when the origin was built, reached the secret's policy.
+    expect(result.readers).toEqual(["arn:aws:iam::123456789012:role/orders-api"]);
+    expect(result.principal).toEqual(["arn:aws:iam::123456789012:role/orders-api"]);
     expect(result.types).toContain("pulumi-nodejs:dynamic/gatelock:ZuploVariable");
     expect(result.loaded).toEqual([]);
   });

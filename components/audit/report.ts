@@ -3,7 +3,7 @@
  * `pulumi up` would do, with every secret masked.
  */
 import * as path from "node:path";
-import { ConfigError, GatelockError } from "../errors";
+import { ConfigError, GatelockError, ResourceRefusedError } from "../errors";
 import type { VariableSummary } from "../gateway/environment";
 import { type OriginGatewayConfig, policiesDocument, type ZuploPolicy } from "../gateway/zuplo-policies";
 import { describeOrigin, type OriginDescription } from "../model/describe";
@@ -87,14 +87,16 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     // The program refused the config itself (a check that needs more than the model): the
     // same findings as a refusal before the run, not a crash.
     if (e instanceof MockRunError && e.cause instanceof ConfigError) return invalidReport(options.stack, e.cause);
-    if (e instanceof MockRunError && e.cause instanceof GatelockError) throw e.cause;
-    // A fake refused a resource as the real cloud API would: report it, do not crash.
-    if (e instanceof MockRunError && e.cause instanceof Error && / was refused: /.test(e.cause.message)) {
+    // A fake refused a resource as the real cloud API would: report it, do not crash. Matched
+    // by class (code ERR_RESOURCE_REFUSED), never by message, and before the rethrow below
+    // since it is a GatelockError too.
+    if (e instanceof MockRunError && e.cause instanceof ResourceRefusedError) {
       return {
         ...invalidReport(options.stack, undefined),
         findings: [{ severity: "error", code: "ERR_RESOURCE_REFUSED", path: "resources", message: `the cloud would refuse this: ${e.cause.message}`, fix: "change the config so the resource is valid (see the message)." }],
       };
     }
+    if (e instanceof MockRunError && e.cause instanceof GatelockError) throw e.cause;
     throw e;
   }
   options.observe?.(run.resources);
@@ -227,7 +229,9 @@ function leakFindings(recorded: readonly RecordedResource[], printed: unknown, d
     else if (v && typeof v === "object") Object.values(v).forEach((x) => collect(x, inSecret));
   };
   for (const r of recorded) {
-    const declared = r.type === DOTENV_TYPE && typeof r.inputs.path === "string" ? dotenvFiles.get(r.inputs.path) : undefined;
+    // The file is named relative to its project (`projectDir`), or absolutely by gatelock 0.1.
+    const file = r.type === DOTENV_TYPE && typeof r.inputs.path === "string" ? path.resolve(typeof r.inputs.projectDir === "string" ? r.inputs.projectDir : "/", r.inputs.path) : undefined;
+    const declared = file !== undefined ? dotenvFiles.get(file) : undefined;
     const entries = declared ? reveal(r.inputs.entries) : undefined;
     if (!declared || !entries || typeof entries !== "object" || Array.isArray(entries)) {
       collect(r.inputs, false);

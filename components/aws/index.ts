@@ -1,12 +1,15 @@
 /** `gatelock/aws`: AWS translators and components. Loads only AWS SDK submodules. */
-import { type CloudModule, componentTranslator } from "../program/translator";
+import { type CloudModule, expectMethod, federatedArgs, sharedSecretArgs } from "../program/translator";
+import type * as pulumi from "@pulumi/pulumi";
+import type { FederatedOrigin, GatelockModel } from "../model/model";
 import { AwsFederatedOrigin } from "./federated-origin";
+import { AwsOidcProvider, oidcProviderName } from "./oidc-provider";
 import { AwsSharedSecretOrigin } from "./shared-secret-origin";
 
 export { AwsSharedSecretOrigin, type AwsSharedSecretOriginArgs } from "./shared-secret-origin";
 export { secretReadPolicy, SECRET_READ_ACTIONS, type PolicyDocument, type PolicyStatement } from "./documents";
 export { AwsFederatedOrigin, type AwsFederatedOriginArgs } from "./federated-origin";
-export { AwsOidcProvider, type AwsOidcProviderArgs, sharedOidcProvider, type SharedOidcProvider } from "./oidc-provider";
+export { AwsOidcProvider, type AwsOidcProviderArgs, oidcProviderName } from "./oidc-provider";
 export {
   executeApiArn,
   type IamPolicyDocument,
@@ -21,10 +24,33 @@ export {
   webIdentityTrustPolicy,
 } from "./trust-policy";
 
+/**
+ * The stack's IAM OIDC provider for the gateway's issuer, when an AWS federated origin does
+ * not adopt one: one per issuer (AWS allows one per account), with every such origin's audience.
+ */
+function sharedOidcProvider(model: GatelockModel): { oidcProviderArn?: pulumi.Output<string> } {
+  const creating = model.origins.filter((o): o is FederatedOrigin => o.method === "federated" && o.target.cloud === "aws" && o.target.oidcProvider.kind === "create");
+  if (creating.length === 0) return {};
+  const issuer = creating[0]!.trust.issuer;
+  const clientIds = [...new Set(creating.map((o) => o.trust.audience))].sort();
+  return { oidcProviderArn: new AwsOidcProvider(oidcProviderName(issuer), { issuer, clientIds }).arn };
+}
+
 export const cloud: CloudModule = {
   cloud: "aws",
-  translators: {
-    "shared-secret": componentTranslator(AwsSharedSecretOrigin),
-    federated: componentTranslator(AwsFederatedOrigin),
+  shared: sharedOidcProvider,
+  outputs: (o) => (o.method === "federated" && o.target.cloud === "aws" ? { oidcProvider: o.target.oidcProvider.kind === "adopt" ? "adopted" : "created by this stack" } : {}),
+  builders: {
+    "shared-secret": (raw, ctx) => {
+      const o = expectMethod(raw, "shared-secret");
+      return new AwsSharedSecretOrigin(o.name, { ...sharedSecretArgs(o), ...o.aws! }, ctx.opts);
+    },
+    federated: (raw, ctx) => {
+      const o = expectMethod(raw, "federated");
+      const { oidcProviderArn, ...aws } = o.aws!;
+      const arn = oidcProviderArn ?? ctx.oidcProviderArn;
+      if (arn === undefined) throw new TypeError(`gatelock: ${o.name} needs the stack's OIDC provider`);
+      return new AwsFederatedOrigin(o.name, { ...federatedArgs(o, ctx.gateway), ...aws, oidcProviderArn: arn }, ctx.opts);
+    },
   },
 };

@@ -2,15 +2,25 @@ import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "@pulumi/aws/secretsmanager/secret";
 import { SecretPolicy } from "@pulumi/aws/secretsmanager/secretPolicy";
 import { SecretVersion } from "@pulumi/aws/secretsmanager/secretVersion";
+import { checkOrigin } from "../component/checked-origin";
 import type { GatewayVariable } from "../gateway/environment";
-import type { OriginModel } from "../model/model";
+import type { Finding } from "../model/safety";
 import { sharedSecretVariables } from "../shared-secret/gateway-variables";
-import { SharedSecret } from "../shared-secret/shared-secret";
+import { isSharedSecretOn, PENDING_URL, sharedSecretConfig, type SharedSecretSettings } from "../shared-secret/origin-args";
+import { createSharedSecret } from "../shared-secret/shared-secret";
 import { secretReadPolicy } from "./documents";
 
-export interface AwsSharedSecretOriginArgs {
-  /** A validated origin (from `buildModel`): a shared-secret origin on this cloud. */
-  readonly origin: OriginModel;
+export interface AwsSharedSecretOriginArgs extends SharedSecretSettings {
+  /** Region of the secret (e.g. `us-east-1`). */
+  readonly region: string;
+  /** IAM role ARNs the origin runs as, which may read the secret: exact ARNs, no wildcards, no whole accounts. */
+  readonly readers: pulumi.Input<string>[];
+  /** Secrets Manager name (default `gatelock/<stack>/<origin>/shared-secret`). */
+  readonly secretName?: string;
+  /** KMS key ARN or alias to encrypt the secret with (default: the account's `aws/secretsmanager` key). */
+  readonly kmsKeyId?: pulumi.Input<string>;
+  /** Days Secrets Manager keeps the secret after deletion, 0 to 30. */
+  readonly recoveryWindowInDays?: number;
 }
 
 /**
@@ -19,27 +29,38 @@ export interface AwsSharedSecretOriginArgs {
  */
 export class AwsSharedSecretOrigin extends pulumi.ComponentResource {
   readonly secretArn: pulumi.Output<string>;
-  readonly readers: readonly string[];
+  /** The roles that may read the secret (checked like every other arg). */
+  readonly readers: pulumi.Output<string[]>;
   readonly gatewayVariables: readonly GatewayVariable[];
   readonly summary: Record<string, pulumi.Input<unknown>>;
   readonly generation: pulumi.Output<number>;
+  /** What a reviewer should know: warnings about these args. */
+  readonly findings: readonly Finding[];
 
   constructor(name: string, args: AwsSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gatelock:aws:SharedSecretOrigin", name, {}, opts);
-    const { origin } = args;
-    if (origin.method !== "shared-secret" || origin.store.cloud !== "aws") {
-      throw new TypeError(`AwsSharedSecretOrigin needs a shared-secret origin on aws, got ${origin.method} on ${origin.cloud}`);
-    }
+    const { region, readers, secretName, kmsKeyId, recoveryWindowInDays } = args;
+    const check = checkOrigin({
+      component: name,
+      config: sharedSecretConfig(name, "aws", args, { region, readers, secretName, kmsKeyId, recoveryWindowInDays }),
+      placeholders: {
+        "aws.readers[]": (n) => `arn:aws:iam::000000000000:role/gatelock-pending-${n}`,
+        "aws.kmsKeyId": () => "alias/gatelock-pending",
+        url: PENDING_URL,
+      },
+      is: isSharedSecretOn("aws"),
+    });
+    const origin = check.known;
     const store = origin.store;
 
-    const secret = new SharedSecret(name, origin.sharedSecret, { parent: this });
+    const secret = createSharedSecret(name, origin.sharedSecret, this);
     const sm = new Secret(
       `${name}-store`,
       {
         name: store.secretName,
         region: store.region,
         description: `gatelock: shared secret the gateway sends to ${origin.name}`,
-        ...(store.kmsKeyId ? { kmsKeyId: store.kmsKeyId } : {}),
+        ...(store.kmsKeyId ? { kmsKeyId: check.value(["aws.kmsKeyId"], (m) => m.store.kmsKeyId!) } : {}),
         ...(store.recoveryWindowInDays !== undefined ? { recoveryWindowInDays: store.recoveryWindowInDays } : {}),
         tags: { "managed-by": "gatelock", "gatelock-origin": origin.name },
       },
@@ -52,14 +73,20 @@ export class AwsSharedSecretOrigin extends pulumi.ComponentResource {
     );
     new SecretPolicy(
       `${name}-store-policy`,
-      { secretArn: sm.arn, policy: JSON.stringify(secretReadPolicy(store.readers)), blockPublicPolicy: true, region: store.region },
+      {
+        secretArn: sm.arn,
+        policy: check.value(["aws.readers"], (m) => JSON.stringify(secretReadPolicy(m.store.readers))),
+        blockPublicPolicy: true,
+        region: store.region,
+      },
       { parent: this },
     );
 
     this.secretArn = sm.arn;
-    this.readers = store.readers;
+    this.readers = pulumi.output(check.value(["aws.readers"], (m) => [...m.store.readers]));
     this.generation = secret.generation;
-    this.gatewayVariables = sharedSecretVariables(origin, secret.current, version);
+    this.findings = check.findings;
+    this.gatewayVariables = sharedSecretVariables(origin, secret.current, version, origin.url ? check.value(["url"], (m) => m.url!) : undefined);
     this.summary = { secretArn: this.secretArn, readers: this.readers, generation: this.generation };
     this.registerOutputs(this.summary);
   }

@@ -2,15 +2,29 @@ import * as pulumi from "@pulumi/pulumi";
 import { RoleAssignment } from "@pulumi/azure-native/authorization/roleAssignment";
 import { FederatedIdentityCredential } from "@pulumi/azure-native/managedidentity/federatedIdentityCredential";
 import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity/userAssignedIdentity";
+import { checkOrigin } from "../component/checked-origin";
+import { federatedConfig, type FederatedSettings, isFederatedOn } from "../federated/origin-args";
 import type { GatewayVariable } from "../gateway/environment";
 import { azureFederatedVariables } from "../gateway/federated/azure";
 import { pairVariables } from "../gateway/variables";
-import type { FederatedOrigin } from "../model/model";
+import type { Finding } from "../model/safety";
 import { subjectHash } from "./federated-names";
 
-export interface AzureFederatedOriginArgs {
-  /** A validated federated origin on Azure (from `buildModel`). */
-  readonly origin: FederatedOrigin;
+export interface AzureFederatedOriginArgs extends FederatedSettings {
+  /** Existing resource group that holds the gateway's user-assigned managed identity. */
+  readonly resourceGroup: pulumi.Input<string>;
+  /** Azure region of the managed identity (e.g. `westeurope`). */
+  readonly location: string;
+  /** Name of the managed identity gatelock creates (default `gatelock-<stack>-<origin>`). */
+  readonly identityName?: string;
+  /** An allowlisted data-plane role by name, GUID or role definition ID. */
+  readonly role: string;
+  /** ARM ID of the one resource the role is granted on. */
+  readonly scope: pulumi.Input<string>;
+  /** What the gateway requests its Entra token for (default: the service of a built-in `role`). */
+  readonly resource?: string;
+  /** Escape hatch: a role off gatelock's allowlist (roles that manage access, resources or keys stay refused). */
+  readonly dangerouslyAllowUnlistedRole?: boolean;
 }
 
 /**
@@ -31,17 +45,32 @@ export class AzureFederatedOrigin extends pulumi.ComponentResource {
   readonly roleAssignmentId: pulumi.Output<string>;
   readonly gatewayVariables: readonly GatewayVariable[];
   readonly summary: Record<string, pulumi.Input<unknown>>;
+  readonly findings: readonly Finding[];
 
   constructor(name: string, args: AzureFederatedOriginArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gatelock:azure:FederatedOrigin", name, {}, opts);
-    const { origin } = args;
+    const { resourceGroup, location, identityName, role, scope, resource, dangerouslyAllowUnlistedRole } = args;
+    // A role definition ID names its subscription: an unknown scope stands in from the same one.
+    const subscription = /^\/subscriptions\/([0-9a-fA-F-]{36})\//.exec(role)?.[1] ?? "00000000-0000-0000-0000-000000000000";
+    const check = checkOrigin({
+      component: name,
+      gateway: args.gateway,
+      config: federatedConfig(name, "azure", args, { resourceGroup, location, identityName, role, scope, resource, dangerouslyAllowUnlistedRole }),
+      placeholders: {
+        "azure.resourceGroup": () => "gatelock-pending",
+        "azure.scope": () => `/subscriptions/${subscription}/resourceGroups/gatelock-pending/providers/Microsoft.Storage/storageAccounts/gatelockpending`,
+        url: () => "https://gatelock-pending.invalid",
+      },
+      is: isFederatedOn("azure"),
+    });
+    const origin = check.known;
     const target = origin.target;
-    if (target.cloud !== "azure") throw new TypeError(`AzureFederatedOrigin needs an origin on azure, got ${target.cloud}`);
     const tags = { "managed-by": "gatelock", "gatelock-origin": origin.name };
+    const resourceGroupName = check.value(["azure.resourceGroup"], (m) => m.target.resourceGroup);
 
     const identity = new UserAssignedIdentity(
       `${name}-identity`,
-      { resourceGroupName: target.resourceGroup, resourceName: target.identityName, location: target.location, tags },
+      { resourceGroupName, resourceName: target.identityName, location: target.location, tags },
       { parent: this },
     );
 
@@ -52,7 +81,7 @@ export class AzureFederatedOrigin extends pulumi.ComponentResource {
       previous = new FederatedIdentityCredential(
         `${name}-credential-${subjectHash(c.subject)}`,
         {
-          resourceGroupName: target.resourceGroup,
+          resourceGroupName,
           resourceName: identity.name,
           federatedIdentityCredentialResourceName: c.name,
           issuer: origin.trust.issuer,
@@ -66,8 +95,8 @@ export class AzureFederatedOrigin extends pulumi.ComponentResource {
     const assignment = new RoleAssignment(
       `${name}-role`,
       {
-        scope: target.scope,
-        roleDefinitionId: target.role.definitionId,
+        scope: check.value(["azure.scope"], (m) => m.target.scope),
+        roleDefinitionId: check.value(["azure.scope"], (m) => m.target.role.definitionId),
         principalId: identity.principalId,
         // A new identity's service principal takes a while to replicate; saying what it is
         // avoids the lookup that fails meanwhile.
@@ -81,7 +110,7 @@ export class AzureFederatedOrigin extends pulumi.ComponentResource {
     const ready: pulumi.Resource[] = [previous ?? identity, assignment];
     this.gatewayVariables = pairVariables(
       azureFederatedVariables(origin),
-      { tenantId: identity.tenantId, clientId: identity.clientId, url: origin.url },
+      { tenantId: identity.tenantId, clientId: identity.clientId, url: origin.url ? check.value(["url"], (m) => m.url!) : undefined },
       { tenantId: ready, clientId: ready },
     );
 
@@ -91,6 +120,7 @@ export class AzureFederatedOrigin extends pulumi.ComponentResource {
     this.tenantId = identity.tenantId;
     this.credentialNames = target.credentials.map((c) => c.name);
     this.roleAssignmentId = assignment.id;
+    this.findings = check.findings;
     this.summary = {
       identityId: this.identityId,
       clientId: this.clientId,
@@ -99,7 +129,7 @@ export class AzureFederatedOrigin extends pulumi.ComponentResource {
       subjects: target.credentials.map((c) => c.subject),
       credentials: this.credentialNames,
       role: target.role.name ?? target.role.guid,
-      scope: target.scope,
+      scope: check.value(["azure.scope"], (m) => m.target.scope),
       tokenScope: target.tokenScope,
       roleAssignmentId: this.roleAssignmentId,
     };

@@ -1,5 +1,5 @@
 /** `gatelock/azure`: Azure translators and components. Loads only azure-native submodules. */
-import { type CloudModule, componentTranslator } from "../program/translator";
+import { type CloudModule, expectMethod, federatedArgs, sharedSecretArgs } from "../program/translator";
 import { AzureFederatedOrigin } from "./federated-origin";
 import { AzureSharedSecretOrigin } from "./shared-secret-origin";
 
@@ -37,8 +37,14 @@ export {
 
 export const cloud: CloudModule = {
   cloud: "azure",
-  translators: {
-    "shared-secret": componentTranslator(AzureSharedSecretOrigin),
-    federated: componentTranslator(AzureFederatedOrigin),
+  builders: {
+    "shared-secret": (raw, ctx) => {
+      const o = expectMethod(raw, "shared-secret");
+      return new AzureSharedSecretOrigin(o.name, { ...sharedSecretArgs(o), ...o.azure! }, ctx.opts);
+    },
+    federated: (raw, ctx) => {
+      const o = expectMethod(raw, "federated");
+      return new AzureFederatedOrigin(o.name, { ...federatedArgs(o, ctx.gateway), ...o.azure! }, ctx.opts);
+    },
   },
 };

@@ -16,17 +16,23 @@ export type { DotenvFileInputs, DotenvFileOutputs, DotenvFileProvider };
 export const DOTENV_FILE_TYPE = "DotenvFile";
 
 export class DotenvFile extends pulumi.dynamic.Resource {
+  /** The file, relative to the project. */
   declare readonly path: pulumi.Output<string>;
   /** The managed keys and values (a Pulumi secret). */
   declare readonly entries: pulumi.Output<Record<string, string>>;
   /** Whether gatelock created the file; if so, destroying the stack deletes it once empty. */
   declare readonly created: pulumi.Output<boolean>;
 
-  constructor(name: string, args: { path: pulumi.Input<string>; entries: pulumi.Input<Record<string, pulumi.Input<string>>> }, opts?: pulumi.CustomResourceOptions) {
+  /**
+   * `path` is relative to `projectDir` (the Pulumi project): that is what the state and the ID
+   * keep, so another checkout of the project manages the same file. An absolute `path` without
+   * `projectDir` is still accepted.
+   */
+  constructor(name: string, args: { path: pulumi.Input<string>; projectDir?: pulumi.Input<string>; entries: pulumi.Input<Record<string, pulumi.Input<string>>> }, opts?: pulumi.CustomResourceOptions) {
     super(
       dotenvFileProvider,
       name,
-      { path: args.path, entries: pulumi.secret(args.entries), created: undefined },
+      { path: args.path, ...(args.projectDir !== undefined ? { projectDir: args.projectDir } : {}), entries: pulumi.secret(args.entries), created: undefined },
       { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "entries"] },
       "gatelock",
       DOTENV_FILE_TYPE,

@@ -340,8 +340,14 @@ async function withPathLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
 // ---------------------------------------------------------------------------------------
 
 export interface DotenvFileInputs {
-  /** Absolute path of the dotenv file. */
+  /**
+   * The dotenv file, relative to `projectDir` (and so the same in every checkout of the
+   * project). gatelock 0.1 stored an absolute path here without `projectDir`; such state is
+   * still read, and moves to the relative form without replacing the file.
+   */
   readonly path: string;
+  /** Absolute directory `path` is relative to: where this checkout of the project is. Not part of the file's identity. */
+  readonly projectDir?: string;
   /** Keys gatelock manages in the file, with their values. */
   readonly entries: Record<string, string>;
 }
@@ -365,8 +371,18 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 function checkDotenvInputs(inputs: DotenvFileInputs): dynamic.CheckFailure[] {
   const failures: dynamic.CheckFailure[] = [];
-  if (inputs.path !== UNKNOWN && (typeof inputs.path !== "string" || !pathModule().isAbsolute(inputs.path))) {
-    failures.push({ property: "path", reason: "expected an absolute path to the dotenv file" });
+  const p = pathModule();
+  if (inputs.projectDir === undefined) {
+    if (inputs.path !== UNKNOWN && (typeof inputs.path !== "string" || !p.isAbsolute(inputs.path))) {
+      failures.push({ property: "path", reason: "expected an absolute path to the dotenv file, or a relative one with projectDir" });
+    }
+  } else {
+    if (inputs.projectDir !== UNKNOWN && (typeof inputs.projectDir !== "string" || !p.isAbsolute(inputs.projectDir))) {
+      failures.push({ property: "projectDir", reason: "expected the project's absolute directory" });
+    }
+    if (inputs.path !== UNKNOWN && (typeof inputs.path !== "string" || p.isAbsolute(inputs.path) || inputs.path.split(/[/\\]/).includes(".."))) {
+      failures.push({ property: "path", reason: "expected a path relative to the project, inside it" });
+    }
   }
   const entries = inputs.entries as unknown;
   if (entries === UNKNOWN) return failures;
@@ -392,6 +408,22 @@ function sameEntries(a: Readonly<Record<string, string>>, b: Readonly<Record<str
   return ak.length === Object.keys(b).length && ak.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
 }
 
+/** Where the file is on this machine. */
+function filePath(x: DotenvFileInputs): string {
+  const p = pathModule();
+  return x.projectDir !== undefined && !p.isAbsolute(x.path) ? p.join(x.projectDir, x.path) : x.path;
+}
+
+/**
+ * What names the file across checkouts: the relative path. An old absolute path (no
+ * projectDir) names the same file when it is where the new relative path points here.
+ */
+function sameFile(olds: DotenvFileInputs, news: DotenvFileInputs): boolean {
+  const p = pathModule();
+  if (olds.projectDir !== undefined && news.projectDir !== undefined) return p.normalize(olds.path) === p.normalize(news.path);
+  return p.normalize(filePath(olds)) === p.normalize(filePath(news));
+}
+
 /** Apply one change to the file; returns whether the file existed before. */
 async function applyDotenv(path: string, set: Readonly<Record<string, string>>, remove: readonly string[]): Promise<boolean> {
   return withPathLock(path, async () => {
@@ -408,26 +440,27 @@ export const dotenvFileProvider: DotenvFileProvider = {
   },
 
   async diff(_id, olds, news) {
-    const replaces = olds.path !== news.path ? ["path"] : [];
-    const changes = replaces.length > 0 || !sameEntries(olds.entries ?? {}, news.entries ?? {});
+    const replaces = sameFile(olds, news) ? [] : ["path"];
+    // Moving state to the relative form (or another checkout's directory) is an update, never a replacement.
+    const changes = replaces.length > 0 || !sameEntries(olds.entries ?? {}, news.entries ?? {}) || olds.path !== news.path;
     return { changes, replaces, deleteBeforeReplace: false };
   },
 
   async create(inputs) {
-    const existed = await applyDotenv(inputs.path, inputs.entries, []);
-    return { id: inputs.path, outs: { path: inputs.path, entries: inputs.entries, created: !existed } };
+    const existed = await applyDotenv(filePath(inputs), inputs.entries, []);
+    return { id: inputs.path, outs: { path: inputs.path, ...(inputs.projectDir !== undefined ? { projectDir: inputs.projectDir } : {}), entries: inputs.entries, created: !existed } };
   },
 
   async update(_id, olds, news) {
     // A path change is a replacement (see diff), so olds and news name the same file.
     const remove = Object.keys(olds.entries ?? {}).filter((k) => !Object.prototype.hasOwnProperty.call(news.entries, k));
-    const existed = await applyDotenv(news.path, news.entries, remove);
+    const existed = await applyDotenv(filePath(news), news.entries, remove);
     // If the file vanished since, gatelock just created it again.
-    return { outs: { path: news.path, entries: news.entries, created: existed ? olds.created === true : true } };
+    return { outs: { path: news.path, ...(news.projectDir !== undefined ? { projectDir: news.projectDir } : {}), entries: news.entries, created: existed ? olds.created === true : true } };
   },
 
   async delete(_id, props) {
-    const path = props.path;
+    const path = filePath(props);
     await withPathLock(path, async () => {
       const existing = await readDotenvFile(path);
       if (existing === undefined) return;

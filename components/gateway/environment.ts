@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DotenvFile } from "../dotenv/dotenv-file";
-import type { GatewayModel } from "../model/model";
+import { ConfigError } from "../errors";
+import { buildModel, type GatewayModel } from "../model/model";
 import { ZuploRedeploy } from "../zuplo/redeploy";
 import { ZuploVariable } from "../zuplo/variable";
 import type { PairedVariable } from "./variables";
@@ -20,10 +21,26 @@ export interface VariableSummary {
   readonly sinks: readonly string[];
 }
 
-export interface GatewayEnvironmentArgs {
-  readonly gateway: GatewayModel;
+export interface ZuploEnvironmentArgs {
+  /** Zuplo account name. */
+  readonly account: string;
+  /** Zuplo project name. */
+  readonly project: string;
+  /** Zuplo branch (environment) whose variables are set. */
+  readonly branch: string;
+  /** The variables to write: each origin component's `gatewayVariables`. */
   readonly variables: readonly GatewayVariable[];
-  /** Base directory for a relative dotenv path (default: the working directory, i.e. the Pulumi project). */
+  /** Write them with Zuplo's Developer API (default true; needs `ZUPLO_API_KEY` or `gatelock:zuploApiKey`). */
+  readonly developerApi?: boolean;
+  /** Developer API base URL (default `https://dev.zuplo.com`; loopback for tests). */
+  readonly apiUrl?: string;
+  /** Escape hatch: an https `apiUrl` on another host than Zuplo's. */
+  readonly dangerouslyAllowCustomApiUrl?: boolean;
+  /** Also write them to this dotenv file (relative to `projectDir`), for `zuplo dev`; git must ignore it. */
+  readonly dotenv?: string;
+  /** After the Developer API writes changed variables, redeploy the branch so they take effect at once. */
+  readonly redeploy?: boolean;
+  /** The Pulumi project's directory (default: the working directory). */
   readonly projectDir?: string;
 }
 
@@ -38,10 +55,11 @@ export function redeployTrigger(entries: readonly { name: string; isSecret: bool
 
 /**
  * Where gateway variables land: the Zuplo Developer API (one resource per variable), a
- * dotenv file for `zuplo dev`, or both. With `environment.redeploy`, a `ZuploRedeploy` after
- * the variables redeploys the branch whenever one of them changes.
+ * dotenv file for `zuplo dev`, or both. With `redeploy`, a `ZuploRedeploy` after the
+ * variables redeploys the branch whenever one of them changes. Its args are checked by the
+ * model exactly as the stack file's `gatelock:gateway` is.
  */
-export class GatewayEnvironment extends pulumi.ComponentResource {
+export class ZuploEnvironment extends pulumi.ComponentResource {
   /** Variables written, with their sinks; no values. */
   readonly variables: readonly VariableSummary[];
   /** Every value by name, as one Pulumi secret, for programs that need to hand them on. */
@@ -49,9 +67,10 @@ export class GatewayEnvironment extends pulumi.ComponentResource {
   /** The redeploy resource, when `environment.redeploy` is on (with the Developer API). */
   readonly redeploy?: ZuploRedeploy;
 
-  constructor(name: string, args: GatewayEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: ZuploEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gatelock:gateway:GatewayEnvironment", name, {}, opts);
-    const { gateway } = args;
+    const projectDir = path.resolve(args.projectDir ?? process.cwd());
+    const gateway = gatewayModel(name, args, projectDir);
     const sinks: string[] = [];
 
     const api = gateway.environment.developerApi;
@@ -95,11 +114,10 @@ export class GatewayEnvironment extends pulumi.ComponentResource {
 
     const dotenv = gateway.environment.dotenv;
     if (dotenv) {
-      const file = path.resolve(args.projectDir ?? process.cwd(), dotenv.path);
       sinks.push(`dotenv:${dotenv.path}`);
       new DotenvFile(
         `${name}-dotenv`,
-        { path: file, entries: values },
+        { path: dotenv.path, projectDir, entries: values },
         { parent: this, dependsOn: args.variables.flatMap((v) => [...(v.dependsOn ?? [])]) },
       );
     }
@@ -113,5 +131,18 @@ export class GatewayEnvironment extends pulumi.ComponentResource {
       sinks,
     }));
     this.registerOutputs({ variables: this.variables });
+  }
+}
+
+/** The gateway model these args stand for, checked as the stack file's `gatelock:gateway` is. */
+function gatewayModel(component: string, args: ZuploEnvironmentArgs, projectDir: string): GatewayModel {
+  const { account, project, branch, developerApi, apiUrl, dangerouslyAllowCustomApiUrl, dotenv, redeploy } = args;
+  const environment = Object.fromEntries(Object.entries({ developerApi, apiUrl, dangerouslyAllowCustomApiUrl, dotenv, redeploy }).filter(([, v]) => v !== undefined));
+  try {
+    return buildModel({ gateway: { kind: "zuplo", account, project, branch, environment }, origins: [] }, { stack: pulumi.getStack(), projectDir }).gateway;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    // `gatelock:gateway.environment.apiUrl` → `gateway: apiUrl`.
+    throw new ConfigError(e.issues.map((i) => ({ ...i, path: `${component}: ${i.path.replace(/^gatelock:gateway\.?(environment\.?)?/, "") || "args"}` })));
   }
 }

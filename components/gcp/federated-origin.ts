@@ -5,16 +5,38 @@ import { WorkloadIdentityPoolProvider } from "@pulumi/gcp/iam/workloadIdentityPo
 import { Account } from "@pulumi/gcp/serviceaccount/account";
 import { IAMMember } from "@pulumi/gcp/serviceaccount/iammember";
 import { RandomId } from "@pulumi/random/randomId";
+import { checkOrigin } from "../component/checked-origin";
+import { grantIdentity } from "../component/grant-names";
+import { federatedConfig, type FederatedSettings, isFederatedOn } from "../federated/origin-args";
 import type { GatewayVariable } from "../gateway/environment";
 import { gcpFederatedVariables } from "../gateway/federated/gcp";
 import { pairVariables } from "../gateway/variables";
 import { principalAttributeOf } from "../model/federated/gcp";
-import type { FederatedOrigin } from "../model/model";
-import { attributeCondition, attributeMapping, impersonators, poolNameOfProvider, WORKLOAD_IDENTITY_USER_ROLE } from "./workload-identity";
+import type { Finding } from "../model/safety";
+import { attributeCondition, attributeMapping, impersonators, poolNameOfProvider, principalSetMember, principalValues, WORKLOAD_IDENTITY_USER_ROLE } from "./workload-identity";
 
-export interface GcpFederatedOriginArgs {
-  /** A validated federated origin on GCP. */
-  readonly origin: FederatedOrigin;
+export interface GcpFederatedOriginArgs extends FederatedSettings {
+  /** Project that holds the workload identity pool, its provider and the gateway's service account. */
+  readonly project: string;
+  /** Adopt this existing workload identity pool (then exact subjects are required); default: a dedicated pool. */
+  readonly pool?: string;
+  /** ID of the service account gatelock creates for the gateway (default `gl-<stack>-<origin>`). */
+  readonly serviceAccountId?: string;
+  /** The mapped attribute the impersonation binding pins: `sub` (default with exact subjects) or a pinned claim. */
+  readonly principalAttribute?: string;
+  /** The Cloud Run service the gateway's service account may invoke, and nothing else. */
+  readonly cloudRun: {
+    /** Name of the service (it must require authentication). */
+    readonly service: pulumi.Input<string>;
+    /** Region of the service. */
+    readonly location: string;
+    /** Project of the service (default: `project`). */
+    readonly project?: string;
+    /** Audience of the ID token the gateway sends: the service's run.app URL or a custom audience (default: `url`). */
+    readonly audience?: pulumi.Input<string>;
+    /** Invoker role (default `roles/run.invoker`); administrator roles are refused. */
+    readonly role?: string;
+  };
 }
 
 /**
@@ -29,15 +51,27 @@ export class GcpFederatedOrigin extends pulumi.ComponentResource {
   readonly serviceAccountEmail: pulumi.Output<string>;
   /** Who may impersonate the service account. */
   readonly impersonators: pulumi.Output<string[]>;
-  readonly audience: string;
+  readonly audience: pulumi.Output<string>;
   readonly gatewayVariables: readonly GatewayVariable[];
   readonly summary: Record<string, pulumi.Input<unknown>>;
+  readonly findings: readonly Finding[];
 
   constructor(name: string, args: GcpFederatedOriginArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gatelock:gcp:FederatedOrigin", name, {}, opts);
-    const { origin } = args;
+    const { project, pool: adoptPool, serviceAccountId, principalAttribute, cloudRun } = args;
+    const check = checkOrigin({
+      component: name,
+      gateway: args.gateway,
+      config: federatedConfig(name, "gcp", args, { project, pool: adoptPool, serviceAccountId, principalAttribute, cloudRun }),
+      placeholders: {
+        "gcp.cloudRun.service": () => "gatelock-pending",
+        "gcp.cloudRun.audience": () => "https://gatelock-pending.a.run.app",
+        url: () => "https://gatelock-pending.a.run.app",
+      },
+      is: isFederatedOn("gcp"),
+    });
+    const origin = check.known;
     const target = origin.target;
-    if (target.cloud !== "gcp") throw new TypeError(`GcpFederatedOrigin needs a federated origin on gcp, got ${target.cloud}`);
     const { trust } = origin;
 
     // Deleted pool and provider IDs stay reserved for 30 days: a random suffix, kept in state,
@@ -90,34 +124,37 @@ export class GcpFederatedOrigin extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // One binding per pinned value, named by what it grants: adding or reordering subjects
+    // leaves the others untouched. The member needs the pool's name, known once the provider exists.
     const attribute = principalAttributeOf(trust, target);
-    const members = impersonatorsFor(trust, attribute);
-    const bindings = members.count.map(
-      (i) =>
-        new IAMMember(
-          `${name}-impersonator-${i}`,
-          { serviceAccountId: sa.name, role: WORKLOAD_IDENTITY_USER_ROLE, member: provider.name.apply((n) => members.at(n, i)) },
-          { parent: this },
-        ),
-    );
+    const values = principalValues(trust, attribute);
+    const bindings = values.map((value, i) => {
+      const { name: grant, aliases } = grantIdentity(name, "impersonator", i, [attribute, value, WORKLOAD_IDENTITY_USER_ROLE, target.project, target.serviceAccountId]);
+      return new IAMMember(
+        grant,
+        { serviceAccountId: sa.name, role: WORKLOAD_IDENTITY_USER_ROLE, member: provider.name.apply((n) => principalSetMember(poolNameOfProvider(n), attribute, value)) },
+        { parent: this, aliases },
+      );
+    });
 
     const run = target.cloudRun;
     const invoker = new ServiceIamMember(
       `${name}-invoker`,
-      { project: run.project, location: run.location, name: run.service, role: run.role, member: sa.member },
+      { project: run.project, location: run.location, name: check.value(["gcp.cloudRun.service"], (m) => m.target.cloudRun.service), role: run.role, member: sa.member },
       { parent: this },
     );
 
     this.workloadIdentityProvider = provider.name;
     this.serviceAccountEmail = sa.email;
     this.impersonators = provider.name.apply((n) => impersonators(poolNameOfProvider(n), trust, attribute));
-    this.audience = run.audience;
+    this.audience = pulumi.output(check.value(["gcp.cloudRun.audience", "url"], (m) => m.target.cloudRun.audience));
+    this.findings = check.findings;
 
     // The gateway may start exchanging tokens only once the whole chain exists.
     const ready: pulumi.Resource[] = [provider, ...bindings, invoker];
     this.gatewayVariables = pairVariables(
       gcpFederatedVariables(origin),
-      { workloadIdentityProvider: provider.name, serviceAccount: sa.email, audience: run.audience, url: origin.url },
+      { workloadIdentityProvider: provider.name, serviceAccount: sa.email, audience: this.audience, url: origin.url ? check.value(["url"], (m) => m.url!) : undefined },
       { workloadIdentityProvider: ready, serviceAccount: ready, audience: ready },
     );
     this.summary = {
@@ -125,17 +162,9 @@ export class GcpFederatedOrigin extends pulumi.ComponentResource {
       serviceAccount: this.serviceAccountEmail,
       impersonators: this.impersonators,
       attributeCondition: attributeCondition(trust),
-      invoker: { service: `projects/${run.project}/locations/${run.location}/services/${run.service}`, role: run.role },
+      invoker: { service: pulumi.interpolate`projects/${run.project}/locations/${run.location}/services/${check.value(["gcp.cloudRun.service"], (m) => m.target.cloudRun.service)}`, role: run.role },
       audience: this.audience,
     };
     this.registerOutputs(this.summary);
   }
-}
-
-/** One binding per pinned value; the member needs the pool name, known once the provider exists. */
-function impersonatorsFor(trust: FederatedOrigin["trust"], attribute: string) {
-  // Validate now (with a placeholder pool) so a bad trust fails before any binding is registered.
-  const placeholder = "projects/0/locations/global/workloadIdentityPools/gl-validate";
-  const count = impersonators(placeholder, trust, attribute).map((_, i) => i);
-  return { count, at: (providerName: string, i: number) => impersonators(poolNameOfProvider(providerName), trust, attribute)[i]! };
 }

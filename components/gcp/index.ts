@@ -1,5 +1,5 @@
 /** `gatelock/gcp`: GCP translators and components. Loads only GCP SDK submodules. */
-import { type CloudModule, componentTranslator } from "../program/translator";
+import { type CloudModule, expectMethod, federatedArgs, sharedSecretArgs } from "../program/translator";
 import { GcpFederatedOrigin } from "./federated-origin";
 import { GcpSharedSecretOrigin } from "./shared-secret-origin";
 
@@ -20,8 +20,14 @@ export {
 
 export const cloud: CloudModule = {
   cloud: "gcp",
-  translators: {
-    "shared-secret": componentTranslator(GcpSharedSecretOrigin),
-    federated: componentTranslator(GcpFederatedOrigin),
+  builders: {
+    "shared-secret": (raw, ctx) => {
+      const o = expectMethod(raw, "shared-secret");
+      return new GcpSharedSecretOrigin(o.name, { ...sharedSecretArgs(o), ...o.gcp! }, ctx.opts);
+    },
+    federated: (raw, ctx) => {
+      const o = expectMethod(raw, "federated");
+      return new GcpFederatedOrigin(o.name, { ...federatedArgs(o, ctx.gateway), ...o.gcp! }, ctx.opts);
+    },
   },
 };

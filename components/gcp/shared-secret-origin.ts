@@ -2,17 +2,28 @@ import * as pulumi from "@pulumi/pulumi";
 import { Secret } from "@pulumi/gcp/secretmanager/secret";
 import { SecretIamMember } from "@pulumi/gcp/secretmanager/secretIamMember";
 import { SecretVersion } from "@pulumi/gcp/secretmanager/secretVersion";
+import { checkOrigin } from "../component/checked-origin";
+import { grantIdentity } from "../component/grant-names";
 import type { GatewayVariable } from "../gateway/environment";
-import type { OriginModel } from "../model/model";
+import type { Finding } from "../model/safety";
 import { sharedSecretVariables } from "../shared-secret/gateway-variables";
-import { SharedSecret } from "../shared-secret/shared-secret";
+import { isSharedSecretOn, PENDING_URL, sharedSecretConfig, type SharedSecretSettings } from "../shared-secret/origin-args";
+import { createSharedSecret } from "../shared-secret/shared-secret";
 
 /** Read access to payloads of this one secret, and nothing else. */
 export const SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor";
 
-export interface GcpSharedSecretOriginArgs {
-  /** A validated origin (from `buildModel`): a shared-secret origin on this cloud. */
-  readonly origin: OriginModel;
+export interface GcpSharedSecretOriginArgs extends SharedSecretSettings {
+  /** Project ID that holds the secret. */
+  readonly project: string;
+  /** Emails of the service accounts the origin runs as; each gets `secretAccessor` on this secret only. */
+  readonly readers: pulumi.Input<string>[];
+  /** Secret Manager secret ID (default `gatelock-<stack>-<origin>-shared-secret`). */
+  readonly secretId?: string;
+  /** Replicate only to these regions (default: automatic replication). */
+  readonly locations?: string[];
+  /** Escape hatch: accept the Compute Engine default service account as a reader (every workload without its own identity runs as it). */
+  readonly dangerouslyAllowDefaultServiceAccount?: boolean;
 }
 
 /**
@@ -21,45 +32,52 @@ export interface GcpSharedSecretOriginArgs {
  */
 export class GcpSharedSecretOrigin extends pulumi.ComponentResource {
   readonly secretName: pulumi.Output<string>;
-  readonly readers: readonly string[];
+  readonly readers: pulumi.Output<string[]>;
   readonly gatewayVariables: readonly GatewayVariable[];
   readonly summary: Record<string, pulumi.Input<unknown>>;
   readonly generation: pulumi.Output<number>;
+  readonly findings: readonly Finding[];
 
   constructor(name: string, args: GcpSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gatelock:gcp:SharedSecretOrigin", name, {}, opts);
-    const { origin } = args;
-    if (origin.method !== "shared-secret" || origin.store.cloud !== "gcp") {
-      throw new TypeError(`GcpSharedSecretOrigin needs a shared-secret origin on gcp, got ${origin.method} on ${origin.cloud}`);
-    }
+    const { project, readers, secretId, locations, dangerouslyAllowDefaultServiceAccount } = args;
+    const check = checkOrigin({
+      component: name,
+      config: sharedSecretConfig(name, "gcp", args, { project, readers, secretId, locations, dangerouslyAllowDefaultServiceAccount }),
+      placeholders: { "gcp.readers[]": (n) => `gatelock-pending-${n}@gatelock-pending.iam.gserviceaccount.com`, url: PENDING_URL },
+      is: isSharedSecretOn("gcp"),
+    });
+    const origin = check.known;
     const store = origin.store;
 
-    const secret = new SharedSecret(name, origin.sharedSecret, { parent: this });
+    const secret = createSharedSecret(name, origin.sharedSecret, this);
     const sm = new Secret(
       `${name}-store`,
       {
         project: store.project,
         secretId: store.secretId,
-        replication: store.locations
-          ? { userManaged: { replicas: store.locations.map((location) => ({ location })) } }
-          : { auto: {} },
+        replication: store.locations ? { userManaged: { replicas: store.locations.map((location) => ({ location })) } } : { auto: {} },
         labels: { "managed-by": "gatelock", "gatelock-origin": origin.name },
       },
       { parent: this },
     );
     const version = new SecretVersion(`${name}-store-version`, { secret: sm.id, secretData: secret.document }, { parent: this });
-    store.readers.forEach((email, i) => {
+    store.readers.forEach((_, i) => {
+      const path = `gcp.readers[${i}]`;
+      const known = check.isUnknown(path) ? undefined : store.readers[i]!;
+      const { name: grant, aliases } = grantIdentity(name, "reader", i, known === undefined ? undefined : [`serviceAccount:${known}`, SECRET_ACCESSOR_ROLE, store.project, store.secretId]);
       new SecretIamMember(
-        `${name}-reader-${i}`,
-        { project: store.project, secretId: sm.secretId, role: SECRET_ACCESSOR_ROLE, member: `serviceAccount:${email}` },
-        { parent: this },
+        grant,
+        { project: store.project, secretId: sm.secretId, role: SECRET_ACCESSOR_ROLE, member: check.value([path], (m) => `serviceAccount:${m.store.readers[i]}`) },
+        { parent: this, aliases },
       );
     });
 
     this.secretName = sm.name;
-    this.readers = store.readers;
+    this.readers = pulumi.output(check.value(["gcp.readers"], (m) => [...m.store.readers]));
     this.generation = secret.generation;
-    this.gatewayVariables = sharedSecretVariables(origin, secret.current, version);
+    this.findings = check.findings;
+    this.gatewayVariables = sharedSecretVariables(origin, secret.current, version, origin.url ? check.value(["url"], (m) => m.url!) : undefined);
     this.summary = { secretName: this.secretName, readers: this.readers, generation: this.generation };
     this.registerOutputs(this.summary);
   }

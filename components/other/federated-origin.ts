@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
+import { checkOrigin } from "../component/checked-origin";
+import { federatedConfig, type FederatedSettings, isFederatedOn } from "../federated/origin-args";
 import type { GatewayVariable } from "../gateway/environment";
 import { GATELOCK_ID_TOKEN_MODULE_PATH, otherFederatedVariables } from "../gateway/federated/other";
 import { pairVariables } from "../gateway/variables";
 import type { FederatedOrigin } from "../model/model";
+import type { Finding } from "../model/safety";
 
-export interface OtherFederatedOriginArgs {
-  /** A validated federated origin with `cloud: other` (from `buildModel`). */
-  readonly origin: FederatedOrigin;
-}
+/** An origin outside cloud IAM: `audience` is required; subjects or claims pin the gateway. */
+export type OtherFederatedOriginArgs = FederatedSettings;
 
 /**
  * The settings an origin's `createTokenVerifier` (from `gatelock/origin`) takes: exactly the
@@ -38,17 +39,23 @@ export class OtherFederatedOrigin extends pulumi.ComponentResource {
   readonly verifier: OtherVerifierSettings;
   readonly gatewayVariables: readonly GatewayVariable[];
   readonly summary: Record<string, pulumi.Input<unknown>>;
+  readonly findings: readonly Finding[];
 
   constructor(name: string, args: OtherFederatedOriginArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gatelock:other:FederatedOrigin", name, {}, opts);
-    const { origin } = args;
-    if (origin.method !== "federated" || origin.cloud !== "other") {
-      throw new TypeError(`OtherFederatedOrigin needs a federated origin on other, got ${origin.method} on ${origin.cloud}`);
-    }
+    const check = checkOrigin({
+      component: name,
+      gateway: args.gateway,
+      config: federatedConfig(name, "other", args),
+      placeholders: { url: () => "https://gatelock-pending.invalid" },
+      is: isFederatedOn("other"),
+    });
+    const origin = check.known;
+    this.findings = check.findings;
 
     this.verifier = otherVerifierSettings(origin);
     // Nothing is provisioned, so there is nothing for the gateway to wait for.
-    this.gatewayVariables = pairVariables(otherFederatedVariables(origin), { audience: origin.trust.audience, url: origin.url });
+    this.gatewayVariables = pairVariables(otherFederatedVariables(origin), { audience: origin.trust.audience, url: origin.url ? check.value(["url"], (m) => m.url!) : undefined });
     this.summary = {
       verifier: this.verifier,
       gatewayVariables: this.gatewayVariables.map((v) => v.name),

@@ -3,15 +3,17 @@
  * environment. `index.ts` at the project root is just `export = deploy()`; the offline
  * audit runs this same function under Pulumi's mocks.
  */
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { GatelockError } from "../errors";
-import { GatewayEnvironment, type VariableSummary } from "../gateway/environment";
+import type { GatewayArgs } from "../component/checked-origin";
+import { GatelockError, missingDependencyError } from "../errors";
+import { type VariableSummary, ZuploEnvironment } from "../gateway/environment";
 import { gatewayConfigFor, type OriginGatewayConfig, policiesDocument, type ZuploPolicy } from "../gateway/zuplo-policies";
-import type { Cloud } from "../model/config";
+import { type Cloud, GatelockConfig, type ParsedConfig } from "../model/config";
 import { describeOrigin, type OriginDescription } from "../model/describe";
 import { buildModel, type GatelockModel } from "../model/model";
 import type { Finding } from "../model/safety";
-import type { CloudModule, OriginDeployment } from "./translator";
+import type { BuildContext, CloudModule, OriginDeployment } from "./translator";
 
 export interface GatelockOutputs {
   /** e.g. `zuplo acme/orders-api@main`. */
@@ -38,7 +40,7 @@ export interface DeployOptions {
 export interface Deployment {
   readonly model: GatelockModel;
   readonly origins: readonly OriginDeployment[];
-  readonly environment: GatewayEnvironment;
+  readonly environment: ZuploEnvironment;
   readonly outputs: GatelockOutputs;
 }
 
@@ -58,25 +60,40 @@ export function readStackConfig(): unknown {
 
 export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   const stack = options.stack ?? pulumi.getStack();
-  // Validation happens here, before any resource is registered.
-  const model = buildModel(options.config ?? readStackConfig(), { stack, projectDir: options.projectDir ?? process.cwd() });
+  const projectDir = path.resolve(options.projectDir ?? process.cwd());
+  const raw = options.config ?? readStackConfig();
+  // Validation of the whole stack (every origin, and what they share) happens here, before
+  // any resource is registered; each component checks its own args again with the same code.
+  const model = buildModel(raw, { stack, projectDir });
+  const config = GatelockConfig.parse(raw);
 
   // Load only the clouds this stack uses: an AWS-only stack never loads the Azure SDK.
   const clouds = new Map<Cloud, CloudModule>();
   for (const cloud of new Set(model.origins.map((o) => o.cloud))) clouds.set(cloud, await loadCloud(cloud));
 
-  const origins = model.origins.map((origin) => {
-    const translate = clouds.get(origin.cloud)!.translators[origin.method];
-    if (!translate) {
-      throw new GatelockError("ERR_CONFIG_INVALID", `${origin.key}: method ${origin.method} is not available on ${origin.cloud} yet.`);
+  // What origins of one cloud share (AWS: the IAM OIDC provider for the gateway's issuer).
+  let ctx: BuildContext = { gateway: gatewayArgs(config.gateway), projectDir };
+  for (const module of clouds.values()) ctx = { ...ctx, ...module.shared?.(model) };
+
+  const origins: OriginDeployment[] = config.origins.map((o, i) => {
+    const origin = model.origins[i]!;
+    const build = clouds.get(o.cloud)!.builders[o.method];
+    if (!build) {
+      throw new GatelockError("ERR_CONFIG_INVALID", `${origin.key}: method ${o.method} is not available on ${o.cloud} yet.`);
     }
-    return translate(origin, { stack });
+    const component = build(o, ctx);
+    const module = clouds.get(o.cloud)!;
+    return { origin, component, variables: component.gatewayVariables, outputs: { ...component.summary, ...module.outputs?.(origin) } };
   });
 
-  const environment = new GatewayEnvironment("gateway", {
-    gateway: model.gateway,
+  const g = config.gateway;
+  const environment = new ZuploEnvironment("gateway", {
+    account: g.account,
+    project: g.project,
+    branch: g.branch,
+    ...g.environment,
     variables: origins.flatMap((o) => o.variables),
-    ...(options.projectDir ? { projectDir: options.projectDir } : {}),
+    projectDir,
   });
 
   const gatewayPolicies = model.origins.map(gatewayConfigFor);
@@ -93,22 +110,30 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   return { model, origins, environment, outputs };
 }
 
+/** The gateway the stack's federated origins trust, as component args. */
+function gatewayArgs(g: ParsedConfig["gateway"]): GatewayArgs {
+  return { account: g.account, project: g.project, ...(g.identity ? { ...g.identity } : {}) };
+}
+
 async function loadCloud(cloud: Cloud): Promise<CloudModule> {
   const entry = CLOUD_MODULES[cloud];
   try {
     return await entry.load();
   } catch (e) {
     if (entry.pkg && isMissingModule(e, entry.pkg)) {
-      throw new GatelockError(
-        "ERR_CONFIG_INVALID",
-        `this stack has origins on ${cloud}, which needs the optional peer dependency ${entry.pkg}: run \`npm install ${entry.pkg}\`.`,
-        { cause: e },
-      );
+      throw missingDependencyError(entry.pkg, cloud, e);
     }
     throw e;
   }
 }
 
+/**
+ * The load failed because `pkg` itself is not installed, not because of something inside it:
+ * Node's MODULE_NOT_FOUND names the module it could not find (`Cannot find module '<pkg>'`,
+ * or a path below it), and only that names which one.
+ */
 function isMissingModule(e: unknown, pkg: string): boolean {
-  return (e as NodeJS.ErrnoException)?.code === "MODULE_NOT_FOUND" && String((e as Error).message).includes(pkg);
+  if ((e as NodeJS.ErrnoException)?.code !== "MODULE_NOT_FOUND") return false;
+  const missing = /Cannot find module '([^']+)'/.exec(String((e as Error).message))?.[1];
+  return missing === pkg || missing?.startsWith(`${pkg}/`) === true;
 }

@@ -1,28 +1,38 @@
 /**
- * The seam between the model and the clouds. Each cloud module exposes one translator per
- * method it supports; adding a method to a cloud is adding one translator, nothing else.
+ * The seam between the stack file and the components: each cloud module says, per method,
+ * how one origin's stack config becomes that component's typed args. The component checks
+ * them with the model's own checks, so a stack file is nothing but args written in YAML.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { GatewayArgs } from "../component/checked-origin";
 import type { GatewayVariable } from "../gateway/environment";
-import type { Cloud, Method } from "../model/config";
-import type { OriginModel } from "../model/model";
+import type { Cloud, Method, ParsedOrigin } from "../model/config";
+import type { GatelockModel, OriginModel } from "../model/model";
+import type { Finding } from "../model/safety";
 
 export interface OriginDeployment {
   readonly origin: OriginModel;
   /** The component that holds the origin's resources. */
-  readonly component: pulumi.ComponentResource;
+  readonly component: OriginComponent;
   /** Variables the gateway needs for this origin. */
   readonly variables: readonly GatewayVariable[];
   /** Stack outputs for this origin (no secrets). */
   readonly outputs: Record<string, pulumi.Input<unknown>>;
 }
 
-export interface TranslateContext {
-  readonly stack: string;
+export interface BuildContext {
+  /** The gateway the stack's federated origins trust. */
+  readonly gateway: GatewayArgs;
+  /** The Pulumi project's directory (local dotenv files are written there). */
+  readonly projectDir: string;
+  /** Resource options for the origin's component. */
   readonly opts?: pulumi.ComponentResourceOptions;
+  /** The stack's IAM OIDC provider for the gateway's issuer (AWS federated origins that do not adopt one). */
+  readonly oidcProviderArn?: pulumi.Input<string>;
 }
 
-export type Translator = (origin: OriginModel, ctx: TranslateContext) => OriginDeployment;
+/** One origin's stack config → its component. */
+export type OriginBuilder = (origin: ParsedOrigin, ctx: BuildContext) => OriginComponent;
 
 /** What every per-origin component offers the program. */
 export interface OriginComponent extends pulumi.ComponentResource {
@@ -30,23 +40,31 @@ export interface OriginComponent extends pulumi.ComponentResource {
   readonly gatewayVariables: readonly GatewayVariable[];
   /** What the stack outputs show for this origin; never a secret. */
   readonly summary: Record<string, pulumi.Input<unknown>>;
-}
-
-export type OriginComponentClass<O extends OriginModel> = new (
-  name: string,
-  args: { readonly origin: O },
-  opts?: pulumi.ComponentResourceOptions,
-) => OriginComponent;
-
-/** The usual translator: one component per origin, named after the origin. */
-export function componentTranslator<O extends OriginModel>(Component: OriginComponentClass<O>): Translator {
-  return (origin, ctx) => {
-    const component = new Component(origin.name, { origin: origin as O }, ctx.opts);
-    return { origin, component, variables: component.gatewayVariables, outputs: component.summary };
-  };
+  /** Warnings about the component's args. */
+  readonly findings: readonly Finding[];
 }
 
 export interface CloudModule {
   readonly cloud: Cloud;
-  readonly translators: Partial<Record<Method, Translator>>;
+  readonly builders: Partial<Record<Method, OriginBuilder>>;
+  /** Resources the stack's origins on this cloud share, created once before them. */
+  readonly shared?: (model: GatelockModel) => Partial<BuildContext>;
+  /** Stack-level facts about an origin for its stack outputs (what only the program knows). */
+  readonly outputs?: (origin: OriginModel) => Record<string, unknown>;
+}
+
+/** The shared-secret settings of a parsed origin, as component args. */
+export function sharedSecretArgs(o: Extract<ParsedOrigin, { method: "shared-secret" }>) {
+  return { ...o.sharedSecret, ...(o.url !== undefined ? { url: o.url } : {}) };
+}
+
+/** The trust settings of a parsed federated origin, as component args. */
+export function federatedArgs(o: Extract<ParsedOrigin, { method: "federated" }>, gateway: GatewayArgs) {
+  return { gateway, ...o.federated, ...(o.url !== undefined ? { url: o.url } : {}) };
+}
+
+/** Narrows a parsed origin to the method a builder handles (the program dispatches by method). */
+export function expectMethod<M extends Method>(o: ParsedOrigin, method: M): Extract<ParsedOrigin, { method: M }> {
+  if (o.method !== method) throw new TypeError(`gatelock: a ${method} builder got a ${o.method} origin`);
+  return o as Extract<ParsedOrigin, { method: M }>;
 }

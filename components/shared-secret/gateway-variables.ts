@@ -14,6 +14,7 @@ export function sharedSecretVariables(
   origin: SharedSecretOrigin,
   current: pulumi.Output<string>,
   store: pulumi.Resource,
+  url: pulumi.Input<string> | undefined = origin.url,
 ): GatewayVariable[] {
-  return pairVariables(sharedSecretVariableSpecs(origin), { secret: pulumi.secret(current), url: origin.url }, { secret: [store] });
+  return pairVariables(sharedSecretVariableSpecs(origin), { secret: pulumi.secret(current), url }, { secret: [store] });
 }

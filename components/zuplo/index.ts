@@ -1,18 +1,10 @@
 /** `gatelock/zuplo`: Zuplo-specific pieces — the Developer API variable and redeploy resources, and policy config. */
 export { ZuploVariable, type ZuploVariableArgs } from "./variable";
+export { ZuploEnvironment, type ZuploEnvironmentArgs, type GatewayVariable, type VariableSummary } from "../gateway/environment";
 export { ZuploRedeploy, type ZuploRedeployArgs } from "./redeploy";
-export {
-  setZuploClientOptions,
-  ZUPLO_API_KEY_CONFIG,
-  ZUPLO_REDEPLOY_TYPE,
-  ZUPLO_VARIABLE_TYPE,
-  zuploRedeployProvider,
-  zuploVariableProvider,
-  type ZuploClientOptions,
-  type ZuploRedeployInputs,
-  type ZuploRedeployOutputs,
-  type ZuploVariableInputs,
-  type ZuploVariableOutputs,
-} from "./developer-api";
+export { ZUPLO_VARIABLE_TYPE, zuploVariableProvider, type ZuploVariableInputs, type ZuploVariableOutputs } from "./variable-provider";
+export { ZUPLO_REDEPLOY_TYPE, zuploRedeployProvider, type ZuploRedeployInputs, type ZuploRedeployOutputs } from "./redeploy-provider";
+// The transport knob `setZuploClientOptions` is a test knob: it is exported by `gatelock/testing`.
+export { ZUPLO_API_KEY_CONFIG } from "./client";
 export { gatewayConfigFor, policiesDocument, type OriginGatewayConfig, type ZuploPolicy } from "../gateway/zuplo-policies";
 export { ZUPLO_ISSUER, ZUPLO_JWKS_URI, zuploIdentity } from "../model/identity";

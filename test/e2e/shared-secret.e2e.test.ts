@@ -97,7 +97,7 @@ describe.skipIf(skip !== undefined)("shared secret, end to end through the real 
     gatewayEnv = (await dotenvFileProvider.create(first.files.gateway)).outs!;
     state.current = first.gatewaySecret;
 
-    originServer = await startOrigin(ports.origin, originEnv.path, origin.store.variable, origin.sharedSecret.header);
+    originServer = await startOrigin(ports.origin, onDisk(originEnv), origin.store.variable, origin.sharedSecret.header);
     zuplo = await startZuploDev(gatewayDir, { port: ports.gateway, editorPort: ports.editor, redact: secrets });
     const firstOk = await waitForStatus(`${zuplo.url}/orders`, 200);
     timings.firstStartReady = `${zuplo.readyMs} ms`;
@@ -123,20 +123,20 @@ describe.skipIf(skip !== undefined)("shared secret, end to end through the real 
   const viaGateway = (headers: Record<string, string> = {}) => get(`${zuplo!.url}/orders`, headers);
 
   it("gatelock's files are what zuplo dev and the origin read: other lines kept, mode 0600", () => {
-    const text = fs.readFileSync(gatewayEnv.path, "utf8");
+    const text = fs.readFileSync(onDisk(gatewayEnv), "utf8");
     // Assertions on text holding secrets are booleans or digests: a failure must not print them.
     expect(text.includes("DEV_ONLY_SETTING='keep me'\n"), "the developer's line is kept").toBe(true);
     expect(text.includes("__ZUPLO_REMOTE_LOG_URL=\n"), "zuplo's own settings are kept").toBe(true);
-    expect((fs.statSync(gatewayEnv.path).mode & 0o777).toString(8)).toBe("600");
-    expect((fs.statSync(originEnv.path).mode & 0o777).toString(8)).toBe("600");
+    expect((fs.statSync(onDisk(gatewayEnv)).mode & 0o777).toString(8)).toBe("600");
+    expect((fs.statSync(onDisk(originEnv)).mode & 0o777).toString(8)).toBe("600");
     // Zuplo's own loader (dotenv 16.5, bundled by the CLI) and Node's parser read the same values.
     const zuploDotenv = createRequire(__filename)(ZUPLO_DOTENV) as { parse(src: string): Record<string, string> };
-    for (const file of [gatewayEnv.path, originEnv.path]) {
+    for (const file of [onDisk(gatewayEnv), onDisk(originEnv)]) {
       const body = fs.readFileSync(file, "utf8");
       expect(digests(zuploDotenv.parse(body))).toEqual(digests({ ...parseEnv(body) }));
     }
     expect(zuploDotenv.parse(text)[origin.sharedSecret.variable] === state.current).toBe(true);
-    const doc = zuploDotenv.parse(fs.readFileSync(originEnv.path, "utf8"))[origin.store.variable]!;
+    const doc = zuploDotenv.parse(fs.readFileSync(onDisk(originEnv), "utf8"))[origin.store.variable]!;
     expect((JSON.parse(doc) as { version?: unknown }).version).toBe(1);
   });
 
@@ -178,7 +178,7 @@ describe.skipIf(skip !== undefined)("shared secret, end to end through the real 
     expect((await viaGateway()).body).toMatchObject({ ok: true, matched: "previous" });
 
     gatewayEnv = (await dotenvFileProvider.update(gatewayEnv.path, gatewayEnv, rotated.files.gateway)).outs!;
-    const text = fs.readFileSync(gatewayEnv.path, "utf8");
+    const text = fs.readFileSync(onDisk(gatewayEnv), "utf8");
     expect(text.includes(previous)).toBe(false);
     expect(text.includes("DEV_ONLY_SETTING='keep me'\n"), "the developer's line is kept").toBe(true);
 
@@ -221,7 +221,7 @@ describe.skipIf(skip !== undefined)("shared secret, end to end through the real 
     const later = await deployLocal({ port: ports.origin, projectDir: gatewayDir, rotation: 1, prior: rotated.run, now: new Date(Date.now() + (overlapDays + 1) * 24 * HOUR) });
     expect(later.gatewaySecret === state.current, "no new rotation, only the retirement").toBe(true);
     originEnv = (await dotenvFileProvider.update(originEnv.path, originEnv, later.files.origin)).outs!;
-    const doc = JSON.parse(parseEnv(fs.readFileSync(originEnv.path, "utf8"))[origin.store.variable]!) as Record<string, unknown>;
+    const doc = JSON.parse(parseEnv(fs.readFileSync(onDisk(originEnv), "utf8"))[origin.store.variable]!) as Record<string, unknown>;
     expect(Object.keys(doc).sort()).toEqual(["current", "version"]);
     await originServer!.restart(); // clock back to real time
     expect((await direct(state.previous)).status).toBe(401);
@@ -262,7 +262,10 @@ async function deployLocal(args: { port: number; projectDir: string; rotation?: 
     { stack: "local", projectDir: args.projectDir, fakes: { ...(args.now ? { now: () => args.now! } : {}), ...(args.prior ? { prior: args.prior.fakes.produced } : {}) } },
   );
   const origin = run.deployment.model.origins[0] as LocalOrigin;
-  const files = run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/gatelock:DotenvFile").map((r) => ({ path: String(r.inputs.path), entries: reveal(r.inputs.entries) as Record<string, string> }));
+  // The state names each file relative to the project (`projectDir`), as a real deploy does.
+  const files = run.resources
+    .filter((r) => r.type === "pulumi-nodejs:dynamic/gatelock:DotenvFile")
+    .map((r) => ({ path: String(r.inputs.path), projectDir: String(r.inputs.projectDir), entries: reveal(r.inputs.entries) as Record<string, string> }));
   const originFile = files.find((f) => f.path.endsWith(origin.store.dotenv))!;
   const gatewayFile = files.find((f) => f !== originFile)!;
   return {
@@ -369,4 +372,9 @@ async function get(url: string, headers: Record<string, string>): Promise<{ stat
     body = { raw: text.slice(0, 200) };
   }
   return { status, body };
+}
+
+/** Where a dotenv file of the run is on this machine. */
+function onDisk(file: DotenvFileInputs): string {
+  return path.resolve(file.projectDir ?? "/", file.path);
 }
