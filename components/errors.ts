@@ -46,6 +46,51 @@ export type GatelockErrorCode =
    */
   | "ERR_INTERNAL";
 
+/**
+ * Codes of findings a config is accepted with, but a reviewer should see (the audit's warnings).
+ * Stable like the error codes; tests and CI match on them.
+ */
+export type WarningCode =
+  /** `gateway.environment.redeploy` without the Developer API: it does nothing. */
+  | "WARN_REDEPLOY_WITHOUT_API"
+  /** No Zuplo Developer API key is configured, so `pulumi up` cannot write the variables. */
+  | "WARN_NO_API_KEY"
+  /** `overlapDays: 0`: the previous shared secret retires at the moment of rotation. */
+  | "WARN_NO_OVERLAP"
+  /** A shared secret rotates less than once a year. */
+  | "WARN_LONG_ROTATION"
+  /** A `local` origin whose URL is not on loopback. */
+  | "WARN_LOCAL_NOT_LOOPBACK"
+  /** The GCP default compute service account reads a secret (behind its escape hatch). */
+  | "WARN_DEFAULT_SERVICE_ACCOUNT"
+  /** A default audience other tenants use too, beside pinned subjects. */
+  | "WARN_GENERIC_AUDIENCE"
+  /** Subject patterns are trusted (behind `dangerouslyAllowWildcardSubjects`). */
+  | "WARN_WILDCARD_SUBJECTS"
+  /** An Azure role on a resource group rather than one resource. */
+  | "WARN_BROAD_SCOPE"
+  /** An Azure role off the allowlist (behind `dangerouslyAllowUnlistedRole`). */
+  | "WARN_UNLISTED_ROLE"
+  /** An allowlisted AWS-managed policy: invoke-only, but on every API of the account. */
+  | "WARN_BROAD_MANAGED_POLICY"
+  /** A customer-managed AWS policy: gatelock cannot see inside it. */
+  | "WARN_OPAQUE_POLICY"
+  /** An exact sensitive AWS action (a KMS decrypt, a secret or parameter read). */
+  | "WARN_SENSITIVE_ACTION"
+  /** A narrow AWS action pattern, expanded against the catalog. */
+  | "WARN_ACTION_PATTERN"
+  /** Wildcard AWS resources (behind `dangerouslyAllowWildcardResources`). */
+  | "WARN_WILDCARD_RESOURCES";
+
+/** Codes of error findings only the audit raises (beside every `GatelockErrorCode`). */
+export type AuditErrorCode =
+  /** A secret value would have been printed; the audit refused to print it. */
+  | "ERR_SECRET_IN_OUTPUT"
+  /** A gateway policy uses a variable no sink writes. */
+  | "ERR_POLICY_VARIABLE_MISSING"
+  /** The Zuplo API key is in plain text in the stack file. */
+  | "ERR_PLAINTEXT_API_KEY";
+
 /** Why one config key was refused. */
 export type IssueReason = "missing" | "invalid" | "conflict" | "unsafe";
 

@@ -5,7 +5,7 @@
  * deserves a reviewer's eye (warnings). Both work on parsed config, so they run before any
  * resource is registered, and both speak in config keys and fixes, never in values.
  */
-import type { ConfigIssue } from "../errors";
+import type { AuditErrorCode, ConfigIssue, GatelockErrorCode, WarningCode } from "../errors";
 import { GUID_PATTERN, type ParsedConfig, type ParsedOrigin, type ParsedSharedSecretOrigin } from "./config";
 import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "./issues";
 import { checkAwsFederatedOrigins } from "./federated/aws";
@@ -17,13 +17,23 @@ import { hasQueryOrFragment, hasUserinfo, hostOf, isHttpsOrLoopback, isLoopback,
 
 export { isHttpsOrLoopback, isLoopback } from "./urls";
 
-export interface Finding {
-  readonly severity: "error" | "warning";
-  readonly code: string;
+export type Finding = ErrorFinding | WarningFinding;
+
+interface FindingBase {
   /** Config key the finding is about. */
   readonly path: string;
   readonly message: string;
   readonly fix?: string;
+}
+
+export interface ErrorFinding extends FindingBase {
+  readonly severity: "error";
+  readonly code: GatelockErrorCode | AuditErrorCode;
+}
+
+export interface WarningFinding extends FindingBase {
+  readonly severity: "warning";
+  readonly code: WarningCode;
 }
 
 /** The shortest shared secret gatelock generates: 32 characters of a 64-symbol alphabet is 192 bits. */

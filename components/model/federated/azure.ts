@@ -11,7 +11,7 @@
 import { z } from "zod";
 import { ADMIN_ROLES, adminKind, classifyScope, DATA_PLANE_ROLES, isListedRole, normaliseScope, resolveRole, roleDefinitionIdIn, type ScopeProblem } from "../../azure/federated-roles";
 import { credentialName, defaultIdentityName, IDENTITY_NAME } from "../../azure/federated-names";
-import type { ConfigIssue } from "../../errors";
+import type { ConfigIssue, WarningCode } from "../../errors";
 import type { ParsedFederatedOrigin } from "../config";
 import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
 import { stackSlug } from "../names";
@@ -273,10 +273,10 @@ export function checkAzureFederatedOrigins(
 }
 
 /** Accepted, but worth a reviewer's eye. */
-export function azureFederatedWarnings(origin: ParsedFederatedOrigin, at: At): { path: string; code: string; message: string; fix: string }[] {
+export function azureFederatedWarnings(origin: ParsedFederatedOrigin, at: At): { path: string; code: WarningCode; message: string; fix: string }[] {
   const a = origin.azure;
   if (origin.cloud !== "azure" || !a) return [];
-  const out = [];
+  const out: { path: string; code: WarningCode; message: string; fix: string }[] = [];
   const role = resolveRole(a.role);
   if (role.ok && !isListedRole(role.guid) && a[HATCH]) {
     out.push({

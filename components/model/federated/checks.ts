@@ -3,7 +3,7 @@
  * Cloud-specific refusals (admin roles, pool-wide grants, credential caps) live beside each
  * cloud's schema in this folder.
  */
-import type { ConfigIssue } from "../../errors";
+import type { ConfigIssue, WarningCode } from "../../errors";
 import { conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
 import type { ParsedFederatedOrigin } from "../config";
 import type { GatewayIdentity } from "../identity";
@@ -151,8 +151,8 @@ function pinsOwnClient(pattern: string): boolean {
 }
 
 /** Accepted, but worth a reviewer's eye. */
-export function federatedWarnings(o: ParsedFederatedOrigin, at: (...rest: (string | number)[]) => string): { path: string; code: string; message: string; fix: string }[] {
-  const out = [];
+export function federatedWarnings(o: ParsedFederatedOrigin, at: (...rest: (string | number)[]) => string): { path: string; code: WarningCode; message: string; fix: string }[] {
+  const out: { path: string; code: WarningCode; message: string; fix: string }[] = [];
   if (o.federated.audience && GENERIC_AUDIENCES.has(o.federated.audience) && o.cloud === "aws") {
     out.push({ path: at("federated", "audience"), code: "WARN_GENERIC_AUDIENCE", message: `\`${o.federated.audience}\` is Zuplo's and AWS's default audience; only the pinned subjects separate you from other tenants.`, fix: "use an audience unique to this account and environment, e.g. `aws:<account>:<env>`." });
   }
