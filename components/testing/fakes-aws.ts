@@ -10,8 +10,8 @@
  * not fit its action.
  */
 import { randomBytes, randomInt } from "node:crypto";
-import type { Fake } from "./fakes";
-import { reveal, str } from "./fakes";
+import type { Fake } from "./fake-kit";
+import { reveal, str } from "./fake-kit";
 
 /** What exists in the (fake) account during one run, keyed by the run's options object. */
 const accounts = new WeakMap<object, { providers: Set<string>; roles: Set<string>; statements: Set<string> }>();

@@ -9,8 +9,8 @@
  * subject, or a 21st credential on one identity.
  */
 import { randomUUID } from "node:crypto";
-import type { Fake } from "./fakes";
-import { alnum, reveal, str } from "./fakes";
+import type { Fake } from "./fake-kit";
+import { alnum, reveal, str } from "./fake-kit";
 
 const IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";
 const MANAGED_IDENTITY_API = "2023-01-31";

@@ -10,7 +10,7 @@
  * `pulumi up` would.
  */
 import { randomBytes, randomInt } from "node:crypto";
-import { alnum, type Fake, reveal, str } from "./fakes";
+import { alnum, type Fake, reveal, str } from "./fake-kit";
 
 const POOL_OR_PROVIDER_ID = /^(?!gcp-)[a-z0-9-]{4,32}$/;
 const SERVICE_ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;

@@ -8,7 +8,7 @@
  * through the real provider logic. So what gatelock produces under these fakes can be checked
  * by real tools (Node's TLS stack, an IAM simulator, the origin verifier).
  */
-import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { ResourceRefusedError } from "../errors";
 import { advanceRotation, initialRotation, type RotationState } from "../shared-secret/rotation";
@@ -16,89 +16,23 @@ import { AWS_FAKES } from "./fakes-aws";
 import { AZURE_FAKES } from "./fakes-azure";
 import { GCP_FAKES } from "./fakes-gcp";
 
-type MockResourceArgs = pulumi.runtime.MockResourceArgs;
 type MockCallArgs = pulumi.runtime.MockCallArgs;
-type MockResult = { id: string | undefined; state: Record<string, unknown> };
 
-export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-export interface FakeCloudOptions {
-  readonly awsAccountId?: string;
-  readonly awsRegion?: string;
-  readonly gcpProjectNumber?: string;
-  readonly azureSubscriptionId?: string;
-  readonly azureTenantId?: string;
-  /** The deployment's clock, for the rotation schedule. */
-  readonly now?: () => Date;
-  /** Outputs of a previous run, keyed by `type::name`, so unchanged resources keep them. */
-  readonly prior?: ReadonlyMap<string, PriorResource>;
-}
-
-export interface PriorResource {
-  readonly inputs: Record<string, unknown>;
-  readonly id: string | undefined;
-  readonly state: Record<string, unknown>;
-}
-
-export type Fake = (args: MockResourceArgs, ctx: FakeContext) => MockResult;
-
-export interface FakeContext {
-  readonly options: Required<Omit<FakeCloudOptions, "prior">>;
-  readonly prior: PriorResource | undefined;
-}
-
-export function isSecretValue(v: unknown): v is { value: unknown } {
-  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
-}
-
-/** Wrap a value the way Pulumi marks a secret on the wire. */
-export function secretValue<T>(value: T): Record<string, unknown> {
-  return { [SECRET_SIG_KEY]: SECRET_SIG, value };
-}
-
-/** Strip secret markers (for computing outputs from inputs; never for printing). */
-export function reveal(v: unknown): unknown {
-  if (isSecretValue(v)) return reveal(v.value);
-  if (Array.isArray(v)) return v.map(reveal);
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
-  return v;
-}
-
-const LOWER = "abcdefghijklmnopqrstuvwxyz";
-const UPPER = LOWER.toUpperCase();
-const DIGITS = "0123456789";
-const TF_DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
-
-/** terraform-provider-random's RandomPassword semantics: classes, minimums, override set. */
-export function fakeRandomPassword(inputs: Record<string, unknown>): string {
-  const length = Number(inputs.length);
-  const use = (k: string) => inputs[k] !== false;
-  const special = typeof inputs.overrideSpecial === "string" ? (inputs.overrideSpecial as string) : TF_DEFAULT_SPECIAL;
-  const classes: Array<[string, number]> = [];
-  if (use("lower")) classes.push([LOWER, Number(inputs.minLower ?? 0)]);
-  if (use("upper")) classes.push([UPPER, Number(inputs.minUpper ?? 0)]);
-  if (use("numeric") && use("number")) classes.push([DIGITS, Number(inputs.minNumeric ?? 0)]);
-  if (use("special") && special.length > 0) classes.push([special, Number(inputs.minSpecial ?? 0)]);
-  const all = classes.map(([c]) => c).join("");
-  const chars: string[] = [];
-  for (const [set, min] of classes) for (let i = 0; i < min; i++) chars.push(set[randomInt(set.length)]!);
-  while (chars.length < length) chars.push(all[randomInt(all.length)]!);
-  for (let i = chars.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
-  }
-  return chars.slice(0, length).join("");
-}
-
-export function alnum(n: number): string {
-  const set = LOWER + UPPER + DIGITS;
-  return Array.from({ length: n }, () => set[randomInt(set.length)]).join("");
-}
-
-export function str(v: unknown): string {
-  return String(reveal(v));
-}
+export {
+  alnum,
+  type Fake,
+  type FakeCloudOptions,
+  type FakeContext,
+  fakeRandomPassword,
+  isSecretValue,
+  type PriorResource,
+  reveal,
+  SECRET_SIG,
+  SECRET_SIG_KEY,
+  secretValue,
+  str,
+} from "./fake-kit";
+import { alnum, type Fake, type FakeCloudOptions, fakeRandomPassword, type MockResourceArgs, type MockResult, type PriorResource, reveal, secretValue, str } from "./fake-kit";
 
 /** Types whose every input forces replacement: same inputs → same outputs, else new ones. */
 const REPLACE_ON_ANY_CHANGE = new Set(["random:index/randomPassword:RandomPassword"]);

@@ -12,7 +12,7 @@
  * not fully retrieved, so check them against it (docs/federated/aws.md).
  */
 import type { FederatedOrigin } from "../../model/model";
-import { type KeyedVariables, urlVariableSpec } from "../variables";
+import { type KeyedVariables, urlVariableSpec } from "../variable-spec";
 import type { OriginGatewayConfig } from "../zuplo-policies";
 
 export const AWS_FEDERATED_POLICY_TYPE = "upstream-aws-federated-auth-inbound";

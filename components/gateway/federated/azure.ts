@@ -10,7 +10,7 @@
  * the access token, and sends it to the origin as `Authorization: Bearer`.
  */
 import type { FederatedOrigin } from "../../model/model";
-import { type KeyedVariables, urlVariableSpec } from "../variables";
+import { type KeyedVariables, urlVariableSpec } from "../variable-spec";
 import type { OriginGatewayConfig, ZuploPolicy } from "../zuplo-policies";
 
 /** Where the policy module goes in the Zuplo project, and how policies.json imports it. */

@@ -8,7 +8,7 @@
  * Cloud Run audience as `Authorization: Bearer`. None of the three values is a secret.
  */
 import type { FederatedOrigin } from "../../model/model";
-import { type KeyedVariables, urlVariableSpec } from "../variables";
+import { type KeyedVariables, urlVariableSpec } from "../variable-spec";
 import type { OriginGatewayConfig, ZuploPolicy } from "../zuplo-policies";
 
 export interface GcpFederatedVariableNames {

@@ -1,6 +1,6 @@
 /** Federated origins: the gateway side, per cloud. */
 import type { FederatedOrigin } from "../../model/model";
-import type { KeyedVariables } from "../variables";
+import type { KeyedVariables } from "../variable-spec";
 import type { OriginGatewayConfig } from "../zuplo-policies";
 import { awsFederatedGatewayConfig, awsFederatedVariables } from "./aws";
 import { azureFederatedGatewayConfig, azureFederatedVariables } from "./azure";

@@ -10,7 +10,7 @@
  * audience comes from each policy's options (`$env(<ORIGIN>_AUDIENCE)`).
  */
 import type { FederatedOrigin } from "../../model/model";
-import { type KeyedVariables, urlVariableSpec } from "../variables";
+import { type KeyedVariables, urlVariableSpec } from "../variable-spec";
 import type { OriginGatewayConfig, ZuploPolicy } from "../zuplo-policies";
 
 /** Where the custom policy module goes in the Zuplo project. */
