@@ -15,7 +15,7 @@
  */
 import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { lambdaUrlPermissions } from "../components/aws/trust-policy";
+import { lambdaUrlPermissions } from "../components/documents/aws-trust-policy";
 import { ZUPLO_ISSUER } from "../components/model/identity";
 import { type FederatedOrigin } from "../components/model/model";
 import { UNFAKED } from "../components/testing/fakes";

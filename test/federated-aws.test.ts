@@ -5,7 +5,7 @@
  * component under the mock engine in federated-aws-program.test.ts.)
  */
 import { describe, expect, it } from "vitest";
-import { executeApiArn, invokePermissionPolicy, lambdaUrlPermissions, oidcProviderArn, webIdentityConditionKeys, webIdentityTrustPolicy } from "../components/aws/trust-policy";
+import { executeApiArn, invokePermissionPolicy, lambdaUrlPermissions, oidcProviderArn, webIdentityConditionKeys, webIdentityTrustPolicy } from "../components/documents/aws-trust-policy";
 import { ConfigError, type ConfigIssue } from "../components/errors";
 import { awsFederatedGatewayConfig, awsFederatedVariables } from "../components/gateway/federated/aws";
 import { variableSpecs } from "../components/gateway/variables";

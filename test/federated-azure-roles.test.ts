@@ -9,7 +9,7 @@
  * checked with its exact code and key, and nothing else is reported.
  */
 import { describe, expect, it } from "vitest";
-import { ADMIN_ROLES, DATA_PLANE_ROLES, isListedRole, normaliseScope, resolveRole, UNLISTED_KNOWN_ROLES } from "../components/azure/federated-roles";
+import { ADMIN_ROLES, DATA_PLANE_ROLES, isListedRole, normaliseScope, resolveRole, UNLISTED_KNOWN_ROLES } from "../components/documents/azure-roles";
 import { ConfigError } from "../components/errors";
 import { AzureFederatedConfig, type AzureFederatedTarget } from "../components/model/federated/azure";
 import { buildModel, type FederatedOrigin } from "../components/model/model";

@@ -12,7 +12,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { classifyScope, normaliseScope } from "../components/azure/federated-roles";
+import { classifyScope, normaliseScope } from "../components/documents/azure-roles";
 import { ConfigError } from "../components/errors";
 import { buildModel } from "../components/model/model";
 import { gateway } from "./fixtures/configs";

@@ -15,7 +15,7 @@ import {
   principalMember,
   principalSetMember,
   subjectPatternRegex,
-} from "../components/gcp/workload-identity";
+} from "../components/documents/gcp-workload-identity";
 import { ZUPLO_ISSUER, ZUPLO_JWKS_URI } from "../components/model/identity";
 import type { FederatedTrust } from "../components/model/federated/trust";
 

@@ -12,7 +12,7 @@ import { evaluate } from "@marcbachmann/cel-js";
 import { describe, expect, it } from "vitest";
 import { runAudit } from "../components/audit/report";
 import { ConfigError } from "../components/errors";
-import { isWholePoolMember } from "../components/gcp/workload-identity";
+import { isWholePoolMember } from "../components/documents/gcp-workload-identity";
 import { buildModel } from "../components/model/model";
 import { ZUPLO_ISSUER } from "../components/model/identity";
 import { MockRunError } from "../components/testing/engine";

@@ -45,4 +45,17 @@ describe("runtime imports", () => {
     for (const f of graph.keys()) visit(f, []);
     expect(cycles).toEqual([]);
   });
+
+  it("run one way: the model reaches no component folder, and documents reach only documents and the model's constants", () => {
+    const components = ["aws", "gcp", "azure", "local", "other", "program", "component", "audit", "cli", "testing"].map((d) => path.join(ROOT, d) + path.sep);
+    const backwards: string[] = [];
+    for (const f of sourceFiles(ROOT)) {
+      const rel = path.relative(ROOT, f);
+      for (const d of runtimeImports(f)) {
+        if (rel.startsWith(`model${path.sep}`) && components.some((c) => d.startsWith(c))) backwards.push(`${rel} → ${path.relative(ROOT, d)}`);
+        if (rel.startsWith(`documents${path.sep}`) && !d.startsWith(path.join(ROOT, "documents") + path.sep) && d !== path.join(ROOT, "model/identity.ts")) backwards.push(`${rel} → ${path.relative(ROOT, d)}`);
+      }
+    }
+    expect(backwards).toEqual([]);
+  });
 });

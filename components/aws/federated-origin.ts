@@ -10,10 +10,10 @@ import { federatedConfig, type FederatedSettings, isFederatedOn } from "../feder
 import type { GatewayVariable } from "../gateway/environment";
 import { awsFederatedVariables } from "../gateway/federated/aws";
 import { pairVariables } from "../gateway/variables";
-import { issuerHostPath, partitionOf } from "../model/federated/aws";
+import { issuerHostPath, partitionOf } from "../documents/names";
 import { isZuploIssuer, ZUPLO_ISSUER } from "../model/identity";
 import type { Finding } from "../model/safety";
-import { invokePermissionPolicy, lambdaUrlPermissions, webIdentityTrustPolicy } from "./trust-policy";
+import { invokePermissionPolicy, lambdaUrlPermissions, webIdentityTrustPolicy } from "../documents/aws-trust-policy";
 
 export interface AwsFederatedOriginArgs extends FederatedSettings {
   /** Region of the API or function, and of the STS endpoint the gateway calls. */
@@ -67,7 +67,7 @@ export class AwsFederatedOrigin extends pulumi.ComponentResource {
   readonly findings: readonly Finding[];
 
   constructor(name: string, args: AwsFederatedOriginArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gatelock:aws:FederatedOrigin", name, {}, opts);
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:aws:FederatedOrigin", name, {}, opts);
     const { region, oidcProviderArn, accountId, roleName, maxSessionDurationSeconds, permissionsBoundary, apiGateway, lambdaUrl, additionalManagedPolicyArns, additionalStatements } = args;
     const check = checkOrigin({
       component: name,

@@ -7,7 +7,7 @@ import { AwsOidcProvider, oidcProviderName } from "./oidc-provider";
 import { AwsSharedSecretOrigin } from "./shared-secret-origin";
 
 export { AwsSharedSecretOrigin, type AwsSharedSecretOriginArgs } from "./shared-secret-origin";
-export { secretReadPolicy, SECRET_READ_ACTIONS, type PolicyDocument, type PolicyStatement } from "./documents";
+export { secretReadPolicy, SECRET_READ_ACTIONS, type PolicyDocument, type PolicyStatement } from "../documents/aws-secret-policy";
 export { AwsFederatedOrigin, type AwsFederatedOriginArgs } from "./federated-origin";
 export { AwsOidcProvider, type AwsOidcProviderArgs, oidcProviderName } from "./oidc-provider";
 export {
@@ -22,7 +22,7 @@ export {
   WEB_IDENTITY_ACTION,
   webIdentityConditionKeys,
   webIdentityTrustPolicy,
-} from "./trust-policy";
+} from "../documents/aws-trust-policy";
 
 /**
  * The stack's IAM OIDC provider for the gateway's issuer, when an AWS federated origin does

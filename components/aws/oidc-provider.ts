@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
-import { issuerHostPath } from "../model/federated/aws";
+import { issuerHostPath } from "../documents/names";
 
 export interface AwsOidcProviderArgs {
   /** Exact `iss` of the gateway's tokens (https), e.g. `ZUPLO_ISSUER`. */
@@ -26,7 +26,7 @@ export class AwsOidcProvider extends pulumi.ComponentResource {
   readonly provider: OpenIdConnectProvider;
 
   constructor(name: string, args: AwsOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gatelock:aws:OidcProvider", name, {}, opts);
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:aws:OidcProvider", name, {}, opts);
     this.provider = new OpenIdConnectProvider(
       `${name}-provider`,
       { url: args.issuer, clientIdLists: args.clientIds, tags: { "managed-by": "gatelock" } },

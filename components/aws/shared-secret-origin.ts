@@ -8,7 +8,7 @@ import type { Finding } from "../model/safety";
 import { sharedSecretVariables } from "../shared-secret/gateway-variables";
 import { isSharedSecretOn, PENDING_URL, sharedSecretConfig, type SharedSecretSettings } from "../shared-secret/origin-args";
 import { createSharedSecret } from "../shared-secret/shared-secret";
-import { secretReadPolicy } from "./documents";
+import { secretReadPolicy } from "../documents/aws-secret-policy";
 
 export interface AwsSharedSecretOriginArgs extends SharedSecretSettings {
   /** Region of the secret (e.g. `us-east-1`). */
@@ -38,7 +38,7 @@ export class AwsSharedSecretOrigin extends pulumi.ComponentResource {
   readonly findings: readonly Finding[];
 
   constructor(name: string, args: AwsSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gatelock:aws:SharedSecretOrigin", name, {}, opts);
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:aws:SharedSecretOrigin", name, {}, opts);
     const { region, readers, secretName, kmsKeyId, recoveryWindowInDays } = args;
     const check = checkOrigin({
       component: name,

@@ -8,7 +8,7 @@ import type { GatewayVariable } from "../gateway/environment";
 import { azureFederatedVariables } from "../gateway/federated/azure";
 import { pairVariables } from "../gateway/variables";
 import type { Finding } from "../model/safety";
-import { subjectHash } from "./federated-names";
+import { subjectHash } from "../documents/azure-names";
 
 export interface AzureFederatedOriginArgs extends FederatedSettings {
   /** Existing resource group that holds the gateway's user-assigned managed identity. */
@@ -48,7 +48,7 @@ export class AzureFederatedOrigin extends pulumi.ComponentResource {
   readonly findings: readonly Finding[];
 
   constructor(name: string, args: AzureFederatedOriginArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gatelock:azure:FederatedOrigin", name, {}, opts);
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:azure:FederatedOrigin", name, {}, opts);
     const { resourceGroup, location, identityName, role, scope, resource, dangerouslyAllowUnlistedRole } = args;
     // A role definition ID names its subscription: an unknown scope stands in from the same one.
     const subscription = /^\/subscriptions\/([0-9a-fA-F-]{36})\//.exec(role)?.[1] ?? "00000000-0000-0000-0000-000000000000";

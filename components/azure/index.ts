@@ -26,8 +26,8 @@ export {
   type ResolvedRole,
   type ScopeLevel,
   type ScopeProblem,
-} from "./federated-roles";
-export { credentialName, defaultIdentityName, subjectHash } from "./federated-names";
+} from "../documents/azure-roles";
+export { credentialName, defaultIdentityName, subjectHash } from "../documents/azure-names";
 export {
   AZURE_FEDERATED_MODULE_PATH,
   AZURE_FEDERATED_POLICY_MODULE,

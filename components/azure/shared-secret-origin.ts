@@ -44,7 +44,7 @@ export class AzureSharedSecretOrigin extends pulumi.ComponentResource {
   readonly findings: readonly Finding[];
 
   constructor(name: string, args: AzureSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gatelock:azure:SharedSecretOrigin", name, {}, opts);
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:azure:SharedSecretOrigin", name, {}, opts);
     const { resourceGroup, vault, readers, secretName } = args;
     const check = checkOrigin({
       component: name,

@@ -68,7 +68,7 @@ export class ZuploEnvironment extends pulumi.ComponentResource {
   readonly redeploy?: ZuploRedeploy;
 
   constructor(name: string, args: ZuploEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gatelock:gateway:GatewayEnvironment", name, {}, opts);
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:gateway:GatewayEnvironment", name, {}, opts);
     const projectDir = path.resolve(args.projectDir ?? process.cwd());
     const gateway = gatewayModel(name, args, projectDir);
     const sinks: string[] = [];

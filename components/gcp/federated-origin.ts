@@ -13,7 +13,7 @@ import { gcpFederatedVariables } from "../gateway/federated/gcp";
 import { pairVariables } from "../gateway/variables";
 import { principalAttributeOf } from "../model/federated/gcp";
 import type { Finding } from "../model/safety";
-import { attributeCondition, attributeMapping, impersonators, poolNameOfProvider, principalSetMember, principalValues, WORKLOAD_IDENTITY_USER_ROLE } from "./workload-identity";
+import { attributeCondition, attributeMapping, impersonators, poolNameOfProvider, principalSetMember, principalValues, WORKLOAD_IDENTITY_USER_ROLE } from "../documents/gcp-workload-identity";
 
 export interface GcpFederatedOriginArgs extends FederatedSettings {
   /** Project that holds the workload identity pool, its provider and the gateway's service account. */
@@ -57,7 +57,7 @@ export class GcpFederatedOrigin extends pulumi.ComponentResource {
   readonly findings: readonly Finding[];
 
   constructor(name: string, args: GcpFederatedOriginArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gatelock:gcp:FederatedOrigin", name, {}, opts);
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:gcp:FederatedOrigin", name, {}, opts);
     const { project, pool: adoptPool, serviceAccountId, principalAttribute, cloudRun } = args;
     const check = checkOrigin({
       component: name,

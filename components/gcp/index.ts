@@ -16,7 +16,7 @@ export {
   principalSetMember,
   RUN_INVOKER_ROLE,
   WORKLOAD_IDENTITY_USER_ROLE,
-} from "./workload-identity";
+} from "../documents/gcp-workload-identity";
 
 export const cloud: CloudModule = {
   cloud: "gcp",

@@ -39,7 +39,7 @@ export class GcpSharedSecretOrigin extends pulumi.ComponentResource {
   readonly findings: readonly Finding[];
 
   constructor(name: string, args: GcpSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gatelock:gcp:SharedSecretOrigin", name, {}, opts);
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:gcp:SharedSecretOrigin", name, {}, opts);
     const { project, readers, secretId, locations, dangerouslyAllowDefaultServiceAccount } = args;
     const check = checkOrigin({
       component: name,

@@ -27,7 +27,7 @@ export class LocalSharedSecretOrigin extends pulumi.ComponentResource {
   readonly findings: readonly Finding[];
 
   constructor(name: string, args: LocalSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gatelock:local:SharedSecretOrigin", name, {}, opts);
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:local:SharedSecretOrigin", name, {}, opts);
     const projectDir = path.resolve(args.projectDir ?? process.cwd());
     const check = checkOrigin({
       component: name,

@@ -42,7 +42,7 @@ export class OtherFederatedOrigin extends pulumi.ComponentResource {
   readonly findings: readonly Finding[];
 
   constructor(name: string, args: OtherFederatedOriginArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gatelock:other:FederatedOrigin", name, {}, opts);
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:other:FederatedOrigin", name, {}, opts);
     const check = checkOrigin({
       component: name,
       gateway: args.gateway,

@@ -16,7 +16,8 @@ import { conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsaf
 import { stackSlug } from "../names";
 import { AWS_ACCOUNT_ID, AWS_REGION } from "../primitives";
 import { ACTION_CATALOG_SOURCE, type ActionRisk, expandActionPattern, isActionPattern, judgeAction, lookupAction } from "./aws-actions";
-import { type FederatedTrust, isPattern } from "./trust";
+import { isPattern, issuerHostPath, partitionOf } from "../../documents/names";
+import type { FederatedTrust } from "./trust";
 
 /** Methods a route may name. `ANY` and `*` would grant every method: list them instead. */
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
@@ -154,18 +155,7 @@ export interface AwsFederatedTarget {
   readonly statements: readonly { readonly actions: readonly string[]; readonly resources: readonly string[] }[];
 }
 
-/** `https://dev.zuplo.com/v1/x/` → `dev.zuplo.com/v1/x`: how IAM names an issuer. */
-export function issuerHostPath(issuer: string): string {
-  return issuer.replace(/^https:\/\//, "").replace(/\/+$/, "");
-}
-
-export function partitionOf(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  if (region.startsWith("us-isob-")) return "aws-iso-b";
-  if (region.startsWith("us-iso-")) return "aws-iso";
-  return "aws";
-}
+export { issuerHostPath, partitionOf };
 
 export function defaultRoleName(stack: string, origin: string): string {
   const name = `gatelock-${stackSlug(stack)}-${origin}`;

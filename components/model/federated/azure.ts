@@ -9,8 +9,8 @@
  * pinned. At most 20 credentials fit on one identity.
  */
 import { z } from "zod";
-import { ADMIN_ROLES, adminKind, classifyScope, DATA_PLANE_ROLES, isListedRole, normaliseScope, resolveRole, roleDefinitionIdIn, type ScopeProblem } from "../../azure/federated-roles";
-import { credentialName, defaultIdentityName, IDENTITY_NAME } from "../../azure/federated-names";
+import { ADMIN_ROLES, adminKind, classifyScope, DATA_PLANE_ROLES, isListedRole, normaliseScope, resolveRole, roleDefinitionIdIn, type ScopeProblem } from "../../documents/azure-roles";
+import { credentialName, defaultIdentityName, IDENTITY_NAME } from "../../documents/azure-names";
 import type { ConfigIssue, WarningCode } from "../../errors";
 import type { ParsedFederatedOrigin } from "../config";
 import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";

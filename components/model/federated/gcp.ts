@@ -24,7 +24,7 @@ import {
   serviceAccountEmail,
   SUBJECT_ATTRIBUTE,
   WORKLOAD_IDENTITY_USER_ROLE,
-} from "../../gcp/workload-identity";
+} from "../../documents/gcp-workload-identity";
 import type { ParsedFederatedOrigin } from "../config";
 import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
 import { stackSlug } from "../names";

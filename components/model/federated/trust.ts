@@ -52,6 +52,4 @@ export interface FederatedTrust {
 /** Audiences other tenants use too: fine only beside pinned subjects. */
 export const GENERIC_AUDIENCES = new Set(["sts.amazonaws.com", "api://AzureADTokenExchange"]);
 
-export function isPattern(subject: string): boolean {
-  return /[*?]/.test(subject);
-}
+export { isPattern } from "../../documents/names";

@@ -9,8 +9,8 @@
  * - the Lambda function's resource-based permissions for the role.
  */
 import type { FederatedTrust } from "../model/federated/trust";
-import { isPattern } from "../model/federated/trust";
-import { type AwsFederatedTarget, type AwsRoute, issuerHostPath } from "../model/federated/aws";
+import type { AwsFederatedTarget, AwsRoute } from "../model/federated/aws";
+import { isPattern, issuerHostPath } from "./names";
 
 export const WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity";
 
