@@ -3,7 +3,7 @@ import { ConfigError } from "../components/errors";
 import { MockRunError } from "../components/testing/engine";
 import { UNFAKED } from "../components/testing/fakes";
 import { awsOrigin, azureOrigin, config, gcpOrigin } from "./fixtures/configs";
-import { isSecretValue, runProgram } from "./harness";
+import { isSecretValue, PROJECT_DIR, runProgram } from "./harness";
 
 describe("the gatelock program", () => {
   it("builds one component per origin and one gateway environment, every resource parented", async () => {
@@ -30,6 +30,21 @@ describe("the gatelock program", () => {
     expect(err.cause.issues[0].path).toBe("gatelock:origins[0].aws.readers[0]");
     // Only the stack itself was registered: no cloud resource, no component.
     expect(err.resources.map((r: { type: string }) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+
+  it("carries the program's resource options to every component and its children (e.g. an explicit provider)", async () => {
+    const { Provider } = await import("@pulumi/aws/provider");
+    const { deploy } = await import("../components/program/deploy");
+    const { runUnderMocks } = await import("../components/testing/engine");
+    const run = await runUnderMocks(async () => {
+      const eu = new Provider("eu", { region: "eu-west-1" });
+      await deploy({ config: config(awsOrigin), stack: "test", projectDir: PROJECT_DIR, opts: { providers: [eu] } });
+      return {};
+    }, { stack: "test" });
+    const eu = run.resources.find((r) => r.type === "pulumi:providers:aws")!;
+    const secrets = run.resources.filter((r) => r.type.startsWith("aws:secretsmanager/"));
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const r of secrets) expect(r.provider, `${r.type} ${r.name}`).toMatch(new RegExp(`^${eu.urn.replace(/[$]/g, "\\$")}::`));
   });
 
   it("exposes gateway variables and policies as stack outputs, without values", async () => {

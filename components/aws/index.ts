@@ -1,5 +1,5 @@
 /** `gatelock/aws`: AWS translators and components. Loads only AWS SDK submodules. */
-import { type CloudModule, expectMethod, federatedArgs, sharedSecretArgs } from "../program/translator";
+import { type BuildContext, type CloudModule, expectMethod, federatedArgs, sharedSecretArgs } from "../program/translator";
 import type * as pulumi from "@pulumi/pulumi";
 import type { FederatedOrigin, GatelockModel } from "../model/model";
 import { AwsFederatedOrigin } from "./federated-origin";
@@ -28,12 +28,12 @@ export {
  * The stack's IAM OIDC provider for the gateway's issuer, when an AWS federated origin does
  * not adopt one: one per issuer (AWS allows one per account), with every such origin's audience.
  */
-function sharedOidcProvider(model: GatelockModel): { oidcProviderArn?: pulumi.Output<string> } {
+function sharedOidcProvider(model: GatelockModel, ctx: BuildContext): { oidcProviderArn?: pulumi.Output<string> } {
   const creating = model.origins.filter((o): o is FederatedOrigin => o.method === "federated" && o.target.cloud === "aws" && o.target.oidcProvider.kind === "create");
   if (creating.length === 0) return {};
   const issuer = creating[0]!.trust.issuer;
   const clientIds = [...new Set(creating.map((o) => o.trust.audience))].sort();
-  return { oidcProviderArn: new AwsOidcProvider(oidcProviderName(issuer), { issuer, clientIds }).arn };
+  return { oidcProviderArn: new AwsOidcProvider(oidcProviderName(issuer), { issuer, clientIds }, ctx.opts).arn };
 }
 
 export const cloud: CloudModule = {

@@ -35,6 +35,8 @@ export interface DeployOptions {
   readonly stack?: string;
   /** Base directory for relative dotenv paths; default: the working directory. */
   readonly projectDir?: string;
+  /** Resource options for every component the program creates (e.g. `providers`, `protect`). */
+  readonly opts?: pulumi.ComponentResourceOptions;
 }
 
 export interface Deployment {
@@ -72,8 +74,8 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   for (const cloud of new Set(model.origins.map((o) => o.cloud))) clouds.set(cloud, await loadCloud(cloud));
 
   // What origins of one cloud share (AWS: the IAM OIDC provider for the gateway's issuer).
-  let ctx: BuildContext = { gateway: gatewayArgs(config.gateway), projectDir };
-  for (const module of clouds.values()) ctx = { ...ctx, ...module.shared?.(model) };
+  let ctx: BuildContext = { gateway: gatewayArgs(config.gateway), projectDir, ...(options.opts ? { opts: options.opts } : {}) };
+  for (const module of clouds.values()) ctx = { ...ctx, ...module.shared?.(model, ctx) };
 
   const origins: OriginDeployment[] = config.origins.map((o, i) => {
     const origin = model.origins[i]!;
@@ -94,7 +96,7 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
     ...g.environment,
     variables: origins.flatMap((o) => o.variables),
     projectDir,
-  });
+  }, options.opts);
 
   const gatewayPolicies = model.origins.map(gatewayConfigFor);
   const outputs: GatelockOutputs = {

@@ -48,7 +48,7 @@ export interface CloudModule {
   readonly cloud: Cloud;
   readonly builders: Partial<Record<Method, OriginBuilder>>;
   /** Resources the stack's origins on this cloud share, created once before them. */
-  readonly shared?: (model: GatelockModel) => Partial<BuildContext>;
+  readonly shared?: (model: GatelockModel, ctx: BuildContext) => Partial<BuildContext>;
   /** Stack-level facts about an origin for its stack outputs (what only the program knows). */
   readonly outputs?: (origin: OriginModel) => Record<string, unknown>;
 }

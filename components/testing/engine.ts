@@ -25,6 +25,8 @@ export interface RecordedResource {
   readonly dependsOn: readonly string[];
   /** URNs it was known by before (its aliases). */
   readonly aliases: readonly string[];
+  /** The explicit provider reference, when one was given. */
+  readonly provider?: string;
 }
 
 export interface MockRunOptions {
@@ -100,6 +102,7 @@ async function runOnce<T>(program: () => Promise<T> | T, options: MockRunOptions
       inputs,
       dependsOn: r.dependsOn,
       aliases: r.aliases,
+      ...(r.provider ? { provider: r.provider } : {}),
     });
   });
 

@@ -37,6 +37,8 @@ export interface Registration {
   readonly dependsOn: readonly string[];
   /** URNs it was known by before (its aliases): a stack that holds one of them adopts the resource. */
   readonly aliases: readonly string[];
+  /** The explicit provider reference (`<provider URN>::<id>`), when one was given. */
+  readonly provider: string | undefined;
 }
 
 export interface MockRunSettings {
@@ -69,6 +71,7 @@ interface RegisterRequest {
   getCustom(): boolean;
   getObject(): unknown;
   getDependenciesList(): string[];
+  getProvider?(): string;
   /** Alias specs (Pulumi sends specs when the monitor supports `aliasSpecs`, as the mock monitor does). */
   getAliasesList?(): AliasMessage[];
 }
@@ -110,6 +113,7 @@ export function recordRegistrations(onRegister: (registration: Registration) => 
       custom: req.getCustom(),
       inputs: deserializeInputs(req.getObject()),
       dependsOn: req.getDependenciesList(),
+      provider: req.getProvider?.() || undefined,
       aliases: (req.getAliasesList?.() ?? []).map((a) => {
         const spec = a.getSpec();
         if (!spec) return a.getUrn();
