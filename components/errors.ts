@@ -51,6 +51,8 @@ export type GatelockErrorCode =
  * Stable like the error codes; tests and CI match on them.
  */
 export type WarningCode =
+  /** `gatelock:origins` is empty (or missing): the stack locks nothing. */
+  | "WARN_NO_ORIGINS"
   /** `gateway.environment.redeploy` without the Developer API: it does nothing. */
   | "WARN_REDEPLOY_WITHOUT_API"
   /** No Zuplo Developer API key is configured, so `pulumi up` cannot write the variables. */

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
@@ -8,6 +9,17 @@ import { buildModel } from "../components/model/model";
 import { awsOrigin, config } from "./fixtures/configs";
 
 const root = path.resolve(__dirname, "..");
+
+/**
+ * The stack files committed with the project, never whatever else lies in `stacks/` (a user's
+ * own untracked stack must not fail gatelock's tests). Outside a git checkout with history (a
+ * copy of the sources), the two stacks gatelock ships.
+ */
+function committedStacks(): string[] {
+  const r = spawnSync("git", ["ls-files", "--", "stacks/*.yaml"], { cwd: root, encoding: "utf8" });
+  const tracked = r.status === 0 ? r.stdout.split("\n").filter(Boolean).map((f) => path.basename(f)) : [];
+  return tracked.length > 0 ? tracked : ["Pulumi.example.yaml", "Pulumi.local.yaml"];
+}
 const shipped = JSON.parse(fs.readFileSync(path.join(root, "schema/gatelock-stack.schema.json"), "utf8"));
 const validate = new Ajv2020({ strict: false, allErrors: true, logger: false }).compile(shipped);
 
@@ -16,7 +28,7 @@ describe("JSON Schema for stack files", () => {
     expect(shipped).toEqual(stackJsonSchema());
   });
 
-  it.each(fs.readdirSync(path.join(root, "stacks")).filter((f) => f.endsWith(".yaml")))("accepts %s, which gatelock also accepts", (file) => {
+  it.each(committedStacks())("accepts %s, which gatelock also accepts", (file) => {
     const doc = parse(fs.readFileSync(path.join(root, "stacks", file), "utf8"));
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     buildModel({ gateway: doc.config["gatelock:gateway"], origins: doc.config["gatelock:origins"] }, { stack: file });

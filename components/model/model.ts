@@ -17,6 +17,7 @@ import { gitIgnoreOracle } from "../dotenv/git-ignore";
 import type { IgnoreOracle } from "./dotenv-target";
 import { localStoreFile } from "./dotenv-target";
 import { checkGatewayVariables } from "./gateway-variables-check";
+import { checkStackKeys } from "./stack-keys";
 import type { GatewayIdentity } from "./identity";
 import { checkConfig, type Finding, gatewayIdentity, lintConfig } from "./safety";
 import { configKey } from "./issues";
@@ -124,6 +125,8 @@ export interface BuildOptions {
   readonly projectDir?: string;
   /** Says whether git ignores a dotenv target (default: asks `git check-ignore` in `projectDir`). */
   readonly ignoreOracle?: IgnoreOracle;
+  /** Every config key of the stack (`ns:key`), when known: an unknown `gatelock:*` key is an error. */
+  readonly stackKeys?: readonly string[];
 }
 
 /**
@@ -131,10 +134,11 @@ export interface BuildOptions {
  * Throws `ConfigError` with every problem found; never returns a partially valid model.
  */
 export function buildModel(raw: unknown, options: BuildOptions): GatelockModel {
+  const keyIssues = checkStackKeys(options.stackKeys ?? []);
   const parsed = GatelockConfig.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error as ZodError, raw));
+  if (!parsed.success) throw new ConfigError([...keyIssues, ...zodIssues(parsed.error as ZodError, raw)]);
   const oracle = options.ignoreOracle ?? gitIgnoreOracle(options.projectDir ?? process.cwd());
-  const issues: ConfigIssue[] = checkConfig(parsed.data, options.stack, { ignoreOracle: oracle });
+  const issues: ConfigIssue[] = [...keyIssues, ...checkConfig(parsed.data, options.stack, { ignoreOracle: oracle })];
   issues.push(...variableIssues(parsed.data, options.stack, issues));
   if (issues.length > 0) throw new ConfigError(issues);
   return toModel(parsed.data, options.stack);

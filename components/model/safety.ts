@@ -272,6 +272,9 @@ const azureReader: ReaderCheck = (r, path) => {
 export function lintConfig(config: ParsedConfig): Finding[] {
   const findings: Finding[] = [];
   const env = config.gateway.environment;
+  if (config.origins.length === 0) {
+    findings.push({ severity: "warning", code: "WARN_NO_ORIGINS", path: configKey(["origins"]), message: "the stack has no origin: gatelock locks nothing and writes no gateway variable.", fix: "list the backends the gateway forwards to under `gatelock:origins`." });
+  }
   if (env.redeploy && !env.developerApi) {
     findings.push({ severity: "warning", code: "WARN_REDEPLOY_WITHOUT_API", path: configKey(["gateway", "environment", "redeploy"]), message: "`redeploy` does nothing without the Developer API: gatelock only redeploys what it wrote there.", fix: "turn on `developerApi`, or remove `redeploy`." });
   }

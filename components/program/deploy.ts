@@ -64,9 +64,11 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   const stack = options.stack ?? pulumi.getStack();
   const projectDir = path.resolve(options.projectDir ?? process.cwd());
   const raw = options.config ?? readStackConfig();
+  // A stack file's every `gatelock:*` key must be one gatelock reads (a typo would deploy nothing).
+  const stackKeys = options.config === undefined ? Object.keys(pulumi.runtime.allConfig()) : [];
   // Validation of the whole stack (every origin, and what they share) happens here, before
   // any resource is registered; each component checks its own args again with the same code.
-  const model = buildModel(raw, { stack, projectDir });
+  const model = buildModel(raw, { stack, projectDir, stackKeys });
   const config = GatelockConfig.parse(raw);
 
   // Load only the clouds this stack uses: an AWS-only stack never loads the Azure SDK.
