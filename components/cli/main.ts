@@ -7,7 +7,12 @@
  *
  * Exit codes: 0 ok, 1 refused (error findings, invalid config), 2 usage, 3 internal error.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { filterReport } from "../audit/filter";
+import { renderTerminal } from "../audit/terminal";
+import { closest } from "../model/suggest";
 import { runAudit } from "../audit/report";
 import { AUDIT_FORMATS, type AuditFormat, exitCodeOf, render } from "../audit/render";
 import { findProjectDir } from "../audit/stack-file";
@@ -26,13 +31,22 @@ export const EXIT = {
   INTERNAL: 3,
 } as const;
 
-const USAGE = `Usage:
-  gatelock audit --stack <name> [--format markdown|json|mermaid] [--cwd <dir>]
+const AUDIT_USAGE = `  gatelock audit --stack <name> [--format markdown|json|mermaid] [--origin <name>]...
+                 [--output <file>] [--cwd <dir>]
       Run the stack's program offline under Pulumi's mock engine (no CLI, no cloud
       credentials) and report origins, gateway variables, gateway policies, findings and
       every resource \`pulumi up\` would create. Secrets are masked.
-  gatelock schema
+      --origin    only these origins (repeatable); the verdict stays the whole stack's
+      --output    write the report to this file instead of standard output
+      On a terminal, without --format or --output: a short summary, in colour unless NO_COLOR
+      is set. Progress goes to standard error when an audit takes more than a second.
+`;
+const SCHEMA_USAGE = `  gatelock schema
       Print the JSON Schema for stacks/Pulumi.<env>.yaml.
+`;
+const USAGE = `Usage:
+${AUDIT_USAGE}${SCHEMA_USAGE}  gatelock --version
+      Print gatelock's version.
 
 Exit codes:
   0  ok: no error finding (warnings allowed)
@@ -46,6 +60,8 @@ Exit codes:
 
 interface Writable {
   write(s: string): unknown;
+  /** True on a terminal. */
+  readonly isTTY?: boolean;
 }
 
 export interface CliIo {
@@ -64,16 +80,35 @@ export interface CliDeps {
 export async function main(argv: string[], io: CliIo = { out: process.stdout, err: process.stderr }, deps: CliDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   try {
-    return await run(argv, io, deps.runAudit ?? runAudit);
+    return await run(argv, io, deps.runAudit ?? runAudit, env);
   } catch (e) {
     io.err.write(internalErrorMessage(e, env));
     return EXIT.INTERNAL;
   }
 }
 
-async function run(argv: string[], io: CliIo, audit: typeof runAudit): Promise<number> {
+const COMMANDS = ["audit", "schema", "help"];
+const AUDIT_OPTIONS = {
+  stack: { type: "string", short: "s" },
+  format: { type: "string", short: "f" },
+  origin: { type: "string", short: "o", multiple: true },
+  output: { type: "string" },
+  cwd: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+async function run(argv: string[], io: CliIo, audit: typeof runAudit, env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "--version" || command === "-v" || command === "version") {
+    io.out.write(`gatelock ${version()}\n`);
+    return EXIT.OK;
+  }
   if (command === "schema") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.out.write(`Usage:\n${SCHEMA_USAGE}`);
+      return EXIT.OK;
+    }
+    if (rest.length > 0) return usageError(io, `schema takes no arguments`, `Usage:\n${SCHEMA_USAGE}`);
     io.out.write(`${JSON.stringify(stackJsonSchema(), null, 2)}\n`);
     return EXIT.OK;
   }
@@ -82,43 +117,46 @@ async function run(argv: string[], io: CliIo, audit: typeof runAudit): Promise<n
       io.out.write(USAGE);
       return EXIT.OK;
     }
-    io.err.write(command ? `gatelock: unknown command ${command}\n\n${USAGE}` : USAGE);
-    return EXIT.USAGE;
+    if (!command) return usageError(io, "a command is required", USAGE);
+    const suggestion = closest(command, COMMANDS);
+    return usageError(io, `unknown command ${JSON.stringify(command)}${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`, USAGE);
   }
-  let values: { stack?: string; format?: string; cwd?: string; help?: boolean };
+  let values: { stack?: string; format?: string; origin?: string[]; output?: string; cwd?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({
-      args: rest,
-      options: {
-        stack: { type: "string", short: "s" },
-        format: { type: "string", short: "f", default: "markdown" },
-        cwd: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
+    ({ values } = parseArgs({ args: rest, options: AUDIT_OPTIONS, strict: true }));
   } catch (e) {
-    io.err.write(`gatelock: ${(e as Error).message}\n\n${USAGE}`);
-    return EXIT.USAGE;
+    return usageError(io, flagError(e), `Usage:\n${AUDIT_USAGE}`);
   }
   if (values.help) {
     io.out.write(USAGE);
     return EXIT.OK;
   }
-  if (!values.stack) {
-    io.err.write(`gatelock: --stack is required\n\n${USAGE}`);
-    return EXIT.USAGE;
+  if (!values.stack) return usageError(io, "--stack is required", `Usage:\n${AUDIT_USAGE}`);
+  if (values.format !== undefined && !AUDIT_FORMATS.includes(values.format as AuditFormat)) {
+    const suggestion = closest(values.format, AUDIT_FORMATS);
+    return usageError(io, `--format must be one of ${AUDIT_FORMATS.join(", ")}${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`);
   }
-  if (!AUDIT_FORMATS.includes(values.format as AuditFormat)) {
-    io.err.write(`gatelock: --format must be one of ${AUDIT_FORMATS.join(", ")}\n`);
-    return EXIT.USAGE;
-  }
+  const stop = progress(io, values.stack);
   try {
     const projectDir = findProjectDir(values.cwd ?? process.cwd());
-    const report = await audit({ projectDir, stack: values.stack });
-    io.out.write(render(report, values.format as AuditFormat));
+    let report = await audit({ projectDir, stack: values.stack });
+    stop();
+    if (values.origin?.length) {
+      const unknown = values.origin.filter((o) => !report.origins.some((x) => x.name === o));
+      if (unknown.length > 0 && report.gateway !== null) {
+        const suggestion = closest(unknown[0]!, report.origins.map((o) => o.name));
+        return usageError(io, `--origin ${JSON.stringify(unknown[0])} is not an origin of stack ${values.stack}${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`);
+      }
+      report = filterReport(report, values.origin);
+    }
+    // A person at a terminal gets a summary; a file, a pipe or an explicit --format gets the report.
+    const summary = values.format === undefined && values.output === undefined && io.out.isTTY === true;
+    const text = summary ? renderTerminal(report, { colour: env.NO_COLOR === undefined || env.NO_COLOR === "" }) : render(report, (values.format ?? "markdown") as AuditFormat);
+    if (values.output !== undefined) fs.writeFileSync(values.output, text);
+    else io.out.write(text);
     return exitCodeOf(report);
   } catch (e) {
+    stop();
     if (e instanceof GatelockError) {
       io.err.write(`gatelock: ${e.message} [${e.code}]\n`);
       // No such stack, no project: the call named something that is not there.
@@ -126,6 +164,34 @@ async function run(argv: string[], io: CliIo, audit: typeof runAudit): Promise<n
     }
     throw e;
   }
+}
+
+function usageError(io: CliIo, message: string, usage?: string): number {
+  io.err.write(`gatelock: ${message}\n${usage ? `\n${usage}` : ""}`);
+  return EXIT.USAGE;
+}
+
+/** parseArgs' complaint, with a "did you mean" for an unknown flag. */
+function flagError(e: unknown): string {
+  const message = (e as Error).message;
+  if ((e as { code?: string }).code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return message;
+  const flag = /'(-{1,2}[^']+)'/.exec(message)?.[1];
+  if (!flag) return message;
+  const suggestion = closest(flag.replace(/^-+/, ""), Object.keys(AUDIT_OPTIONS));
+  return `unknown option ${flag}${suggestion ? `; did you mean \`--${suggestion}\`?` : ""}`;
+}
+
+/** After a second, say on a terminal's standard error that the audit is running; returns a stop function. */
+function progress(io: CliIo, stack: string): () => void {
+  if (io.err.isTTY !== true) return () => undefined;
+  const timer = setTimeout(() => io.err.write(`gatelock: auditing stack ${stack} (running the program under the mock engine)...\n`), 1000);
+  timer.unref?.();
+  return () => clearTimeout(timer);
+}
+
+function version(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "../../package.json"), "utf8")) as { version?: string };
+  return pkg.version ?? "unknown";
 }
 
 /**
