@@ -22,6 +22,7 @@ import {
   recordRegistrations,
   type Registration,
   runProgramInStack,
+  settleOutput,
   startMockRun,
   waitForPendingRpcs,
 } from "../components/testing/pulumi-internals";
@@ -190,6 +191,14 @@ describe(`the Pulumi internals adapter, against @pulumi/pulumi ${PULUMI_VERSION}
       process.removeListener("unhandledRejection", other);
     }
     expect(process.listeners("unhandledRejection")).toEqual(before);
+  });
+});
+
+describe("settleOutput", () => {
+  it("resolves a known Output to its value, and says when a value is not known (a preview's)", async () => {
+    expect(await settleOutput(pulumi.output("a"))).toEqual({ known: true, value: "a" });
+    expect(await settleOutput(pulumi.secret({ b: 1 }))).toEqual({ known: true, value: { b: 1 } });
+    expect(await settleOutput(pulumi.output(pulumi.unknown) as pulumi.Output<string>)).toEqual({ known: false });
   });
 });
 

@@ -185,3 +185,16 @@ export function captureUnhandledRejections(capture: (reason: unknown) => void): 
     for (const l of saved) process.on("unhandledRejection", l);
   };
 }
+
+/**
+ * Wait for an Output and say whether its value is known (a preview leaves some unknown): what
+ * the component package needs to settle another language's Outputs into known args.
+ *
+ * Relies on: output.ts's `OutputImpl` fields `isKnown: Promise<boolean>` and
+ * `promise(): Promise<T>` (not part of the public type; the same in 3.142.0, 3.248.0 and 3.276.0).
+ */
+export async function settleOutput<T>(o: pulumi.OutputInstance<T>): Promise<{ known: boolean; value?: T }> {
+  const impl = o as unknown as { isKnown: Promise<boolean>; promise(withUnknowns?: boolean): Promise<T> };
+  if (!(await impl.isKnown)) return { known: false };
+  return { known: true, value: await impl.promise() };
+}

@@ -1,0 +1,119 @@
+/** The AWS components as the package publishes them: `gatelock:index:Aws…`. */
+import type * as pulumi from "@pulumi/pulumi";
+import { AwsFederatedOrigin as Federated, type AwsFederatedOriginArgs as FederatedArgs } from "../aws/federated-origin";
+import { AwsOidcProvider as OidcProvider, type AwsOidcProviderArgs } from "../aws/oidc-provider";
+import { AwsSharedSecretOrigin as SharedSecret, type AwsSharedSecretOriginArgs } from "../aws/shared-secret-origin";
+import { type Finding, type GatewayVariable, packageFindings, packageVariables } from "./outputs";
+import { builtAs, packageBase, publish } from "./package-component";
+
+/**
+ * A shared-secret origin on AWS: the secret in Secrets Manager, readable only by the origin's
+ * IAM roles, and the gateway variables that carry it.
+ */
+export class AwsSharedSecretOrigin extends packageBase<AwsSharedSecretOriginArgs>(SharedSecret) {
+  static readonly packageType = "gatelock:index:AwsSharedSecretOrigin";
+  /** ARN of the secret in Secrets Manager. */
+  declare readonly secretArn: pulumi.Output<string>;
+  /** The IAM roles that may read the secret, as checked. */
+  declare readonly readers: pulumi.Output<string[]>;
+  /** The secret's rotation generation (increases by one at every rotation). */
+  declare readonly generation: pulumi.Output<number>;
+  /** The variables the gateway needs (the secret, and the origin's URL when given): pass them to `ZuploEnvironment`. */
+  declare readonly gatewayVariables: GatewayVariable[];
+  /** Warnings about these args, named by arg. */
+  declare readonly findings: Finding[];
+
+  constructor(name: string, args: AwsSharedSecretOriginArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, args, opts);
+    const built = builtAs(this, SharedSecret);
+    publish<AwsSharedSecretOrigin>(this, {
+      secretArn: built.secretArn,
+      readers: built.readers,
+      generation: built.generation,
+      gatewayVariables: packageVariables(built.gatewayVariables),
+      findings: packageFindings(built.findings),
+    });
+  }
+}
+
+/** An API Gateway API with `AWS_IAM` authorization. */
+export interface AwsApiGateway {
+  /** ID of the REST or HTTP API. */
+  readonly apiId: pulumi.Input<string>;
+  /** Stage the gateway calls. */
+  readonly stage: string;
+  /** Exact routes, `METHOD /path`; `*` and `ANY` are refused. */
+  readonly routes: string[];
+}
+
+/** A Lambda function URL with `AuthType: AWS_IAM`. */
+export interface AwsLambdaUrl {
+  /** Name of the function (not its ARN). */
+  readonly functionName: pulumi.Input<string>;
+  /** Alias the function URL belongs to, if any. */
+  readonly qualifier?: string;
+}
+
+/** An extra Allow statement for the gateway's role. */
+export interface AwsPolicyStatement {
+  /** Exact actions (`service:Action`), judged against AWS's action catalog. */
+  readonly actions: string[];
+  /** Exact resource ARNs. */
+  readonly resources: string[];
+  /** Escape hatch: allow wildcards in `resources`. */
+  readonly dangerouslyAllowWildcardResources?: boolean;
+}
+
+/** `AwsFederatedOrigin`'s args, with its nested blocks as named types (the schema has no anonymous ones). */
+export interface AwsFederatedOriginArgs extends FederatedArgs {
+  /** An API Gateway API with `AWS_IAM` authorization: the role may invoke exactly these routes. */
+  readonly apiGateway?: AwsApiGateway;
+  /** A Lambda function URL with `AuthType: AWS_IAM`: the role may call the URL and nothing else on the function. */
+  readonly lambdaUrl?: AwsLambdaUrl;
+  /** Extra Allow statements with exact actions and resources (judged against AWS's action catalog). */
+  readonly additionalStatements?: AwsPolicyStatement[];
+}
+
+/**
+ * A federated origin on AWS: the gateway's own ID token, from the IAM OIDC provider for the
+ * gateway's issuer, may assume one role, only with the pinned audience and subjects; the role
+ * may invoke exactly the configured API Gateway routes or Lambda function URL.
+ */
+export class AwsFederatedOrigin extends packageBase<AwsFederatedOriginArgs>(Federated) {
+  static readonly packageType = "gatelock:index:AwsFederatedOrigin";
+  /** ARN of the role the gateway assumes. */
+  declare readonly roleArn: pulumi.Output<string>;
+  /** ARN of the IAM OIDC provider the role trusts. */
+  declare readonly oidcProviderArn: pulumi.Output<string>;
+  /** The variables the gateway needs (role ARN, region, and the origin's URL when given): pass them to `ZuploEnvironment`. */
+  declare readonly gatewayVariables: GatewayVariable[];
+  /** Warnings about these args, named by arg. */
+  declare readonly findings: Finding[];
+
+  constructor(name: string, args: AwsFederatedOriginArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, args, opts);
+    const built = builtAs(this, Federated);
+    publish<AwsFederatedOrigin>(this, {
+      roleArn: built.roleArn,
+      oidcProviderArn: built.oidcProviderArn,
+      gatewayVariables: packageVariables(built.gatewayVariables),
+      findings: packageFindings(built.findings),
+    });
+  }
+}
+
+/**
+ * The IAM OIDC provider for the gateway's issuer. AWS allows one per issuer per account:
+ * create it once and pass its `arn` to every `AwsFederatedOrigin` that trusts the issuer, with
+ * every such origin's audience among its client IDs.
+ */
+export class AwsOidcProvider extends packageBase<AwsOidcProviderArgs>(OidcProvider) {
+  static readonly packageType = "gatelock:index:AwsOidcProvider";
+  /** ARN of the provider: an `AwsFederatedOrigin`'s `oidcProviderArn`. */
+  declare readonly arn: pulumi.Output<string>;
+
+  constructor(name: string, args: AwsOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, args, opts);
+    publish<AwsOidcProvider>(this, { arn: builtAs(this, OidcProvider).arn });
+  }
+}

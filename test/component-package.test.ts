@@ -1,0 +1,498 @@
+/**
+ * gatelock as a Pulumi component package (`pulumi package add …/provider`), without the Pulumi
+ * CLI: the schema Pulumi's TypeScript component provider infers, as the plugin really runs it
+ * (from a fresh build's declarations, read through provider/), and the components it builds,
+ * compared with the TypeScript classes under the mock engine.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as pulumi from "@pulumi/pulumi";
+import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { GetSchemaRequest } from "@pulumi/pulumi/proto/provider_pb";
+import { parse } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AwsFederatedOrigin } from "../components/aws/federated-origin";
+import { AwsOidcProvider } from "../components/aws/oidc-provider";
+import { AwsSharedSecretOrigin } from "../components/aws/shared-secret-origin";
+import { AzureFederatedOrigin } from "../components/azure/federated-origin";
+import { AzureSharedSecretOrigin } from "../components/azure/shared-secret-origin";
+import { ZuploEnvironment } from "../components/gateway/environment";
+import { GcpFederatedOrigin } from "../components/gcp/federated-origin";
+import { GcpSharedSecretOrigin } from "../components/gcp/shared-secret-origin";
+import { LocalSharedSecretOrigin } from "../components/local/shared-secret-origin";
+import { ZUPLO_ISSUER } from "../components/model/identity";
+import { OtherFederatedOrigin } from "../components/other/federated-origin";
+import { createProvider, GatelockComponentProvider, loadPackageComponents, PACKAGE_AREAS } from "../components/provider/host";
+import * as packageComponents from "../components/provider/index";
+import { isSecretValue, reveal, type RecordedResource, runUnderMocks } from "../components/testing";
+
+const root = path.resolve(__dirname, "..");
+const SUB = "atcl_3c5VqX0pQ7JmA1bT9kLwZr2e";
+const GATEWAY = { account: "acme", project: "orders-api" };
+
+interface Property {
+  type?: string;
+  $ref?: string;
+  items?: Property;
+  additionalProperties?: Property;
+  plain?: boolean;
+  secret?: boolean;
+  description?: string;
+}
+interface Resource {
+  description?: string;
+  inputProperties: Record<string, Property>;
+  requiredInputs: string[];
+  properties: Record<string, Property>;
+}
+interface Schema {
+  name: string;
+  version: string;
+  resources: Record<string, Resource>;
+  types: Record<string, { properties: Record<string, Property>; required: string[] }>;
+}
+
+let work: string;
+let provider: GatelockComponentProvider;
+let schema: Schema;
+
+beforeAll(async () => {
+  // The plugin as it is installed: dist/ (built here, into a temporary package, not the
+  // repository's dist/) and provider/ beside it, node_modules above.
+  work = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-component-package-"));
+  execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json"), "--outDir", path.join(work, "dist")], {
+    stdio: "pipe",
+  });
+  fs.cpSync(path.join(root, "provider"), path.join(work, "provider"), { recursive: true });
+  fs.copyFileSync(path.join(root, "package.json"), path.join(work, "package.json"));
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(work, "node_modules"), "dir");
+  provider = await createProvider(path.join(work, "provider"));
+  schema = JSON.parse(await provider.getSchema()) as Schema;
+}, 120_000);
+
+afterAll(() => {
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+const resource = (name: string): Resource => {
+  const r = schema.resources[`gatelock:index:${name}`];
+  if (!r) throw new Error(`no gatelock:index:${name} in the schema`);
+  return r;
+};
+const typeOf = (ref: string) => schema.types[decodeURIComponent(ref.replace(/^#\/types\//, ""))]!;
+
+/** `string`, `string[]`, `map<string>`, or a type's name. */
+function describeType(p: Property): string {
+  if (p.$ref) return p.$ref.replace(/^#\/types\/gatelock:index:/, "");
+  if (p.type === "array") return `${describeType(p.items!)}[]`;
+  if (p.type === "object" && p.additionalProperties) return `map<${describeType(p.additionalProperties)}>`;
+  return p.type!;
+}
+
+/** Every property below `props` (nested types and list items included) that takes Outputs. */
+function nonPlain(props: Record<string, Property>, prefix = "", seen = new Set<string>()): string[] {
+  const out: string[] = [];
+  const visit = (p: Property, at: string) => {
+    if (!p.plain) out.push(at);
+    if (p.items) visit(p.items, `${at}[]`);
+    if (p.additionalProperties) visit(p.additionalProperties, `${at}{}`);
+    if (p.$ref?.startsWith("#/types/") && !seen.has(at)) out.push(...nonPlain(typeOf(p.$ref).properties, `${at}.`, new Set([...seen, at])));
+  };
+  for (const [k, p] of Object.entries(props)) visit(p, `${prefix}${k}`);
+  return out.sort();
+}
+
+const SHARED_SECRET_SETTINGS = { header: "string", length: "number", rotateAfterDays: "number", overlapDays: "number", rotation: "number", variable: "string", url: "string" };
+const FEDERATED_SETTINGS = { gateway: "GatewayArgs", audience: "string", subjects: "string[]", claims: "map<string>", dangerouslyAllowWildcardSubjects: "boolean", url: "string" };
+
+const EXPECTED: Record<string, { inputs: Record<string, string>; required: string[]; takeOutputs: string[] }> = {
+  AwsSharedSecretOrigin: {
+    inputs: { ...SHARED_SECRET_SETTINGS, region: "string", readers: "string[]", secretName: "string", kmsKeyId: "string", recoveryWindowInDays: "number" },
+    required: ["readers", "region"],
+    takeOutputs: ["kmsKeyId", "readers[]", "url"],
+  },
+  AwsFederatedOrigin: {
+    inputs: {
+      ...FEDERATED_SETTINGS,
+      region: "string",
+      oidcProviderArn: "string",
+      accountId: "string",
+      roleName: "string",
+      maxSessionDurationSeconds: "number",
+      permissionsBoundary: "string",
+      apiGateway: "AwsApiGateway",
+      lambdaUrl: "AwsLambdaUrl",
+      additionalManagedPolicyArns: "string[]",
+      additionalStatements: "AwsPolicyStatement[]",
+    },
+    required: ["gateway", "oidcProviderArn", "region"],
+    takeOutputs: ["additionalManagedPolicyArns[]", "apiGateway.apiId", "lambdaUrl.functionName", "oidcProviderArn", "permissionsBoundary", "url"],
+  },
+  AwsOidcProvider: { inputs: { issuer: "string", clientIds: "string[]" }, required: ["clientIds", "issuer"], takeOutputs: ["clientIds", "clientIds[]"] },
+  GcpSharedSecretOrigin: {
+    inputs: { ...SHARED_SECRET_SETTINGS, project: "string", readers: "string[]", secretId: "string", locations: "string[]", dangerouslyAllowDefaultServiceAccount: "boolean" },
+    required: ["project", "readers"],
+    takeOutputs: ["readers[]", "url"],
+  },
+  GcpFederatedOrigin: {
+    inputs: { ...FEDERATED_SETTINGS, project: "string", pool: "string", serviceAccountId: "string", principalAttribute: "string", cloudRun: "GcpCloudRun" },
+    required: ["cloudRun", "gateway", "project"],
+    takeOutputs: ["cloudRun.audience", "cloudRun.service", "url"],
+  },
+  AzureSharedSecretOrigin: {
+    inputs: { ...SHARED_SECRET_SETTINGS, resourceGroup: "string", vault: "string", readers: "string[]", secretName: "string" },
+    required: ["readers", "resourceGroup", "vault"],
+    takeOutputs: ["readers[]", "resourceGroup", "url", "vault"],
+  },
+  AzureFederatedOrigin: {
+    inputs: { ...FEDERATED_SETTINGS, resourceGroup: "string", location: "string", identityName: "string", role: "string", scope: "string", resource: "string", dangerouslyAllowUnlistedRole: "boolean" },
+    required: ["gateway", "location", "resourceGroup", "role", "scope"],
+    takeOutputs: ["resourceGroup", "scope", "url"],
+  },
+  LocalSharedSecretOrigin: { inputs: { ...SHARED_SECRET_SETTINGS, projectDir: "string" }, required: [], takeOutputs: ["url"] },
+  OtherFederatedOrigin: { inputs: FEDERATED_SETTINGS, required: ["gateway"], takeOutputs: ["url"] },
+  ZuploEnvironment: {
+    inputs: {
+      account: "string",
+      project: "string",
+      branch: "string",
+      variables: "GatewayVariable[]",
+      variableLists: "GatewayVariable[][]",
+      developerApi: "boolean",
+      apiUrl: "string",
+      dangerouslyAllowCustomApiUrl: "boolean",
+      dotenv: "string",
+      redeploy: "boolean",
+      projectDir: "string",
+    },
+    required: ["account", "branch", "project"],
+    // GatewayVariable is an origin's output type too, so its fields take Outputs (the provider settles them).
+    takeOutputs: ["variableLists[]", ...["variableLists[]", "variables"].flatMap((at) => ["description", "isSecret", "name", "origin", "value"].map((f) => `${at}[].${f}`)), "variables"].sort(),
+  },
+};
+
+/** The schema the plugin in `<pkg>/provider` serves, started as Pulumi's Node language host starts a plugin. */
+async function servedSchema(pkg: string): Promise<string> {
+  const runPlugin = path.join(root, "node_modules/@pulumi/pulumi/cmd/run-plugin");
+  // The engine address is only dialled to log; GetSchema needs no engine.
+  const plugin = spawn(process.execPath, [runPlugin, path.join(pkg, "provider"), "127.0.0.1:1"], { cwd: pkg, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    let stderr = "";
+    plugin.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const port = await new Promise<string>((resolve, reject) => {
+      plugin.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()));
+      plugin.once("exit", (code) => reject(new Error(`plugin exited (${code}): ${stderr}`)));
+    });
+    expect(port).toMatch(/^\d+$/);
+    const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    try {
+      return await new Promise<string>((resolve, reject) => client.getSchema(new GetSchemaRequest(), (e, r) => (e ? reject(e) : resolve(r!.getSchema()))));
+    } finally {
+      client.close();
+    }
+  } finally {
+    plugin.kill();
+  }
+}
+
+describe("the plugin folder", () => {
+  it("starts as Pulumi's Node language host starts a plugin (run-plugin on the folder) and serves the schema over gRPC", async () => {
+    expect(JSON.parse(await servedSchema(work))).toEqual(schema);
+  });
+
+  it("in a project with only the AWS SDK, still serves every component; one whose SDK is missing is refused when built", async () => {
+    // The same package, installed beside every dependency but @pulumi/gcp and @pulumi/azure-native.
+    const awsOnly = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-component-package-aws-only-"));
+    try {
+      fs.cpSync(path.join(work, "dist"), path.join(awsOnly, "dist"), { recursive: true });
+      fs.cpSync(path.join(work, "provider"), path.join(awsOnly, "provider"), { recursive: true });
+      fs.copyFileSync(path.join(root, "package.json"), path.join(awsOnly, "package.json"));
+      fs.mkdirSync(path.join(awsOnly, "node_modules/@pulumi"), { recursive: true });
+      for (const dep of fs.readdirSync(path.join(root, "node_modules"))) {
+        if (dep !== "@pulumi") fs.symlinkSync(path.join(root, "node_modules", dep), path.join(awsOnly, "node_modules", dep));
+      }
+      for (const dep of fs.readdirSync(path.join(root, "node_modules/@pulumi")).filter((d) => d !== "gcp" && d !== "azure-native")) {
+        fs.symlinkSync(path.join(root, "node_modules/@pulumi", dep), path.join(awsOnly, "node_modules/@pulumi", dep));
+      }
+      expect(JSON.parse(await servedSchema(awsOnly))).toEqual(schema);
+    } finally {
+      fs.rmSync(awsOnly, { recursive: true, force: true });
+    }
+    const missing = Object.assign(new Error("Cannot find module '@pulumi/gcp/secretmanager/secret'"), { code: "MODULE_NOT_FOUND" });
+    const components = await loadPackageComponents([{ cloud: "gcp", pkg: "@pulumi/gcp", components: { GcpSharedSecretOrigin: {} }, load: () => Promise.reject(missing) }]);
+    const gcpOnly = new GatelockComponentProvider({ components, dirname: path.join(work, "provider") });
+    let refusal: unknown;
+    const registered = await runUnderMocks(
+      async () => {
+        refusal = await gcpOnly.construct("billing", "gatelock:index:GcpSharedSecretOrigin", { project: "acme-prod", readers: [] }, {}).catch((e: unknown) => e);
+        return {};
+      },
+      { stack: "prod" },
+    );
+    expect(refusal).toMatchObject({ code: "ERR_DEPENDENCY_MISSING", dependency: "@pulumi/gcp", cloud: "gcp" });
+    expect(registered.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+
+  it("is shipped in the npm package, with the plugin's files", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { files: string[] };
+    expect(pkg.files).toContain("provider");
+    expect(fs.readdirSync(path.join(root, "provider")).sort()).toEqual(["PulumiPlugin.yaml", "index.js", "index.ts", "package.json", "tsconfig.json"]);
+    expect(parse(fs.readFileSync(path.join(root, "provider/PulumiPlugin.yaml"), "utf8"))).toEqual({ runtime: "nodejs" });
+  });
+});
+
+describe("the schema Pulumi's component provider infers from the shipped declarations", () => {
+  it("lists exactly the package components, as gatelock:index:<ClassName>, each class declaring that type", async () => {
+    expect(schema.name).toBe("gatelock");
+    expect(schema.version).toBe(JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).version);
+    expect(Object.keys(schema.resources).sort()).toEqual(Object.keys(EXPECTED).map((n) => `gatelock:index:${n}`).sort());
+    const classes = Object.entries(packageComponents).filter(([, v]) => typeof v === "function" && "packageType" in v) as [string, { packageType?: string }][];
+    expect(Object.keys(packageComponents).filter((k) => !classes.some(([n]) => n === k))).toEqual([]);
+    expect(classes.map(([n]) => n).sort()).toEqual(Object.keys(EXPECTED).sort());
+    for (const [n, c] of classes) expect(c.packageType).toBe(`gatelock:index:${n}`);
+    // The runtime list (per cloud, loaded only when its SDK is there) names the same classes.
+    expect(PACKAGE_AREAS.flatMap((a) => Object.keys(a.components)).sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect((await loadPackageComponents()).map((c) => c.name).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(Object.keys(EXPECTED))("%s: every input with its type, and the required ones", (name) => {
+    const r = resource(name);
+    expect(Object.fromEntries(Object.entries(r.inputProperties).map(([k, p]) => [k, describeType(p)]))).toEqual(EXPECTED[name]!.inputs);
+    expect(r.requiredInputs).toEqual(EXPECTED[name]!.required);
+  });
+
+  it.each(Object.keys(EXPECTED))("%s: the inputs that take Outputs (pulumi.Input in TypeScript) are not plain; every other is", (name) => {
+    expect(nonPlain(resource(name).inputProperties)).toEqual(EXPECTED[name]!.takeOutputs);
+  });
+
+  it("marks secret the outputs that carry secrets, and no other", () => {
+    const secret = Object.entries(schema.resources).flatMap(([t, r]) => Object.entries(r.properties).filter(([, p]) => p.secret).map(([k]) => `${t.replace("gatelock:index:", "")}.${k}`));
+    expect(secret.sort()).toEqual(
+      ["AwsSharedSecretOrigin", "AzureSharedSecretOrigin", "GcpSharedSecretOrigin", "LocalSharedSecretOrigin"].map((n) => `${n}.gatewayVariables`).concat("ZuploEnvironment.values").sort(),
+    );
+    expect(Object.values(schema.resources).flatMap((r) => Object.values(r.inputProperties)).some((p) => p.secret)).toBe(false);
+  });
+
+  it("describes every component, input, output and type field from its TSDoc", () => {
+    const undocumented: string[] = [];
+    for (const [t, r] of Object.entries(schema.resources)) {
+      if (!r.description) undocumented.push(t);
+      for (const [k, p] of [...Object.entries(r.inputProperties), ...Object.entries(r.properties)]) if (!p.description) undocumented.push(`${t}.${k}`);
+    }
+    for (const [t, ty] of Object.entries(schema.types)) for (const [k, p] of Object.entries(ty.properties)) if (!p.description) undocumented.push(`${t}.${k}`);
+    expect(undocumented).toEqual([]);
+    // Straight from the args interfaces of the component files (and the settings they extend).
+    expect(resource("AwsSharedSecretOrigin").inputProperties.readers!.description).toBe(
+      "IAM role ARNs the origin runs as, which may read the secret: exact ARNs, no wildcards, no whole accounts.",
+    );
+    expect(resource("GcpFederatedOrigin").inputProperties.audience!.description).toMatch(/^The `aud` the gateway requests and the trust pins/);
+    expect(resource("AzureSharedSecretOrigin").inputProperties.rotateAfterDays!.description).toBe("Rotate the secret after this many days (default 90).");
+    expect(schema.types["gatelock:index:GatewayArgs"]!.properties.issuer!.description).toBe("A custom https OIDC issuer (default: Zuplo's shared issuer).");
+    expect(resource("AwsFederatedOrigin").description).toMatch(/^A federated origin on AWS: the gateway's own ID token/);
+  });
+});
+
+/** What a run registered: every resource's type and name, the components' apart. */
+function shape(resources: readonly RecordedResource[]) {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const components = resources.filter((r) => r.type.startsWith("gatelock:")).map((r) => `${r.type} ${r.name}`);
+  const children = resources
+    .filter((r) => !r.type.startsWith("gatelock:") && r.type !== "pulumi:pulumi:Stack")
+    .map((r) => `${r.type} ${r.name} < ${byUrn.get(r.parent ?? "")?.name ?? "(root)"}`)
+    .sort();
+  return { components, children };
+}
+
+const run = async (program: () => Promise<unknown> | unknown) => (await runUnderMocks(async () => ({ ...((await program()) as object) }), { stack: "prod" })).resources;
+const construct = (name: string, component: string, inputs: pulumi.Inputs) => provider.construct(name, `gatelock:index:${component}`, inputs, {});
+/** The same children under the same names; the component registered as the package type instead of its own. */
+function expectSameChildren(ts: readonly RecordedResource[], pkg: readonly RecordedResource[], tokens: Record<string, string>) {
+  const a = shape(ts);
+  const b = shape(pkg);
+  expect(b.children).toEqual(a.children);
+  expect(a.children.length).toBeGreaterThan(0);
+  expect(b.components).toEqual(a.components.map((c) => {
+    const [type, name] = c.split(" ");
+    return `${tokens[type!] ?? type} ${name}`;
+  }));
+}
+
+describe("components built by the provider (ComponentProvider.construct) under the mock engine", () => {
+  it("AWS: a shared-secret origin, and a federated origin with its OIDC provider, register what the TypeScript classes register", async () => {
+    const shared = { region: "us-east-1", readers: ["arn:aws:iam::123456789012:role/orders-api"], url: "https://orders.internal.acme.example" };
+    const federated = { gateway: GATEWAY, audience: "aws:acme:prod", subjects: [SUB], region: "us-east-1", apiGateway: { apiId: "a1b2c3d4e5", stage: "prod", routes: ["GET /shipments"] } };
+    const ts = await run(() => {
+      new AwsSharedSecretOrigin("orders", shared);
+      const oidc = new AwsOidcProvider("zuplo", { issuer: ZUPLO_ISSUER, clientIds: ["aws:acme:prod"] });
+      new AwsFederatedOrigin("shipments", { ...federated, oidcProviderArn: oidc.arn });
+    });
+    let state: Record<string, unknown> = {};
+    const pkg = await run(async () => {
+      state = (await construct("orders", "AwsSharedSecretOrigin", shared)).state as Record<string, unknown>;
+      const oidc = await construct("zuplo", "AwsOidcProvider", { issuer: ZUPLO_ISSUER, clientIds: ["aws:acme:prod"] });
+      await construct("shipments", "AwsFederatedOrigin", { ...federated, oidcProviderArn: oidc.state!.arn });
+    });
+    expectSameChildren(ts, pkg, {
+      "gatelock:aws:SharedSecretOrigin": "gatelock:index:AwsSharedSecretOrigin",
+      "gatelock:aws:OidcProvider": "gatelock:index:AwsOidcProvider",
+      "gatelock:aws:FederatedOrigin": "gatelock:index:AwsFederatedOrigin",
+    });
+    // The state holds the schema's outputs, the secret ones as secrets.
+    expect(Object.keys(state).sort()).toEqual(Object.keys(resource("AwsSharedSecretOrigin").properties).sort());
+    expect(await pulumi.isSecret(state.gatewayVariables as pulumi.Output<unknown>)).toBe(true);
+    expect(await pulumi.isSecret(state.secretArn as pulumi.Output<unknown>)).toBe(false);
+  });
+
+  it("GCP: shared-secret and federated origins", async () => {
+    const shared = { project: "acme-prod", readers: ["billing-api@acme-prod.iam.gserviceaccount.com"] };
+    const federated = { gateway: GATEWAY, subjects: [SUB], project: "acme-prod", url: "https://invoices-3kq7x2vbma-ew.a.run.app", cloudRun: { service: "invoices", location: "europe-west1" } };
+    const ts = await run(() => {
+      new GcpSharedSecretOrigin("billing", shared);
+      new GcpFederatedOrigin("invoices", federated);
+    });
+    const pkg = await run(async () => {
+      await construct("billing", "GcpSharedSecretOrigin", shared);
+      await construct("invoices", "GcpFederatedOrigin", federated);
+    });
+    expectSameChildren(ts, pkg, { "gatelock:gcp:SharedSecretOrigin": "gatelock:index:GcpSharedSecretOrigin", "gatelock:gcp:FederatedOrigin": "gatelock:index:GcpFederatedOrigin" });
+  });
+
+  it("Azure: shared-secret and federated origins", async () => {
+    const shared = { resourceGroup: "rg-users", vault: "kv-acme-users", readers: ["0f8fad5b-d9cb-469f-a165-70867728950e"] };
+    const federated = {
+      gateway: GATEWAY,
+      subjects: [SUB],
+      resourceGroup: "rg-gateway",
+      location: "westeurope",
+      role: "Storage Blob Data Reader",
+      scope: "/subscriptions/6b9a3f1e-2c4d-4e8f-9a1b-3c5d7e9f1a2b/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/acmereports",
+    };
+    const ts = await run(() => {
+      new AzureSharedSecretOrigin("users", shared);
+      new AzureFederatedOrigin("reports", federated);
+    });
+    const pkg = await run(async () => {
+      await construct("users", "AzureSharedSecretOrigin", shared);
+      await construct("reports", "AzureFederatedOrigin", federated);
+    });
+    expectSameChildren(ts, pkg, { "gatelock:azure:SharedSecretOrigin": "gatelock:index:AzureSharedSecretOrigin", "gatelock:azure:FederatedOrigin": "gatelock:index:AzureFederatedOrigin" });
+  });
+
+  it("local and other: a local shared-secret origin, and a federated origin that verifies tokens itself", async () => {
+    const local = { url: "http://127.0.0.1:8787", projectDir: path.join(os.tmpdir(), "gatelock-component-package-local") };
+    const other = { gateway: { issuer: "https://gateway.acme.example", claims: { tenant: "acme" } }, audience: "https://ledger.acme.example" };
+    const ts = await run(() => {
+      new LocalSharedSecretOrigin("orders", local);
+      new OtherFederatedOrigin("ledger", other);
+    });
+    let verifier: unknown;
+    const pkg = await run(async () => {
+      await construct("orders", "LocalSharedSecretOrigin", local);
+      verifier = (await construct("ledger", "OtherFederatedOrigin", other)).state!.verifier;
+    });
+    // The other origin has no children of its own: only the local one's are compared.
+    expectSameChildren(ts, pkg, { "gatelock:local:SharedSecretOrigin": "gatelock:index:LocalSharedSecretOrigin", "gatelock:other:FederatedOrigin": "gatelock:index:OtherFederatedOrigin" });
+    expect(verifier).toMatchObject({ issuer: "https://gateway.acme.example", audience: "https://ledger.acme.example", subjects: [], claims: { tenant: "acme" } });
+  });
+
+  const item = (list: unknown, i: number) => (list as pulumi.Output<unknown[]>).apply((all) => all[i]);
+  it.each([
+    ["an origin's gatewayVariables, one Output as every language passes it", (v: unknown) => ({ variables: v })],
+    ["a list of Outputs, one per variable", (v: unknown) => ({ variables: [item(v, 0), item(v, 1)] })],
+    ["one list per origin (variableLists), as YAML passes them", (v: unknown) => ({ variableLists: [v] })],
+  ])("ZuploEnvironment, given %s, writes the variables the TypeScript class writes, waiting for the same resources", async (_, pass) => {
+    const env = { account: "acme", project: "orders-api", branch: "main" };
+    const origin = { region: "us-east-1", readers: ["arn:aws:iam::123456789012:role/orders-api"], url: "https://orders.internal.acme.example" };
+    const ts = await run(() => {
+      const o = new AwsSharedSecretOrigin("orders", origin);
+      new ZuploEnvironment("gateway", { ...env, variables: o.gatewayVariables });
+    });
+    const pkg = await run(async () => {
+      const o = await construct("orders", "AwsSharedSecretOrigin", origin);
+      await construct("gateway", "ZuploEnvironment", { ...env, ...pass(o.state!.gatewayVariables) });
+    });
+    expectSameChildren(ts, pkg, { "gatelock:aws:SharedSecretOrigin": "gatelock:index:AwsSharedSecretOrigin", "gatelock:gateway:GatewayEnvironment": "gatelock:index:ZuploEnvironment" });
+    const variables = (rs: readonly RecordedResource[]) => rs.filter((r) => r.type === "pulumi-nodejs:dynamic/gatelock:ZuploVariable");
+    const names = (rs: readonly RecordedResource[], urns: readonly string[]) => urns.map((u) => rs.find((r) => r.urn === u)?.name).sort();
+    for (const a of variables(ts)) {
+      const b = variables(pkg).find((v) => v.name === a.name)!;
+      // The secret stays a secret (a shared-secret origin's list is secret as a whole, so the URL
+      // is kept as one too); the value is the same (a fresh secret of the same form); it waits
+      // for what the TypeScript one waits for.
+      expect(reveal(b.inputs.isSecret)).toBe(reveal(a.inputs.isSecret));
+      if (isSecretValue(a.inputs.value)) {
+        expect(isSecretValue(b.inputs.value)).toBe(true);
+        expect(reveal(b.inputs.value)).toMatch(/^[A-Za-z0-9_-]{48}$/);
+      } else {
+        expect(reveal(b.inputs.value)).toEqual(reveal(a.inputs.value));
+      }
+      expect(names(pkg, b.dependsOn)).toEqual(expect.arrayContaining(names(ts, a.dependsOn)));
+    }
+    expect(variables(pkg).map((v) => reveal(v.inputs.name)).sort()).toEqual(["ORDERS_ORIGIN_URL", "ORDERS_SHARED_SECRET"]);
+    // The secret is written only once its version is in the store.
+    const secret = variables(pkg).find((v) => reveal(v.inputs.name) === "ORDERS_SHARED_SECRET")!;
+    expect(names(pkg, secret.dependsOn)).toContain("orders-store-version");
+  });
+
+  it("in a preview, variables not known yet are left out rather than failing the environment", async () => {
+    const known = pulumi.output([{ name: "LEDGER_ORIGIN_URL", isSecret: false, origin: "ledger", description: "base URL of ledger", value: "https://ledger.acme.example" }]);
+    const pkg = await runUnderMocks(
+      async () => {
+        const unknown = pulumi.output(pulumi.unknown); // not known in this preview
+        await construct("gateway", "ZuploEnvironment", { account: "acme", project: "orders-api", branch: "main", variableLists: [unknown, known] });
+        return {};
+      },
+      { stack: "prod", preview: true },
+    );
+    expect(shape(pkg.resources).components).toEqual(["gatelock:index:ZuploEnvironment gateway"]);
+    expect(shape(pkg.resources).children).toEqual(["pulumi-nodejs:dynamic/gatelock:ZuploVariable gateway-ledger_origin_url < gateway"]);
+  });
+});
+
+describe("the documented examples use the package as the schema says", () => {
+  const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
+  const blocks = (doc: string, lang: string) => [...doc.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
+
+  /** Problems of `value` against a schema property: nested blocks against their types' fields. */
+  function check(value: unknown, p: Property, at: string): string[] {
+    if (typeof value === "string" && value.startsWith("${")) return [];
+    if (p.$ref?.startsWith("#/types/") && value && typeof value === "object" && !Array.isArray(value)) return checkFields(value as Record<string, unknown>, typeOf(p.$ref), at);
+    if (p.type === "array" && Array.isArray(value)) return value.flatMap((v, i) => check(v, p.items!, `${at}[${i}]`));
+    return [];
+  }
+  function checkFields(props: Record<string, unknown>, t: { properties: Record<string, Property>; required: string[] }, at: string): string[] {
+    const unknownKeys = Object.keys(props).filter((k) => !(k in t.properties)).map((k) => `${at}.${k}: not in the schema`);
+    const missing = t.required.filter((k) => !(k in props)).map((k) => `${at}.${k}: required`);
+    return [...unknownKeys, ...missing, ...Object.entries(props).flatMap(([k, v]) => (t.properties[k] ? check(v, t.properties[k]!, `${at}.${k}`) : []))];
+  }
+
+  it.each(["docs/components.md", "README.md"])("the YAML program in %s: every type is a package resource, every property one of its inputs, every required input there", (file) => {
+    type Program = { resources?: Record<string, { type: string; properties?: Record<string, unknown> }> };
+    const programs = blocks(read(file), "yaml").map((b) => parse(b) as Program).filter((p) => p.resources);
+    expect(programs).toHaveLength(1);
+    const resources = Object.entries(programs[0]!.resources!);
+    expect(resources.length).toBeGreaterThan(1);
+    const problems = resources.flatMap(([name, r]) => {
+      const res = schema.resources[r.type];
+      if (!res) return [`${name}: ${r.type} is not a resource of the package`];
+      return checkFields(r.properties ?? {}, { properties: res.inputProperties, required: res.requiredInputs }, name);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it("the Python program: every keyword is an input (in snake_case) of the component it creates, every required input there", () => {
+    const [program] = blocks(read("docs/components.md"), "python");
+    const calls = [...program!.matchAll(/gatelock\.(\w+)\("[\w-]+",([\s\S]*?)\)\n\n/g)];
+    expect(calls.map((c) => c[1])).toEqual(["AwsSharedSecretOrigin", "AwsOidcProvider", "AwsFederatedOrigin", "ZuploEnvironment"]);
+    const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const problems = calls.flatMap(([, component, args]) => {
+      const r = resource(component!);
+      const keywords = [...args!.matchAll(/^\s*(\w+)=/gm)].map((m) => camel(m[1]!));
+      return [...keywords.filter((k) => !(k in r.inputProperties)).map((k) => `${component}.${k}: not an input`), ...r.requiredInputs.filter((k) => !keywords.includes(k)).map((k) => `${component}.${k}: required`)];
+    });
+    expect(problems).toEqual([]);
+  });
+});
