@@ -80,22 +80,38 @@ export function renderMarkdown(r: AuditReport): string {
   return out.join("\n");
 }
 
+/** The longest label the diagram shows; the full facts are in the markdown and JSON. */
+export const MERMAID_LABEL_MAX = 60;
+
+/**
+ * A label Mermaid shows as written: no `"` (it ends the label), no `<`/`>` (its sanitiser
+ * strips anything that looks like a tag: `projects/<number>` would render as `projects/`), no
+ * `#` (it starts an entity code), one line, at most MERMAID_LABEL_MAX characters.
+ */
+function mermaidLabel(s: string): string {
+  const clean = s.replace(/"/g, "'").replace(/</g, "‹").replace(/>/g, "›").replace(/#/g, "№").replace(/\s+/g, " ").trim();
+  return clean.length <= MERMAID_LABEL_MAX ? clean : `${clean.slice(0, MERMAID_LABEL_MAX - 1)}…`;
+}
+
+/** The trust picture, fenced so GitHub renders it: gateway → origin, and each store or trust → origin. */
 export function renderMermaid(r: AuditReport): string {
   const id = (s: string) => s.replace(/[^A-Za-z0-9_]/g, "_");
-  const q = (s: string) => s.replace(/"/g, "'");
-  const lines = ["flowchart LR", `  gateway["${q(r.gateway ?? "gateway (config invalid)")}"]`];
+  const q = mermaidLabel;
+  const lines = ["```mermaid", "flowchart LR", `  gateway["${q(r.gateway ?? "gateway (config invalid)")}"]`];
   for (const o of r.origins) {
     const origin = `origin_${id(o.name)}`;
     const store = `store_${id(o.name)}`;
     lines.push(`  ${origin}["${q(`${o.name} (${o.cloud})`)}"]`);
-    lines.push(`  ${store}[("${q(`${o.store.kind}: ${o.store.location}`)}")]`);
+    lines.push(`  ${store}[("${q(o.store.kind)}")]`);
     lines.push(`  gateway -- "${q(`${o.method}: ${o.variables.join(", ")}`)}" --> ${origin}`);
     // A stored secret is read by the origin's identities; a federated trust admits principals.
     const verb = o.method === "shared-secret" ? "read by" : "trusts";
-    lines.push(`  ${store} -. "${verb} ${q(o.store.readers.join(", "))}" .-> ${origin}`);
+    const [first = "nobody", ...more] = o.store.readers;
+    lines.push(`  ${store} -. "${q(`${verb} ${more.length ? `${more.length + 1}: ` : ""}${first}`)}" .-> ${origin}`);
   }
   for (const f of r.findings.filter((x) => x.severity === "error")) {
-    lines.push(`  %% error ${f.code} at ${f.path}`);
+    lines.push(`  %% error ${f.code} at ${q(f.path)}`);
   }
+  lines.push("```");
   return `${lines.join("\n")}\n`;
 }
