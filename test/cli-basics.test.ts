@@ -7,6 +7,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../components/cli/main";
+import { AZURE_FEDERATED_POLICY_MODULE } from "../components/gateway/federated/azure";
+import { GATELOCK_ID_TOKEN_MODULE_SOURCE } from "../components/gateway/federated/other";
 import { PROJECT_DIR } from "./harness";
 
 async function cli(args: string[], tty: { out?: boolean; err?: boolean } = {}, env: NodeJS.ProcessEnv = {}) {
@@ -75,5 +77,20 @@ describe("gatelock's command line", () => {
     expect(noColour.out).not.toContain("\x1b[");
     const piped = await cli(["audit", "--stack", "example", "--cwd", PROJECT_DIR]);
     expect(piped.out).toMatch(/^# gatelock audit: stack `example`/);
+  });
+
+  it("--write-modules writes the policy modules the configuration imports into the Zuplo project, and nothing else", async () => {
+    const zuplo = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-zuplo-"));
+    fs.mkdirSync(path.join(zuplo, "modules"));
+    fs.writeFileSync(path.join(zuplo, "modules", "mine.ts"), "export const mine = 1;\n");
+    const r = await cli(["audit", "--stack", "example", "--cwd", PROJECT_DIR, "--format", "json", "--write-modules", zuplo]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    const imports = new Set(report.policiesJson.policies.map((p: { handler: { module: string } }) => p.handler.module).filter((m: string) => m.startsWith("$import(./modules/")));
+    expect([...imports].sort()).toEqual(["$import(./modules/gatelock-azure-federated)", "$import(./modules/gatelock-id-token)"]);
+    expect(fs.readdirSync(path.join(zuplo, "modules")).sort()).toEqual(["gatelock-azure-federated.ts", "gatelock-id-token.ts", "mine.ts"]);
+    expect(fs.readFileSync(path.join(zuplo, "modules", "gatelock-azure-federated.ts"), "utf8")).toBe(AZURE_FEDERATED_POLICY_MODULE);
+    expect(fs.readFileSync(path.join(zuplo, "modules", "gatelock-id-token.ts"), "utf8")).toBe(GATELOCK_ID_TOKEN_MODULE_SOURCE);
+    expect(fs.readFileSync(path.join(zuplo, "modules", "mine.ts"), "utf8")).toBe("export const mine = 1;\n");
   });
 });

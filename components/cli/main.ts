@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { filterReport } from "../audit/filter";
+import { policyModules } from "../gateway/policy-modules";
 import { renderTerminal } from "../audit/terminal";
 import { closest } from "../model/suggest";
 import { runAudit } from "../audit/report";
@@ -32,12 +33,14 @@ export const EXIT = {
 } as const;
 
 const AUDIT_USAGE = `  gatelock audit --stack <name> [--format markdown|json|mermaid] [--origin <name>]...
-                 [--output <file>] [--cwd <dir>]
+                 [--output <file>] [--write-modules <zuplo project>] [--cwd <dir>]
       Run the stack's program offline under Pulumi's mock engine (no CLI, no cloud
       credentials) and report origins, gateway variables, gateway policies, findings and
       every resource \`pulumi up\` would create. Secrets are masked.
       --origin    only these origins (repeatable); the verdict stays the whole stack's
       --output    write the report to this file instead of standard output
+      --write-modules  write the custom policy modules the gateway configuration imports
+                  (modules/gatelock-*.ts) into this Zuplo project; other files are untouched
       On a terminal, without --format or --output: a short summary, in colour unless NO_COLOR
       is set. Progress goes to standard error when an audit takes more than a second.
 `;
@@ -93,6 +96,7 @@ const AUDIT_OPTIONS = {
   format: { type: "string", short: "f" },
   origin: { type: "string", short: "o", multiple: true },
   output: { type: "string" },
+  "write-modules": { type: "string" },
   cwd: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -121,7 +125,7 @@ async function run(argv: string[], io: CliIo, audit: typeof runAudit, env: NodeJ
     const suggestion = closest(command, COMMANDS);
     return usageError(io, `unknown command ${JSON.stringify(command)}${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`, USAGE);
   }
-  let values: { stack?: string; format?: string; origin?: string[]; output?: string; cwd?: string; help?: boolean };
+  let values: { stack?: string; format?: string; origin?: string[]; output?: string; "write-modules"?: string; cwd?: string; help?: boolean };
   try {
     ({ values } = parseArgs({ args: rest, options: AUDIT_OPTIONS, strict: true }));
   } catch (e) {
@@ -154,6 +158,14 @@ async function run(argv: string[], io: CliIo, audit: typeof runAudit, env: NodeJ
     const text = summary ? renderTerminal(report, { colour: env.NO_COLOR === undefined || env.NO_COLOR === "" }) : render(report, (values.format ?? "markdown") as AuditFormat);
     if (values.output !== undefined) fs.writeFileSync(values.output, text);
     else io.out.write(text);
+    if (values["write-modules"] !== undefined) {
+      for (const m of policyModules(report.policiesJson.policies)) {
+        const file = path.join(values["write-modules"], m.path);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, m.source);
+        io.err.write(`gatelock: wrote ${file}\n`);
+      }
+    }
     return exitCodeOf(report);
   } catch (e) {
     stop();
