@@ -7,7 +7,7 @@
  */
 import type { ZodError } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors";
-import { CONFIG_NAMESPACE, GatelockConfig, type ParsedConfig, type ParsedFederatedOrigin, type ParsedOrigin, type ParsedSharedSecretOrigin } from "./config";
+import { CONFIG_NAMESPACE, GatelockConfig, GatewayConfig, OriginConfig, type ParsedConfig, type ParsedFederatedOrigin, type ParsedOrigin, type ParsedSharedSecretOrigin } from "./config";
 import { type AwsFederatedTarget, toAwsFederatedTarget } from "./federated/aws";
 import { type AzureFederatedTarget, toAzureFederatedTarget } from "./federated/azure";
 import { type GcpFederatedTarget, toGcpFederatedTarget } from "./federated/gcp";
@@ -20,7 +20,8 @@ import { checkGatewayVariables } from "./gateway-variables-check";
 import { checkStackKeys } from "./stack-keys";
 import type { GatewayIdentity } from "./identity";
 import { checkConfig, type Finding, gatewayIdentity, lintConfig } from "./safety";
-import { configKey } from "./issues";
+import { configKey, conflictIssue } from "./issues";
+import { closest } from "./suggest";
 import { zodIssues } from "./zod-issues";
 import { defaultVariable, stackSlug } from "./names";
 
@@ -136,12 +137,50 @@ export interface BuildOptions {
 export function buildModel(raw: unknown, options: BuildOptions): GatelockModel {
   const keyIssues = checkStackKeys(options.stackKeys ?? []);
   const parsed = GatelockConfig.safeParse(raw);
-  if (!parsed.success) throw new ConfigError([...keyIssues, ...zodIssues(parsed.error as ZodError, raw)]);
   const oracle = options.ignoreOracle ?? gitIgnoreOracle(options.projectDir ?? process.cwd());
+  if (!parsed.success) {
+    const shape = zodIssues(parsed.error as ZodError, raw);
+    throw new ConfigError([...keyIssues, ...shape, ...checksOfWellFormedOrigins(raw, options.stack, oracle, shape)]);
+  }
   const issues: ConfigIssue[] = [...keyIssues, ...checkConfig(parsed.data, options.stack, { ignoreOracle: oracle })];
   issues.push(...variableIssues(parsed.data, options.stack, issues));
   if (issues.length > 0) throw new ConfigError(issues);
   return toModel(parsed.data, options.stack);
+}
+
+/**
+ * When some origin is malformed, the others are still judged, so one shape error does not hide
+ * another origin's unsafe trust: the gateway and every origin that parses on its own go through
+ * the same checks, and their issues are named by their place in the stack file. An issue already
+ * reported at the same key with the same code is not repeated.
+ */
+function checksOfWellFormedOrigins(raw: unknown, stack: string, oracle: IgnoreOracle, found: readonly ConfigIssue[]): ConfigIssue[] {
+  const r = (raw ?? {}) as { gateway?: unknown; origins?: unknown };
+  const gateway = GatewayConfig.safeParse(r.gateway);
+  if (!gateway.success || !Array.isArray(r.origins)) return [];
+  const issues: ConfigIssue[] = [];
+  const good: { readonly index: number; readonly origin: ParsedOrigin }[] = [];
+  r.origins.forEach((o: unknown, index) => {
+    const parsed = OriginConfig.safeParse(o);
+    if (parsed.success) good.push({ index, origin: parsed.data });
+    else issues.push(...cloudBlockMismatch(o, index));
+  });
+  const place = (text: string) => text.replace(/gatelock:origins\[(\d+)\]/g, (_, j: string) => `gatelock:origins[${good[Number(j)]?.index ?? j}]`);
+  const config = { gateway: gateway.data, origins: good.map((g) => g.origin) } as ParsedConfig;
+  for (const i of checkConfig(config, stack, { ignoreOracle: oracle })) issues.push({ ...i, path: place(i.path), message: place(i.message) });
+  const seen = new Set(found.map((i) => `${i.code} ${i.path}`));
+  return issues.filter((i) => !seen.has(`${i.code} ${i.path}`) && seen.add(`${i.code} ${i.path}`));
+}
+
+/** `cloud: AWS` beside a `gcp:` block: the block that does not belong to the cloud meant. */
+function cloudBlockMismatch(o: unknown, index: number): ConfigIssue[] {
+  const origin = (o ?? {}) as Record<string, unknown>;
+  if (typeof origin.cloud !== "string") return [];
+  const meant = closest(origin.cloud, ["aws", "gcp", "azure", "local", "other"]);
+  if (meant === undefined || meant === origin.cloud) return [];
+  return (["aws", "gcp", "azure"] as const)
+    .filter((block) => block !== meant && origin[block] !== undefined)
+    .map((block) => conflictIssue(configKey(["origins", index, block]), `this origin's cloud looks meant to be \`${meant}\`, not \`${block}\`.`, `remove the \`${block}\` block or change \`cloud\`.`));
 }
 
 /**
