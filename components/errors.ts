@@ -107,6 +107,8 @@ export interface ConfigIssue {
   readonly message: string;
   /** How to fix it. */
   readonly fix?: string;
+  /** The name of the origin the key belongs to, when it has a valid one: `origins[3]` is `shipments`. */
+  readonly origin?: string;
 }
 
 /**
@@ -266,7 +268,8 @@ function configErrorCode(issues: readonly ConfigIssue[]): GatelockErrorCode {
 
 export function formatIssue(issue: ConfigIssue): string {
   const fix = issue.fix ? ` Fix: ${issue.fix}` : "";
-  return `${issue.path}: ${issue.message}${fix} [${issue.code}]`;
+  const origin = issue.origin ? ` (${issue.origin})` : "";
+  return `${issue.path}${origin}: ${issue.message}${fix} [${issue.code}]`;
 }
 
 function formatIssues(issues: readonly ConfigIssue[]): string {

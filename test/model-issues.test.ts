@@ -31,6 +31,18 @@ describe("config issues", () => {
     ]);
   });
 
+  it("names an origin by its name as well as its index, when the name is valid", () => {
+    let message = "";
+    try {
+      buildModel(config({ ...awsOrigin, aws: { ...awsOrigin.aws, readers: ["*"] } }, { ...gcpOrigin, name: "Not A Name", gcp: 3 }), { stack: "prod" });
+    } catch (e) {
+      message = (e as ConfigError).message;
+    }
+    expect(message).toContain("gatelock:origins[0].aws.readers[0] (orders): wildcards");
+    expect(message).toMatch(/gatelock:origins\[1\]\.name: /);
+    expect(message).not.toContain("Not A Name");
+  });
+
   it("keeps each issue at its origin's place in the stack file when earlier origins are malformed", () => {
     const found = issues(config({ ...gcpOrigin, sharedSecret: 7 }, awsOrigin, { ...awsOrigin, name: "orders" }));
     expect(found.map((i) => [i.code, i.path])).toEqual([

@@ -7,7 +7,7 @@
  */
 import type { ZodError } from "zod";
 import { ConfigError, type ConfigIssue } from "../errors";
-import { CONFIG_NAMESPACE, GatelockConfig, GatewayConfig, OriginConfig, type ParsedConfig, type ParsedFederatedOrigin, type ParsedOrigin, type ParsedSharedSecretOrigin } from "./config";
+import { CONFIG_NAMESPACE, GatelockConfig, GatewayConfig, ORIGIN_NAME, OriginConfig, type ParsedConfig, type ParsedFederatedOrigin, type ParsedOrigin, type ParsedSharedSecretOrigin } from "./config";
 import { type AwsFederatedTarget, toAwsFederatedTarget } from "./federated/aws";
 import { type AzureFederatedTarget, toAzureFederatedTarget } from "./federated/azure";
 import { type GcpFederatedTarget, toGcpFederatedTarget } from "./federated/gcp";
@@ -135,6 +135,23 @@ export interface BuildOptions {
  * Throws `ConfigError` with every problem found; never returns a partially valid model.
  */
 export function buildModel(raw: unknown, options: BuildOptions): GatelockModel {
+  try {
+    return buildChecked(raw, options);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(e.issues.map((i) => withOriginName(i, raw)));
+    throw e;
+  }
+}
+
+/** `gatelock:origins[3]…` is about `shipments`: say so, when that origin has a valid name (never another value). */
+function withOriginName(issue: ConfigIssue, raw: unknown): ConfigIssue {
+  const m = /^gatelock:origins\[(\d+)\]/.exec(issue.path);
+  const origins = (raw as { origins?: unknown } | null)?.origins;
+  const name = m && Array.isArray(origins) ? (origins[Number(m[1])] as { name?: unknown } | undefined)?.name : undefined;
+  return typeof name === "string" && ORIGIN_NAME.test(name) ? { ...issue, origin: name } : issue;
+}
+
+function buildChecked(raw: unknown, options: BuildOptions): GatelockModel {
   const keyIssues = checkStackKeys(options.stackKeys ?? []);
   const parsed = GatelockConfig.safeParse(raw);
   const oracle = options.ignoreOracle ?? gitIgnoreOracle(options.projectDir ?? process.cwd());
