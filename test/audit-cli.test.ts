@@ -178,11 +178,11 @@ describe("gatelock audit: exit codes", () => {
 });
 
 describe("gatelock audit: renderings", () => {
-  it("markdown has findings, origins, variables, the policy to paste and the resources", async () => {
+  it("markdown has origins, findings, the checklist, variables, the policy to paste and the resources, in that order", async () => {
     const { out } = await cli(["audit", "--stack", "example", "--cwd", PROJECT_DIR]);
-    for (const h of ["## Findings", "## Origins", "## Gateway variables", "## Gateway configuration to add", "## Resources `pulumi up` would create"]) {
-      expect(out).toContain(h);
-    }
+    const at = ["## Origins", "## Findings", "## Checklist: before and after `pulumi up`", "## Gateway variables", "## Gateway policy configuration", "## Resources `pulumi up` would create"].map((h) => out.indexOf(`\n${h}`));
+    expect(at.every((x) => x > 0)).toBe(true);
+    expect(at).toEqual([...at].sort((a, b) => a - b));
     expect(out).toContain("| orders | shared-secret | aws |");
     expect(out).toContain('"$env(ORDERS_SHARED_SECRET)"');
   });
