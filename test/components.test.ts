@@ -129,6 +129,23 @@ describe("grants named by what they grant", () => {
     expect(after.has(aGrant[0])).toBe(false);
   });
 
+  it("GCP federated: adding, removing and reordering subjects leaves every unchanged impersonation grant untouched", async () => {
+    const [a, b, c] = ["atcl_A1b2C3d4E5f6G7h8", "atcl_B2c3D4e5F6g7H8i9", "atcl_C3d4E5f6G7h8I9j0"];
+    const program = (subjects: string[]) => () => {
+      new GcpFederatedOrigin("invoices", { gateway, subjects, project: "acme-prod", url: "https://invoices-3kq7x2vbma-ew.a.run.app", cloudRun: { service: "invoices", location: "europe-west1" } });
+    };
+    const T_SA_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember";
+    const names = async (subjects: string[]) => new Map(ofType((await run(program(subjects))).resources, T_SA_MEMBER).map((g) => [g.name, String(reveal(g.inputs.member)).replace(/workloadIdentityPools\/[^/]+/, "workloadIdentityPools/POOL")]));
+    const before = await names([a, b]);
+    const after = await names([c, b]);
+    const reordered = await names([b, a]);
+    const nameOf = (m: Map<string, string>, sub: string) => [...m].find(([, member]) => member.endsWith(`/attribute.sub/${sub}`))![0];
+    expect(nameOf(after, b)).toBe(nameOf(before, b));
+    expect(nameOf(reordered, a)).toBe(nameOf(before, a));
+    expect(nameOf(reordered, b)).toBe(nameOf(before, b));
+    expect(after.has(nameOf(before, a))).toBe(false);
+  });
+
   it("a reader that is another resource's Output keeps its position name (a hash needs the value)", async () => {
     const r = await run(() => {
       new GcpSharedSecretOrigin("billing", { project: "acme-prod", readers: ["a-reader@acme-prod.iam.gserviceaccount.com", pulumi.output("b-reader@acme-prod.iam.gserviceaccount.com")] });

@@ -79,7 +79,7 @@ export function checkConfig(config: ParsedConfig, stack = "", options: CheckOpti
     const at = (...rest: (string | number)[]) => configKey(["origins", i, ...rest]);
     const firstName = names.get(origin.name);
     if (firstName !== undefined) {
-      issues.push(conflict(at("name"), `origin name is already used by gatelock:origins[${firstName}].`, "give every origin a unique name."));
+      issues.push(conflict(at("name"), `origin name is already used by ${configKey(["origins", firstName])}.`, "give every origin a unique name."));
     } else names.set(origin.name, i);
 
     // The URL becomes a plain gateway variable and is printed by the audit: no credential in it.
@@ -121,7 +121,7 @@ function checkGateway(config: ParsedConfig, oracle: IgnoreOracle): ConfigIssue[]
     const target = normaliseTarget(env.dotenv);
     config.origins.forEach((o, i) => {
       if (o.method === "shared-secret" && o.cloud === "local" && normaliseTarget(localStoreFile(o.name)) === target) {
-        issues.push(conflict(at("dotenv"), `gatelock:origins[${i}] (a local origin) keeps its accepted secrets in the same file, and one sink would overwrite the other.`, "choose another dotenv path, e.g. `.env`."));
+        issues.push(conflict(at("dotenv"), `${configKey(["origins", i])} (a local origin) keeps its accepted secrets in the same file, and one sink would overwrite the other.`, "choose another dotenv path, e.g. `.env`."));
       }
     });
   }

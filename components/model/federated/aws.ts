@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { ConfigIssue } from "../../errors";
 import type { ParsedFederatedOrigin, ParsedOrigin } from "../config";
-import { conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
+import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
 import { stackSlug } from "../names";
 import { AWS_ACCOUNT_ID, AWS_REGION } from "../primitives";
 import { ACTION_CATALOG_SOURCE, type ActionRisk, expandActionPattern, isActionPattern, judgeAction, lookupAction } from "./aws-actions";
@@ -497,8 +497,8 @@ export function checkAwsFederatedOrigins(origins: readonly ParsedOrigin[], stack
         conflict(
           at(i, "aws", "oidcProviderArn"),
           firstProvider.arn === undefined || arn === undefined
-            ? `gatelock:origins[${firstProvider.index}] ${firstProvider.arn === undefined ? "creates" : "adopts"} the stack's OIDC provider for the issuer and this origin ${arn === undefined ? "would create another" : "adopts one"}; AWS allows one per issuer per account.`
-            : `gatelock:origins[${firstProvider.index}] adopts another provider; AWS allows one per issuer per account.`,
+            ? `${configKey(["origins", firstProvider.index])} ${firstProvider.arn === undefined ? "creates" : "adopts"} the stack's OIDC provider for the issuer and this origin ${arn === undefined ? "would create another" : "adopts one"}; AWS allows one per issuer per account.`
+            : `${configKey(["origins", firstProvider.index])} adopts another provider; AWS allows one per issuer per account.`,
           "set the same `oidcProviderArn` on every AWS federated origin of the stack, or on none.",
         ),
       );
@@ -507,14 +507,14 @@ export function checkAwsFederatedOrigins(origins: readonly ParsedOrigin[], stack
     if (accountId) {
       if (!firstAccount) firstAccount = { index: i, accountId };
       else if (accountId !== firstAccount.accountId) {
-        issues.push(conflict(at(i, "aws", "accountId"), `gatelock:origins[${firstAccount.index}] names another account; a stack deploys to the one account of its AWS provider.`, "put origins of other accounts in a stack of their own."));
+        issues.push(conflict(at(i, "aws", "accountId"), `${configKey(["origins", firstAccount.index])} names another account; a stack deploys to the one account of its AWS provider.`, "put origins of other accounts in a stack of their own."));
       }
     }
     // Explicit or default, every role needs its own name (a default is per stack and origin).
     const roleName = o.aws.roleName ?? defaultRoleName(stack, o.name);
     const first = roleNames.get(roleName);
     if (first !== undefined) {
-      issues.push(conflict(at(i, "aws", "roleName"), `gatelock:origins[${first}] already uses the role name \`${roleName}\`.`, "give every origin its own role (set a distinct `roleName`)."));
+      issues.push(conflict(at(i, "aws", "roleName"), `${configKey(["origins", first])} already uses the role name \`${roleName}\`.`, "give every origin its own role (set a distinct `roleName`)."));
     } else roleNames.set(roleName, i);
   });
   return issues;
