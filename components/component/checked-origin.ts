@@ -126,7 +126,7 @@ export function checkOrigin<O extends OriginModel>(options: OriginCheckOptions<O
 
 /** A copy of `v` with every Output or promise replaced by `replace(path)`. */
 function withPlaceholders(v: unknown, path: string, replace: (path: string) => string): unknown {
-  if (pulumi.Output.isInstance(v) || isPromiseLike(v)) return replace(path);
+  if (isPending(v)) return replace(path);
   if (Array.isArray(v)) return v.map((x, i) => withPlaceholders(x, `${path}[${i}]`, replace));
   if (v && typeof v === "object") {
     return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, withPlaceholders(x, path ? `${path}.${k}` : k, replace)]));
@@ -134,8 +134,9 @@ function withPlaceholders(v: unknown, path: string, replace: (path: string) => s
   return v;
 }
 
-function isPromiseLike(v: unknown): boolean {
-  return typeof (v as { then?: unknown } | null)?.then === "function";
+/** An Input whose value is not in hand yet: an Output or a promise. */
+export function isPending(v: unknown): boolean {
+  return pulumi.Output.isInstance(v) || typeof (v as { then?: unknown } | null)?.then === "function";
 }
 
 /** The one-gateway stack config a component's trust stands for. */

@@ -160,9 +160,12 @@ function buildChecked(raw: unknown, options: BuildOptions): GatelockModel {
     throw new ConfigError([...keyIssues, ...shape, ...checksOfWellFormedOrigins(raw, options.stack, oracle, shape)]);
   }
   const issues: ConfigIssue[] = [...keyIssues, ...checkConfig(parsed.data, options.stack, { ignoreOracle: oracle })];
-  issues.push(...variableIssues(parsed.data, options.stack, issues));
+  const origins = buildOrigins(parsed.data, options.stack);
+  issues.push(...variableIssues(origins, issues));
   if (issues.length > 0) throw new ConfigError(issues);
-  return toModel(parsed.data, options.stack);
+  // Every check passed, so every model was built; one that was not fails here as it did before.
+  const identity = gatewayIdentity(parsed.data);
+  return toModel(parsed.data, options.stack, origins.map((o, i) => o ?? toOrigin(parsed.data.origins[i]!, i, options.stack, identity)));
 }
 
 /**
@@ -201,21 +204,29 @@ function cloudBlockMismatch(o: unknown, index: number): ConfigIssue[] {
 }
 
 /**
+ * Every origin's model, built once: `undefined` for one whose shape the per-origin checks
+ * refused (its model cannot be built). When no check refused anything, every entry is a model.
+ */
+function buildOrigins(config: ParsedConfig, stack: string): (OriginModel | undefined)[] {
+  const identity = gatewayIdentity(config);
+  return config.origins.map((o, index) => {
+    try {
+      return toOrigin(o, index, stack, identity);
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/**
  * Gateway variables across every origin whose model can be built, even one with other
  * problems, so that a clash is reported beside them. An issue already reported at the same
  * key with the same code is not repeated.
  */
-function variableIssues(config: ParsedConfig, stack: string, found: readonly ConfigIssue[]): ConfigIssue[] {
-  const identity = gatewayIdentity(config);
-  const origins = config.origins.flatMap((o, index) => {
-    try {
-      return [{ index, origin: toOrigin(o, index, stack, identity) }];
-    } catch {
-      return []; // a shape the per-origin checks refused: its variables are not known yet
-    }
-  });
+function variableIssues(origins: readonly (OriginModel | undefined)[], found: readonly ConfigIssue[]): ConfigIssue[] {
+  const built = origins.flatMap((origin, index) => (origin ? [{ index, origin }] : []));
   const seen = new Set(found.map((i) => `${i.code} ${i.path}`));
-  return checkGatewayVariables(origins).filter((i) => !seen.has(`${i.code} ${i.path}`));
+  return checkGatewayVariables(built).filter((i) => !seen.has(`${i.code} ${i.path}`));
 }
 
 /** Like `buildModel`, but returns the problems instead of throwing (for the audit). */
@@ -231,7 +242,7 @@ export function tryBuildModel(
   }
 }
 
-function toModel(config: ParsedConfig, stack: string): GatelockModel {
+function toModel(config: ParsedConfig, stack: string, origins: readonly OriginModel[]): GatelockModel {
   const g = config.gateway;
   const gateway: GatewayModel = {
     kind: "zuplo",
@@ -245,7 +256,6 @@ function toModel(config: ParsedConfig, stack: string): GatelockModel {
       ...(g.environment.dotenv ? { dotenv: { path: g.environment.dotenv } } : {}),
     },
   };
-  const origins = config.origins.map((o, i) => toOrigin(o, i, stack, gateway.identity));
   return { stack, gateway, origins, findings: lintConfig(config) };
 }
 

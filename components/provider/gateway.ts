@@ -1,5 +1,6 @@
 /** The gateway environment as the package publishes it: `gatelock:index:ZuploEnvironment`. */
 import * as pulumi from "@pulumi/pulumi";
+import { isPending } from "../component/checked-origin";
 import { settleOutput } from "../testing/pulumi-internals";
 import { ZuploEnvironment as Environment, type ZuploEnvironmentArgs as EnvironmentArgs } from "../gateway/environment";
 import { type GatewayVariable, packageSummaries, type VariableSummary } from "./outputs";
@@ -75,7 +76,7 @@ export class ZuploEnvironment extends packageBase<EnvironmentArgs>(Environment) 
 function environmentArgs(component: string, args: ZuploEnvironmentArgs): EnvironmentArgs {
   const { variables, variableLists, ...rest } = args;
   const lists = [variables ?? [], ...(variableLists ?? [])];
-  const known = (v: unknown) => !pulumi.Output.isInstance(v) && !isPromiseLike(v);
+  const known = (v: unknown) => !isPending(v);
   if (!lists.every((l): l is GatewayVariable[] => Array.isArray(l) && l.every((v) => known(v) && KEYS.every((k) => known(v[k]))))) {
     throw new TypeError(`${component}: variables must be known when the component is created (the provider settles Outputs first)`);
   }
@@ -138,6 +139,3 @@ async function settleFields(v: GatewayVariable): Promise<Omit<GatewayVariable, "
  * cannot tell an unknown Output from one still resolving (`apply` never calls back on an
  * unknown value), and the provider must wait for this one before building the component.
  */
-function isPromiseLike(v: unknown): boolean {
-  return typeof (v as { then?: unknown } | null)?.then === "function";
-}
