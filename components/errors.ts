@@ -57,6 +57,11 @@ export type WarningCode =
   | "WARN_REDEPLOY_WITHOUT_API"
   /** No Zuplo Developer API key is configured, so `pulumi up` cannot write the variables. */
   | "WARN_NO_API_KEY"
+  /**
+   * An AWS federated origin without `aws.accountId`: the trust policy and invoke grants show
+   * `<deploying account>`, since only the credentials `pulumi up` runs with decide it.
+   */
+  | "WARN_ACCOUNT_AT_DEPLOY"
   /** `overlapDays: 0`: the previous shared secret retires at the moment of rotation. */
   | "WARN_NO_OVERLAP"
   /** A shared secret rotates less than once a year. */

@@ -340,6 +340,15 @@ describe("the built `gatelock` process: exit codes CI sees", () => {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
+  it("two processes print byte-identical reports, in every format", () => {
+    for (const format of ["json", "markdown", "mermaid"]) {
+      const [a, b] = [1, 2].map(() => gatelock(["audit", "--stack", "example", "--format", format, "--cwd", PROJECT_DIR]));
+      expect(a!.status, format).toBe(0);
+      expect(a!.stdout.length, format).toBeGreaterThan(1000);
+      expect(b!.stdout, format).toBe(a!.stdout);
+    }
+  });
+
   it("0 for a clean audit", () => {
     const r = gatelock(["audit", "--stack", "example", "--format", "mermaid", "--cwd", PROJECT_DIR]);
     expect(r.stderr).toBe("");

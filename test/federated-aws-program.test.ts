@@ -141,12 +141,12 @@ describe("the OIDC provider", () => {
   it("the fake refuses a second provider for the URL in an account, as AWS does, so sharing is really checked", () => {
     const fake = AWS_FAKES[T.oidc]!;
     const cloud = new FakeCloud();
-    const ctx = { options: cloud.options, prior: undefined };
+    const ctx = cloud.context();
     const args = (name: string, clientIdLists: string[]) => ({ type: T.oidc, name, inputs: { url: ZUPLO_ISSUER, clientIdLists }, custom: true }) as never;
     expect(fake(args("one", ["a"]), ctx).id).toBe(PROVIDER_ARN);
     expect(() => fake(args("two", ["b"]), ctx)).toThrow(/EntityAlreadyExists/);
     // Another account (another run's options) may have its own.
-    expect(fake(args("two", ["b"]), { options: new FakeCloud().options, prior: undefined }).id).toBe(PROVIDER_ARN);
+    expect(fake(args("two", ["b"]), new FakeCloud().context()).id).toBe(PROVIDER_ARN);
   });
 
   it("is an explicit resource: origins built after an await share it, and keep their resource options", async () => {

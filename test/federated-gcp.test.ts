@@ -395,7 +395,7 @@ describe("GCP federated under the mock engine", () => {
     expect(component.inputs).toEqual({});
     for (const type of [T.random, T.pool, T.provider, T.sa, T.saMember, T.invoker]) expect(one(run.resources, type).parent).toBe(component.urn);
     expect(run.outputs.origins.billing!.store.readers).toEqual([
-      `principalSet://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/attribute.sub/${SUBJECT} (roles/iam.workloadIdentityUser on gl-test-billing@acme-prod.iam.gserviceaccount.com)`,
+      `principalSet://iam.googleapis.com/projects/<number of project acme-prod>/locations/global/workloadIdentityPools/gl-test-billing-<random>/attribute.sub/${SUBJECT} (roles/iam.workloadIdentityUser on gl-test-billing@acme-prod.iam.gserviceaccount.com)`,
     ]);
     expect(run.outputs.origins.billing!.resources).toMatchObject({ serviceAccount: "gl-test-billing@acme-prod.iam.gserviceaccount.com", audience: RUN_URL });
   });

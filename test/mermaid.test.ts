@@ -44,7 +44,7 @@ describe("gatelock audit --format mermaid", () => {
       expect(label.length, label).toBeLessThanOrEqual(MERMAID_LABEL_MAX);
       expect(label, label).not.toMatch(/[<>#]/);
     }
-    // The GCP description holds `projects/<number>/…` placeholders: they survive as ‹number›.
+    // Placeholders such as `<deploying account>` survive as ‹deploying account›.
     expect(body(text)).not.toContain("<");
   });
 });

@@ -215,7 +215,11 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
   const configs = new Map(r.gatewayPolicies.map((c) => [c.origin, c]));
 
   // Always shown (cut by row only if nothing else is left to cut).
-  const title = `# gatelock audit: stack \`${r.stack}\`\n\n${r.ok ? "✅" : "❌"} ${errors} error(s), ${warnings} warning(s)${r.gateway ? ` · gateway: ${prose(r.gateway)}` : ""}\n\n`;
+  const heading = `# gatelock audit: stack \`${r.stack}\`\n\n${r.ok ? "✅" : "❌"} ${errors} error(s), ${warnings} warning(s)${r.gateway ? ` · gateway: ${prose(r.gateway)}` : ""}\n\n`;
+  const legend = r.placeholders.length
+    ? `Values in angle brackets, such as ${code(r.placeholders.includes("<deploying account>") ? "<deploying account>" : r.placeholders[0]!)}, are known only when \`pulumi up\` runs: the audit shows a placeholder rather than make them up.\n\n`
+    : "";
+  const title = heading + legend;
 
   const removed = changes ? [...changes].filter(([name, c]) => c === "removed" && !r.origins.some((o) => o.name === name)).map(([name]) => name).sort(compare) : [];
   const originsHead =

@@ -12,7 +12,8 @@ import { buildModel } from "../model/model";
 import type { Finding } from "../model/safety";
 import { deploy, type Deployment } from "../program/deploy";
 import { type MockRun, MockRunError, runUnderMocks, type RecordedResource } from "../testing/engine";
-import { type FakeCloud, type FakeCloudOptions, isSecretValue, reveal } from "../testing/fakes";
+import { FakeCloud, type FakeCloudOptions, isSecretValue, reveal } from "../testing/fakes";
+import { replaceInvented } from "./placeholders";
 import { ENCRYPTED_PLACEHOLDER, readStackConfig, type StackConfig } from "./stack-file";
 
 export const MASK = "[secret]";
@@ -43,6 +44,11 @@ export interface AuditReport {
   readonly policiesJson: { readonly policies: readonly ZuploPolicy[] };
   readonly findings: readonly Finding[];
   readonly resources: readonly AuditResource[];
+  /**
+   * The marked placeholders the report shows (`<deploying account>`, `<random>`…), each
+   * standing for a value only `pulumi up` learns from the cloud. Sorted.
+   */
+  readonly placeholders: readonly string[];
 }
 
 export interface AuditOptions {
@@ -50,7 +56,11 @@ export interface AuditOptions {
   readonly stack: string;
   /** Environment, for checks such as "is a Developer API key available" (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
-  /** The fake cloud to audit against (a `FakeCloud` keeps what already exists across runs). */
+  /**
+   * The fake cloud to audit against (a `FakeCloud` keeps what already exists across runs).
+   * Given options, the audit draws what they leave out and prints it as placeholders; a
+   * `FakeCloud` given as is prints its own values where it did not invent them.
+   */
   readonly fakes?: FakeCloud | FakeCloudOptions;
   /** Sees the raw mock run (with secrets) before masking: for tests that hunt for leaks. */
   readonly observe?: (resources: readonly RecordedResource[]) => void;
@@ -61,8 +71,9 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const raw = rawGatelockConfig(stackConfig);
 
   // Validate first, so an invalid stack gives findings rather than a stack trace.
+  let configuredAccount: string | undefined;
   try {
-    buildModel(raw, { stack: options.stack, projectDir: options.projectDir });
+    configuredAccount = configuredAwsAccount(buildModel(raw, { stack: options.stack, projectDir: options.projectDir }));
   } catch (e) {
     if (e instanceof ConfigError) return invalidReport(options.stack, e);
     throw e;
@@ -81,7 +92,10 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
         stack: options.stack,
         config: stackConfig.config,
         secretKeys: stackConfig.secretKeys,
-        ...(options.fakes ? { fakes: options.fakes } : {}),
+        fakes:
+          options.fakes instanceof FakeCloud
+            ? options.fakes
+            : new FakeCloud({ ...(configuredAccount ? { awsAccountId: configuredAccount } : {}), ...options.fakes, inventAvoiding: configText(stackConfig) }),
       },
     );
   } catch (e) {
@@ -107,20 +121,57 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   findings.push(...leakFindings(run.resources, { resources, variables: outputs.gatewayVariables }, gatewayDotenvEntries(options.projectDir, outputs.gatewayVariables)));
   findings.push(...consistencyFindings(outputs.gatewayVariables, outputs.gatewayPolicies));
 
-  return {
-    stack: options.stack,
-    gateway: model.gateway.label,
-    ok: !findings.some((f) => f.severity === "error"),
-    origins: model.origins.map((o) => ({
-      ...describeOrigin(o, model.gateway),
-      variables: outputs.gatewayVariables.filter((v) => v.origin === o.name).map((v) => v.name),
-    })),
-    variables: outputs.gatewayVariables,
-    gatewayPolicies: outputs.gatewayPolicies,
-    policiesJson: outputs.policiesJson,
-    findings,
-    resources,
-  };
+  findings.push(...deployTimeFindings(model.origins));
+
+  const { value: report, used } = replaceInvented(
+    {
+      stack: options.stack,
+      gateway: model.gateway.label,
+      ok: !findings.some((f) => f.severity === "error"),
+      origins: model.origins.map((o) => ({
+        ...describeOrigin(o, model.gateway),
+        variables: outputs.gatewayVariables.filter((v) => v.origin === o.name).map((v) => v.name),
+      })),
+      variables: outputs.gatewayVariables,
+      gatewayPolicies: outputs.gatewayPolicies,
+      policiesJson: outputs.policiesJson,
+      findings,
+      resources,
+    },
+    run.fakes.invented,
+  );
+  return { ...report, placeholders: used };
+}
+
+/**
+ * The AWS account the config names (the model allows one per stack): the audit deploys "into"
+ * it, as `pulumi up` must, rather than into an invented one.
+ */
+function configuredAwsAccount(model: ReturnType<typeof buildModel>): string | undefined {
+  for (const o of model.origins) if (o.method === "federated" && o.target.cloud === "aws" && o.target.accountId) return o.target.accountId;
+  return undefined;
+}
+
+/** Every configured value, which the fakes must never invent (see `replaceInvented`). */
+function configText(sc: StackConfig): string {
+  return [sc.project, ...Object.entries(sc.config).flat()].join("\n");
+}
+
+/** Where a placeholder stands in for a fact that decides trust, say so. */
+function deployTimeFindings(origins: Deployment["model"]["origins"]): Finding[] {
+  return origins.flatMap((o): Finding[] =>
+    o.method === "federated" && o.target.cloud === "aws" && o.target.accountId === undefined
+      ? [
+          {
+            severity: "warning",
+            code: "WARN_ACCOUNT_AT_DEPLOY",
+            path: `${o.key}.aws.accountId`,
+            message: "the trust policy and invoke grant are in `<deploying account>`: the account of `pulumi up`'s credentials, unknown to the audit.",
+            fix: "set `aws.accountId` to the origin's account.",
+          },
+        ]
+      : [],
+  );
 }
 
 /** `gatelock:gateway` and `gatelock:origins` from the stack file, parsed from JSON. */
@@ -155,6 +206,7 @@ function invalidReport(stack: string, error: ConfigError | undefined): AuditRepo
     policiesJson: policiesDocument([]),
     findings,
     resources: [],
+    placeholders: [],
   };
 }
 

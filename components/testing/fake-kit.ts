@@ -22,6 +22,15 @@ export interface FakeCloudOptions {
   readonly now?: () => Date;
   /** Outputs of a previous run, keyed by `type::name`, so unchanged resources keep them. */
   readonly prior?: ReadonlyMap<string, PriorResource>;
+  /**
+   * Draw the deploy-time facts not given above (AWS account, GCP project numbers, Azure
+   * subscription and tenant) at random rather than using the fixed defaults, and never draw a
+   * value that occurs in this text. The audit passes the stack's config here: every value the
+   * fakes invent is then replaced by a marked placeholder, and a value the user configured
+   * (such as an account in a reader's ARN) must never be mistaken for an invented one. Tests
+   * leave it unset and keep the fixed, well-known defaults.
+   */
+  readonly inventAvoiding?: string;
 }
 
 export interface PriorResource {
@@ -33,9 +42,27 @@ export interface PriorResource {
 export type Fake = (args: MockResourceArgs, ctx: FakeContext) => MockResult;
 
 export interface FakeContext {
-  readonly options: Required<Omit<FakeCloudOptions, "prior">>;
+  readonly options: Required<Omit<FakeCloudOptions, "prior" | "inventAvoiding">>;
   readonly prior: PriorResource | undefined;
+  /**
+   * Record a value that only the real cloud would decide at deploy time (a random suffix, a
+   * GUID, a unique ID), with the placeholder a reviewer should read instead, e.g. `<random>`.
+   * `draw` is called again until its value is new to this run and absent from the stack
+   * config. Returns the value; the fake still uses it, so outputs stay realistic.
+   */
+  readonly invent: (draw: () => string, placeholder: string) => string;
+  /**
+   * Record another rendering of an invented value (the base64 of the same random bytes):
+   * marked like it, unless too short or found in the stack config, where a placeholder pass
+   * could not tell it apart.
+   */
+  readonly mark: (value: string, placeholder: string) => string;
+  /** The number of a GCP project, by project ID (deploy-time too, unless configured). */
+  readonly gcpProjectNumber: (project: string) => string;
 }
+
+/** The shortest value the audit's placeholder pass will look for (shorter ones are redrawn). */
+export const MIN_INVENTED_LENGTH = 4;
 
 export function isSecretValue(v: unknown): v is { value: unknown } {
   return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
@@ -83,6 +110,11 @@ export function fakeRandomPassword(inputs: Record<string, unknown>): string {
 export function alnum(n: number): string {
   const set = LOWER + UPPER + DIGITS;
   return Array.from({ length: n }, () => set[randomInt(set.length)]).join("");
+}
+
+/** `n` decimal digits, the first not 0 (an account or project number). */
+export function digits(n: number): string {
+  return Array.from({ length: n }, (_, i) => (i === 0 ? 1 + randomInt(9) : randomInt(10))).join("");
 }
 
 export function str(v: unknown): string {

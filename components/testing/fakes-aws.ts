@@ -10,7 +10,7 @@
  * not fit its action.
  */
 import { randomBytes, randomInt } from "node:crypto";
-import type { Fake } from "./fake-kit";
+import type { Fake, FakeContext } from "./fake-kit";
 import { reveal, str } from "./fake-kit";
 
 /** What exists in the (fake) account during one run, keyed by the run's options object. */
@@ -36,9 +36,9 @@ function uniqueId(prefix: string): string {
 
 /** Terraform's `id.PrefixedUniqueId`: prefix + a 26-digit timestamp-and-counter suffix. */
 let counter = 0;
-function prefixedUniqueId(prefix: string): string {
-  const t = new Date().toISOString().replace(/\D/g, "").slice(0, 17);
-  return `${prefix}${t}${String(++counter).padStart(9, "0")}`;
+function prefixedUniqueId(prefix: string, ctx: Pick<FakeContext, "options" | "invent">): string {
+  const t = ctx.options.now().toISOString().replace(/\D/g, "").slice(0, 17);
+  return `${prefix}${ctx.invent(() => `${t}${String(++counter).padStart(9, "0")}`, "<unique ID>")}`;
 }
 
 function policyDocument(value: unknown, what: string, maxChars: number): void {
@@ -58,7 +58,7 @@ function policyDocument(value: unknown, what: string, maxChars: number): void {
 }
 
 export const AWS_FAKES: Record<string, Fake> = {
-  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ({ inputs }, { options, prior }) => {
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ({ inputs }, { options, prior, invent }) => {
     const url = str(inputs.url);
     if (!/^https:\/\/[^/?#]+/.test(url)) throw new AwsApiError("ValidationError", "url must begin with https://");
     const hostPath = url.replace(/^https:\/\//, "").replace(/\/+$/, "");
@@ -70,13 +70,13 @@ export const AWS_FAKES: Record<string, Fake> = {
     if (acct.providers.has(arn)) throw new AwsApiError("EntityAlreadyExists", `Provider with url ${url} already exists.`);
     acct.providers.add(arn);
     // Without thumbprints, IAM fetches the top intermediate CA's thumbprint itself.
-    const thumbprintLists = inputs.thumbprintLists ?? (prior?.state.thumbprintLists as string[] | undefined) ?? [randomBytes(20).toString("hex")];
+    const thumbprintLists = inputs.thumbprintLists ?? (prior?.state.thumbprintLists as string[] | undefined) ?? [invent(() => randomBytes(20).toString("hex"), "<thumbprint>")];
     return { id: arn, state: { ...inputs, arn, thumbprintLists, tagsAll: inputs.tags ?? {} } };
   },
 
-  "aws:iam/role:Role": ({ inputs, name: logical }, { options, prior }) => {
+  "aws:iam/role:Role": ({ inputs, name: logical }, { options, prior, invent, mark }) => {
     // Pulumi auto-names a role without `name`: logical name plus a random suffix.
-    const name = inputs.name !== undefined ? str(inputs.name) : `${logical}-${randomBytes(4).toString("hex").slice(0, 7)}`;
+    const name = inputs.name !== undefined ? str(inputs.name) : `${logical}-${invent(() => randomBytes(4).toString("hex").slice(0, 7), "<random>")}`;
     if (!/^[\w+=,.@-]{1,64}$/.test(name)) throw new AwsApiError("ValidationError", "role name must be 1-64 characters of [\\w+=,.@-]");
     const path = inputs.path !== undefined ? str(inputs.path) : "/";
     const maxSessionDuration = inputs.maxSessionDuration !== undefined ? Number(reveal(inputs.maxSessionDuration)) : 3600;
@@ -96,8 +96,8 @@ export const AWS_FAKES: Record<string, Fake> = {
         path,
         arn,
         maxSessionDuration,
-        uniqueId: same ? prior.state.uniqueId : uniqueId("AROA"),
-        createDate: same ? prior.state.createDate : new Date().toISOString(),
+        uniqueId: same ? prior.state.uniqueId : invent(() => uniqueId("AROA"), `<unique ID of role ${name}>`),
+        createDate: same ? prior.state.createDate : mark(options.now().toISOString(), "<deploy time>"),
         tagsAll: inputs.tags ?? {},
       },
     };
@@ -110,13 +110,14 @@ export const AWS_FAKES: Record<string, Fake> = {
     return { id: `${role}:${name}`, state: { ...inputs, role, name } };
   },
 
-  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ({ inputs }) => {
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ({ inputs }, ctx) => {
     const policyArn = str(inputs.policyArn);
     if (!/^arn:aws[\w-]*:iam::(aws|\d{12}):policy\//.test(policyArn)) throw new AwsApiError("InvalidInput", `ARN ${policyArn} is not valid.`);
-    return { id: prefixedUniqueId(`${str(inputs.role)}-`), state: { ...inputs } };
+    return { id: prefixedUniqueId(`${str(inputs.role)}-`, ctx), state: { ...inputs } };
   },
 
-  "aws:lambda/permission:Permission": ({ inputs }, { options }) => {
+  "aws:lambda/permission:Permission": ({ inputs }, ctx) => {
+    const { options } = ctx;
     const action = str(inputs.action);
     if (!/^(lambda:[A-Za-z*]+|\*)$/.test(action)) throw new AwsApiError("ValidationException", `invalid action ${action}`);
     if (inputs.functionUrlAuthType !== undefined && action !== "lambda:InvokeFunctionUrl") {
@@ -128,7 +129,7 @@ export const AWS_FAKES: Record<string, Fake> = {
     if (inputs.functionUrlAuthType !== undefined && !["AWS_IAM", "NONE"].includes(str(inputs.functionUrlAuthType))) {
       throw new AwsApiError("ValidationException", "FunctionUrlAuthType must be AWS_IAM or NONE");
     }
-    const statementId = inputs.statementId !== undefined ? str(inputs.statementId) : prefixedUniqueId("terraform-");
+    const statementId = inputs.statementId !== undefined ? str(inputs.statementId) : prefixedUniqueId("terraform-", ctx);
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(statementId)) throw new AwsApiError("ValidationException", "statement ID must be 1-100 characters of [A-Za-z0-9-_.]");
     const fn = str(inputs.function);
     const region = inputs.region !== undefined ? str(inputs.region) : options.awsRegion;

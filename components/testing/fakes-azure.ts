@@ -34,9 +34,9 @@ function identityId(subscription: string, resourceGroup: string, name: string): 
 }
 
 export const AZURE_FAKES: Record<string, Fake> = {
-  "azure-native:managedidentity:UserAssignedIdentity": ({ inputs, name }, { options, prior }) => {
+  "azure-native:managedidentity:UserAssignedIdentity": ({ inputs, name }, { options, prior, invent }) => {
     // azure-native auto-names a resource without `resourceName`: logical name plus a random suffix.
-    const resourceName = inputs.resourceName !== undefined ? str(inputs.resourceName) : `${name}${alnum(8).toLowerCase()}`;
+    const resourceName = inputs.resourceName !== undefined ? str(inputs.resourceName) : invent(() => `${name}${alnum(8).toLowerCase()}`, `${name}<random>`);
     const resourceGroup = str(inputs.resourceGroupName);
     const id = identityId(options.azureSubscriptionId, resourceGroup, resourceName);
     // The same identity (same ID) keeps its service principal; a new one gets new GUIDs.
@@ -49,18 +49,18 @@ export const AZURE_FAKES: Record<string, Fake> = {
         type: IDENTITY_TYPE,
         location: inputs.location ?? "westeurope",
         tenantId: options.azureTenantId,
-        clientId: same ? prior.state.clientId : randomUUID(),
-        principalId: same ? prior.state.principalId : randomUUID(),
+        clientId: same ? prior.state.clientId : invent(randomUUID, `<client ID of ${resourceName}>`),
+        principalId: same ? prior.state.principalId : invent(randomUUID, `<principal ID of ${resourceName}>`),
         azureApiVersion: MANAGED_IDENTITY_API,
       },
     };
   },
 
-  "azure-native:managedidentity:FederatedIdentityCredential": ({ inputs, name, type }, { options }) => {
+  "azure-native:managedidentity:FederatedIdentityCredential": ({ inputs, name, type }, { options, invent }) => {
     const i = reveal(inputs) as Record<string, unknown>;
     const identity = String(i.resourceName);
     const resourceGroup = String(i.resourceGroupName);
-    const credential = i.federatedIdentityCredentialResourceName !== undefined ? String(i.federatedIdentityCredentialResourceName) : `${name}${alnum(8).toLowerCase()}`;
+    const credential = i.federatedIdentityCredentialResourceName !== undefined ? String(i.federatedIdentityCredentialResourceName) : invent(() => `${name}${alnum(8).toLowerCase()}`, `${name}<random>`);
     const issuer = String(i.issuer);
     const subject = String(i.subject);
     const audiences = (i.audiences ?? []) as unknown[];

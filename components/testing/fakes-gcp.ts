@@ -9,8 +9,8 @@
  * prefix, a mapping without `google.subject`, over-long conditions) fail the resource, as
  * `pulumi up` would.
  */
-import { randomBytes, randomInt } from "node:crypto";
-import { alnum, type Fake, reveal, str } from "./fake-kit";
+import { randomBytes } from "node:crypto";
+import { alnum, digits, type Fake, type FakeContext, reveal, str } from "./fake-kit";
 
 const POOL_OR_PROVIDER_ID = /^(?!gcp-)[a-z0-9-]{4,32}$/;
 const SERVICE_ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;
@@ -18,10 +18,6 @@ const ATTRIBUTE_KEY = /^(google\.subject|google\.groups|attribute\.[a-z0-9_]{1,1
 
 function reject(type: string, message: string): never {
   throw new Error(`${type}: ${message} (Error 400: the API would reject this request)`);
-}
-
-function digits(n: number): string {
-  return Array.from({ length: n }, (_, i) => (i === 0 ? 1 + randomInt(9) : randomInt(10))).join("");
 }
 
 function canonical(v: unknown): unknown {
@@ -33,30 +29,33 @@ function sameInputs(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(reveal(a))) === JSON.stringify(canonical(reveal(b)));
 }
 
-function etag(): string {
-  return `BwX${alnum(9)}=`;
+function etag(invent: FakeContext["invent"]): string {
+  return invent(() => `BwX${alnum(9)}=`, "<etag>");
 }
 
 export const GCP_FAKES: Record<string, Fake> = {
   /** terraform-provider-random `random_id`: `byteLength` random bytes; `id` is b64url; kept while the inputs stay the same. */
-  "random:index/randomId:RandomId": ({ inputs }, { prior }) => {
+  "random:index/randomId:RandomId": ({ inputs }, { prior, invent, mark }) => {
     if (prior && sameInputs(prior.inputs, inputs)) return { id: prior.id, state: prior.state };
-    const bytes = randomBytes(Number(inputs.byteLength));
     const prefix = typeof inputs.prefix === "string" ? inputs.prefix : "";
-    const b64Url = prefix + bytes.toString("base64url");
+    // Every rendering of the bytes is invented; the placeholder keeps the known prefix.
+    let bytes!: Buffer;
+    const hex = invent(() => prefix + (bytes = randomBytes(Number(inputs.byteLength))).toString("hex"), `${prefix}<random>`);
+    const rendering = (s: string) => mark(s, `${prefix}<random>`);
+    const b64Url = rendering(prefix + bytes.toString("base64url"));
     return {
       id: b64Url,
       state: {
         ...inputs,
         b64Url,
-        b64Std: prefix + bytes.toString("base64"),
-        hex: prefix + bytes.toString("hex"),
-        dec: prefix + BigInt(`0x${bytes.toString("hex") || "0"}`).toString(10),
+        b64Std: rendering(prefix + bytes.toString("base64")),
+        hex,
+        dec: rendering(prefix + BigInt(`0x${bytes.toString("hex") || "0"}`).toString(10)),
       },
     };
   },
 
-  "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": ({ type, inputs }, { options }) => {
+  "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": ({ type, inputs }, { gcpProjectNumber }) => {
     const id = str(inputs.workloadIdentityPoolId);
     if (!POOL_OR_PROVIDER_ID.test(id)) reject(type, `invalid workloadIdentityPoolId ${JSON.stringify(id)}: 4-32 of [a-z0-9-], not starting with gcp-`);
     if (inputs.displayName !== undefined && str(inputs.displayName).length > 32) reject(type, "displayName exceeds 32 characters");
@@ -65,7 +64,7 @@ export const GCP_FAKES: Record<string, Fake> = {
       id: `projects/${project}/locations/global/workloadIdentityPools/${id}`,
       state: {
         ...inputs,
-        name: `projects/${options.gcpProjectNumber}/locations/global/workloadIdentityPools/${id}`,
+        name: `projects/${gcpProjectNumber(project)}/locations/global/workloadIdentityPools/${id}`,
         state: "ACTIVE",
         mode: "FEDERATION_ONLY",
         disabled: inputs.disabled ?? false,
@@ -74,7 +73,7 @@ export const GCP_FAKES: Record<string, Fake> = {
     };
   },
 
-  "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": ({ type, inputs }, { options }) => {
+  "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": ({ type, inputs }, { gcpProjectNumber }) => {
     const pool = str(inputs.workloadIdentityPoolId);
     const id = str(inputs.workloadIdentityPoolProviderId);
     if (!POOL_OR_PROVIDER_ID.test(pool)) reject(type, `invalid workloadIdentityPoolId ${JSON.stringify(pool)}`);
@@ -95,7 +94,7 @@ export const GCP_FAKES: Record<string, Fake> = {
       id: `projects/${project}/locations/global/workloadIdentityPools/${pool}/providers/${id}`,
       state: {
         ...inputs,
-        name: `projects/${options.gcpProjectNumber}/locations/global/workloadIdentityPools/${pool}/providers/${id}`,
+        name: `projects/${gcpProjectNumber(project)}/locations/global/workloadIdentityPools/${pool}/providers/${id}`,
         state: "ACTIVE",
         disabled: inputs.disabled ?? false,
         deletionPolicy: inputs.deletionPolicy ?? "DELETE",
@@ -104,7 +103,7 @@ export const GCP_FAKES: Record<string, Fake> = {
     };
   },
 
-  "gcp:serviceaccount/account:Account": ({ type, inputs }, { prior }) => {
+  "gcp:serviceaccount/account:Account": ({ type, inputs }, { prior, invent }) => {
     const accountId = str(inputs.accountId);
     if (!SERVICE_ACCOUNT_ID.test(accountId)) reject(type, `invalid accountId ${JSON.stringify(accountId)}: 6-30 characters, [a-z][-a-z0-9]*[a-z0-9]`);
     const project = str(inputs.project);
@@ -117,7 +116,7 @@ export const GCP_FAKES: Record<string, Fake> = {
         email,
         name,
         member: `serviceAccount:${email}`,
-        uniqueId: (prior?.state.uniqueId as string) ?? digits(21),
+        uniqueId: (prior?.state.uniqueId as string) ?? invent(() => digits(21), `<unique ID of ${email}>`),
         disabled: false,
         deletionPolicy: "DELETE",
       },
@@ -125,15 +124,15 @@ export const GCP_FAKES: Record<string, Fake> = {
   },
 
   /** Terraform IAM member IDs are `<resource>/<role>/<member>`. */
-  "gcp:serviceaccount/iAMMember:IAMMember": ({ type, inputs }) => {
+  "gcp:serviceaccount/iAMMember:IAMMember": ({ type, inputs }, { invent }) => {
     const sa = str(inputs.serviceAccountId);
     if (!/^projects\/[^/]+\/serviceAccounts\/[^/]+$/.test(sa)) reject(type, `serviceAccountId must be projects/{project}/serviceAccounts/{email}, got ${JSON.stringify(sa)}`);
-    return { id: `${sa}/${str(inputs.role)}/${str(inputs.member)}`, state: { ...inputs, etag: etag() } };
+    return { id: `${sa}/${str(inputs.role)}/${str(inputs.member)}`, state: { ...inputs, etag: etag(invent) } };
   },
 
-  "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": ({ type, inputs }) => {
+  "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": ({ type, inputs }, { invent }) => {
     const resource = `projects/${str(inputs.project)}/locations/${str(inputs.location)}/services/${str(inputs.name)}`;
     if (inputs.name === undefined || inputs.location === undefined) reject(type, "name and location are required to find the service");
-    return { id: `${resource}/${str(inputs.role)}/${str(inputs.member)}`, state: { ...inputs, etag: etag() } };
+    return { id: `${resource}/${str(inputs.role)}/${str(inputs.member)}`, state: { ...inputs, etag: etag(invent) } };
   },
 };

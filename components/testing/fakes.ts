@@ -32,7 +32,7 @@ export {
   secretValue,
   str,
 } from "./fake-kit";
-import { alnum, type Fake, type FakeCloudOptions, fakeRandomPassword, type MockResourceArgs, type MockResult, type PriorResource, reveal, secretValue, str } from "./fake-kit";
+import { alnum, digits, type Fake, type FakeCloudOptions, type FakeContext, fakeRandomPassword, MIN_INVENTED_LENGTH, type MockResourceArgs, type MockResult, type PriorResource, reveal, secretValue, str } from "./fake-kit";
 
 /** Types whose every input forces replacement: same inputs → same outputs, else new ones. */
 const REPLACE_ON_ANY_CHANGE = new Set(["random:index/randomPassword:RandomPassword"]);
@@ -55,9 +55,9 @@ const FAKES: Record<string, Fake> = {
     const next = prior ? advanceRotation(prior.state as unknown as RotationState, plain, options.now()) : initialRotation(plain, options.now());
     return { id: prior?.id ?? `rotation-${name}`, state: { ...inputs, ...next } };
   },
-  "pulumi-nodejs:dynamic/gatelock:ZuploVariable": ({ inputs }, { prior }) => {
+  "pulumi-nodejs:dynamic/gatelock:ZuploVariable": ({ inputs }, { prior, options, mark }) => {
     const i = reveal(inputs) as Record<string, string>;
-    const now = new Date().toISOString();
+    const now = mark(options.now().toISOString(), "<deploy time>");
     return {
       id: `${i.account}/${i.project}/${i.branch}/${i.name}`,
       state: { ...inputs, createdOn: (prior?.state.createdOn as string) ?? now, updatedOn: now },
@@ -65,49 +65,50 @@ const FAKES: Record<string, Fake> = {
   },
   "pulumi-nodejs:dynamic/gatelock:DotenvFile": ({ inputs }) => ({ id: str(inputs.path), state: { ...inputs } }),
   // Redeploys (a new `redeployedAt`) only when the trigger changed, as the provider's diff decides.
-  "pulumi-nodejs:dynamic/gatelock:ZuploRedeploy": ({ inputs }, { prior }) => {
+  "pulumi-nodejs:dynamic/gatelock:ZuploRedeploy": ({ inputs }, { prior, options, invent, mark }) => {
     const i = reveal(inputs) as Record<string, string>;
     const unchanged = prior !== undefined && str(prior.inputs.trigger) === i.trigger && str(prior.inputs.branch) === i.branch;
     return {
       id: `${i.account}/${i.project}/${i.branch}/redeploy`,
       state: {
         ...inputs,
-        deployments: unchanged ? prior.state.deployments : [`${i.project}-${i.branch}-${alnum(7).toLowerCase()}`],
-        redeployedAt: unchanged ? prior.state.redeployedAt : new Date().toISOString(),
+        deployments: unchanged ? prior.state.deployments : [`${i.project}-${i.branch}-${invent(() => alnum(7).toLowerCase(), "<random>")}`],
+        redeployedAt: unchanged ? prior.state.redeployedAt : mark(options.now().toISOString(), "<deploy time>"),
       },
     };
   },
 
-  "aws:secretsmanager/secret:Secret": ({ inputs }, { options, prior }) => {
+  "aws:secretsmanager/secret:Secret": ({ inputs }, { options, prior, invent }) => {
     const region = str(inputs.region ?? options.awsRegion);
-    const arn = (prior?.state.arn as string) ?? `arn:aws:secretsmanager:${region}:${options.awsAccountId}:secret:${str(inputs.name)}-${alnum(6)}`;
+    // Secrets Manager appends a hyphen and six random characters to the name.
+    const arn = (prior?.state.arn as string) ?? `arn:aws:secretsmanager:${region}:${options.awsAccountId}:secret:${str(inputs.name)}-${invent(() => alnum(6), "<random>")}`;
     return { id: arn, state: { ...inputs, arn, region, recoveryWindowInDays: inputs.recoveryWindowInDays ?? 30, tagsAll: inputs.tags ?? {} } };
   },
-  "aws:secretsmanager/secretVersion:SecretVersion": ({ inputs }) => {
-    const versionId = randomUUID();
+  "aws:secretsmanager/secretVersion:SecretVersion": ({ inputs }, { invent }) => {
+    const versionId = invent(randomUUID, "<version ID>");
     return { id: `${str(inputs.secretId)}|${versionId}`, state: { ...inputs, arn: str(inputs.secretId), versionId, versionStages: ["AWSCURRENT"] } };
   },
   "aws:secretsmanager/secretPolicy:SecretPolicy": ({ inputs }) => ({ id: str(inputs.secretArn), state: { ...inputs } }),
 
-  "gcp:secretmanager/secret:Secret": ({ inputs }, { options }) => {
+  "gcp:secretmanager/secret:Secret": ({ inputs }, { options, gcpProjectNumber, mark }) => {
     const id = `projects/${str(inputs.project)}/secrets/${str(inputs.secretId)}`;
     return {
       id,
-      state: { ...inputs, name: `projects/${options.gcpProjectNumber}/secrets/${str(inputs.secretId)}`, createTime: new Date().toISOString() },
+      state: { ...inputs, name: `projects/${gcpProjectNumber(str(inputs.project))}/secrets/${str(inputs.secretId)}`, createTime: mark(options.now().toISOString(), "<deploy time>") },
     };
   },
-  "gcp:secretmanager/secretVersion:SecretVersion": ({ inputs }, { options, prior }) => {
-    const secretId = str(inputs.secret).split("/").pop();
+  "gcp:secretmanager/secretVersion:SecretVersion": ({ inputs }, { options, prior, gcpProjectNumber, mark }) => {
+    const [, project, , secretId] = str(inputs.secret).split("/");
     const version = String(Number(prior?.state.version ?? 0) + 1);
-    const name = `projects/${options.gcpProjectNumber}/secrets/${secretId}/versions/${version}`;
-    return { id: name, state: { ...inputs, name, version, enabled: true, createTime: new Date().toISOString() } };
+    const name = `projects/${gcpProjectNumber(project ?? "")}/secrets/${secretId}/versions/${version}`;
+    return { id: name, state: { ...inputs, name, version, enabled: true, createTime: mark(options.now().toISOString(), "<deploy time>") } };
   },
-  "gcp:secretmanager/secretIamMember:SecretIamMember": ({ inputs }) => ({
+  "gcp:secretmanager/secretIamMember:SecretIamMember": ({ inputs }, { invent }) => ({
     id: `projects/${str(inputs.project)}/secrets/${str(inputs.secretId)}/${str(inputs.role)}/${str(inputs.member)}`,
-    state: { ...inputs, etag: `BwX${alnum(9)}=` },
+    state: { ...inputs, etag: invent(() => `BwX${alnum(9)}=`, "<etag>") },
   }),
 
-  "azure-native:keyvault:Secret": ({ inputs }, { options }) => {
+  "azure-native:keyvault:Secret": ({ inputs }, { options, invent }) => {
     const name = str(inputs.secretName);
     const vault = str(inputs.vaultName);
     const id = `/subscriptions/${options.azureSubscriptionId}/resourceGroups/${str(inputs.resourceGroupName)}/providers/Microsoft.KeyVault/vaults/${vault}/secrets/${name}`;
@@ -122,12 +123,12 @@ const FAKES: Record<string, Fake> = {
         ...inputs,
         name,
         type: "Microsoft.KeyVault/vaults/secrets",
-        properties: { ...visible, secretUri, secretUriWithVersion: `${secretUri}/${randomBytes(16).toString("hex")}` },
+        properties: { ...visible, secretUri, secretUriWithVersion: `${secretUri}/${invent(() => randomBytes(16).toString("hex"), "<version>")}` },
       },
     };
   },
-  "azure-native:authorization:RoleAssignment": ({ inputs }) => {
-    const guid = randomUUID();
+  "azure-native:authorization:RoleAssignment": ({ inputs }, { invent }) => {
+    const guid = invent(randomUUID, "<role assignment ID>");
     return { id: `${str(inputs.scope)}/providers/Microsoft.Authorization/roleAssignments/${guid}`, state: { ...inputs, name: guid, type: "Microsoft.Authorization/roleAssignments" } };
   },
 };
@@ -136,13 +137,22 @@ const FAKES: Record<string, Fake> = {
 export const UNFAKED: string[] = [];
 
 export class FakeCloud implements pulumi.runtime.Mocks {
-  readonly options: Required<Omit<FakeCloudOptions, "prior">>;
+  readonly options: Required<Omit<FakeCloudOptions, "prior" | "inventAvoiding">>;
   private readonly prior: ReadonlyMap<string, PriorResource>;
   /** What this run produced, keyed by `type::name`: feed it to the next run as `prior`. */
   readonly produced = new Map<string, PriorResource>();
   /** Resources a fake refused, as the real cloud would have. */
   readonly refusals: ResourceRefusedError[] = [];
   private readonly refusalListeners: Array<(refusal: ResourceRefusedError) => void> = [];
+  /**
+   * Every value this run made up that only the real cloud would decide at deploy time,
+   * with the marked placeholder a reviewer reads instead (see `FakeContext.invent`).
+   */
+  readonly invented = new Map<string, string>();
+  private readonly avoid: string | undefined;
+  private readonly projectNumbers = new Map<string, string>();
+  private readonly givenProjectNumber: boolean;
+  private readonly shared: Omit<FakeContext, "prior">;
 
   /** Be told when a fake refuses a resource (the engine fails the run at once). */
   onRefusal(listener: (refusal: ResourceRefusedError) => void): void {
@@ -150,15 +160,53 @@ export class FakeCloud implements pulumi.runtime.Mocks {
   }
 
   constructor(options: FakeCloudOptions = {}) {
+    this.avoid = options.inventAvoiding;
+    // The deploying identity's facts: fixed, well-known values for tests; for the audit, drawn
+    // and marked, since only the credentials `pulumi up` runs with decide them.
+    const fact = (given: string | undefined, fixed: string, draw: () => string, placeholder: string) =>
+      given ?? (this.avoid === undefined ? fixed : this.invent(draw, placeholder));
     this.options = {
-      awsAccountId: options.awsAccountId ?? "123456789012",
+      awsAccountId: fact(options.awsAccountId, "123456789012", () => digits(12), "<deploying account>"),
       awsRegion: options.awsRegion ?? "us-east-1",
-      gcpProjectNumber: options.gcpProjectNumber ?? "418203751982",
-      azureSubscriptionId: options.azureSubscriptionId ?? "6b9a3f1e-2c4d-4e8f-9a1b-3c5d7e9f1a2b",
-      azureTenantId: options.azureTenantId ?? "72f988bf-86f1-41af-91ab-2d7cd011db47",
+      gcpProjectNumber: fact(options.gcpProjectNumber, "418203751982", () => digits(12), "<project number>"),
+      azureSubscriptionId: fact(options.azureSubscriptionId, "6b9a3f1e-2c4d-4e8f-9a1b-3c5d7e9f1a2b", randomUUID, "<deploying subscription>"),
+      azureTenantId: fact(options.azureTenantId, "72f988bf-86f1-41af-91ab-2d7cd011db47", randomUUID, "<deploying tenant>"),
       now: options.now ?? (() => new Date()),
     };
+    this.givenProjectNumber = options.gcpProjectNumber !== undefined || this.avoid === undefined;
     this.prior = options.prior ?? new Map();
+    this.shared = {
+      options: this.options,
+      invent: (draw, placeholder) => this.invent(draw, placeholder),
+      mark: (value, placeholder) => {
+        if (value.length >= MIN_INVENTED_LENGTH && !this.avoid?.includes(value)) this.invented.set(value, placeholder);
+        return value;
+      },
+      gcpProjectNumber: (project) => this.projectNumber(project),
+    };
+  }
+
+  /** What a fake is called with: this run's options and ledger, and the resource's prior state. */
+  context(prior?: PriorResource): FakeContext {
+    return { ...this.shared, prior };
+  }
+
+  /** See `FakeContext.invent`. */
+  invent(draw: () => string, placeholder: string): string {
+    for (;;) {
+      const value = draw();
+      if (value.length < MIN_INVENTED_LENGTH || this.invented.has(value) || this.avoid?.includes(value)) continue;
+      this.invented.set(value, placeholder);
+      return value;
+    }
+  }
+
+  /** One number per project ID when invented, so the placeholder can name the project. */
+  private projectNumber(project: string): string {
+    if (this.givenProjectNumber) return this.options.gcpProjectNumber;
+    let n = this.projectNumbers.get(project);
+    if (n === undefined) this.projectNumbers.set(project, (n = this.invent(() => digits(12), `<number of project ${project}>`)));
+    return n;
   }
 
   newResource(args: MockResourceArgs): MockResult {
@@ -172,7 +220,7 @@ export class FakeCloud implements pulumi.runtime.Mocks {
       const fake = FAKES[args.type];
       if (!fake) UNFAKED.push(args.type);
       try {
-        result = fake ? fake(args, { options: this.options, prior }) : { id: `${args.name}-id`, state: { ...args.inputs } };
+        result = fake ? fake(args, this.context(prior)) : { id: `${args.name}-id`, state: { ...args.inputs } };
       } catch (error) {
         // The cloud would refuse this resource. Say so at once: resources waiting on its
         // outputs would otherwise wait forever. Callers match the class (code
@@ -190,15 +238,20 @@ export class FakeCloud implements pulumi.runtime.Mocks {
   call(args: MockCallArgs): Record<string, unknown> {
     switch (args.token) {
       case "aws:index/getCallerIdentity:getCallerIdentity":
-        return { accountId: this.options.awsAccountId, arn: `arn:aws:iam::${this.options.awsAccountId}:user/gatelock`, userId: "AIDA" + alnum(17).toUpperCase(), id: this.options.awsAccountId };
+        return { accountId: this.options.awsAccountId, arn: `arn:aws:iam::${this.options.awsAccountId}:user/gatelock`, userId: this.invent(() => "AIDA" + alnum(17).toUpperCase(), "<deploying user ID>"), id: this.options.awsAccountId };
       case "aws:index/getRegion:getRegion":
         return { region: this.options.awsRegion, name: this.options.awsRegion, id: this.options.awsRegion };
       case "aws:index/getPartition:getPartition":
         return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
       case "gcp:organizations/getProject:getProject":
-        return { number: this.options.gcpProjectNumber, projectId: String(args.inputs.projectId ?? "") };
+        return { number: this.projectNumber(String(args.inputs.projectId ?? "")), projectId: String(args.inputs.projectId ?? "") };
       case "azure-native:authorization:getClientConfig":
-        return { subscriptionId: this.options.azureSubscriptionId, tenantId: this.options.azureTenantId, clientId: randomUUID(), objectId: randomUUID() };
+        return {
+          subscriptionId: this.options.azureSubscriptionId,
+          tenantId: this.options.azureTenantId,
+          clientId: this.invent(randomUUID, "<deploying client ID>"),
+          objectId: this.invent(randomUUID, "<deploying object ID>"),
+        };
       default:
         throw new Error(`gatelock fakes: no fake for invoke ${args.token}`);
     }

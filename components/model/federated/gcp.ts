@@ -317,12 +317,14 @@ export function principalAttributeOf(trust: FederatedTrust, target: GcpFederated
 }
 
 export function describeGcpFederated(origin: import("../model").FederatedOrigin, target: GcpFederatedTarget): import("./describe").TrustTargetDescription {
-  const pool = target.pool.adopt ? `workload identity pool ${target.pool.id}` : `workload identity pool ${target.pool.idPrefix}-<random> (created for this origin)`;
+  const poolId = target.pool.adopt ? target.pool.id : `${target.pool.idPrefix}-<random>`;
+  const pool = target.pool.adopt ? `workload identity pool ${poolId}` : `workload identity pool ${poolId} (created for this origin)`;
   const attr = principalAttributeOf(origin.trust, target);
   const values = attr === SUBJECT_ATTRIBUTE && origin.trust.claims[attr] === undefined ? origin.trust.subjects : [origin.trust.claims[attr] ?? "?"];
   return {
     kind: "GCP workload identity federation → service account → Cloud Run",
     location: `projects/${target.cloudRun.project}/locations/${target.cloudRun.location}/services/${target.cloudRun.service} (${target.cloudRun.role} for serviceAccount:${target.serviceAccountEmail}; ${pool} in ${target.project}, audience ${target.cloudRun.audience})`,
-    readers: values.map((v) => `principalSet://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/attribute.${attr}/${v} (${WORKLOAD_IDENTITY_USER_ROLE} on ${target.serviceAccountEmail})`),
+    // The same placeholders the audit prints in the resources, so a reviewer can match them.
+    readers: values.map((v) => `principalSet://iam.googleapis.com/projects/<number of project ${target.project}>/locations/global/workloadIdentityPools/${poolId}/attribute.${attr}/${v} (${WORKLOAD_IDENTITY_USER_ROLE} on ${target.serviceAccountEmail})`),
   };
 }
