@@ -462,6 +462,8 @@ describe("import boundary", () => {
     visit(path.join(root, "components/origin/index.ts"));
     const files = [...seen].map((f) => path.relative(root, f)).sort();
     expect(files).toEqual([
+      "components/documents/entra.ts",
+      "components/origin/entra.ts",
       "components/origin/index.ts",
       "components/origin/jwks.ts",
       "components/origin/middleware.ts",

@@ -40,3 +40,4 @@ export {
   type TokenMiddlewareOptions,
 } from "./token-middleware";
 export type { SecretDocument } from "../shared-secret/document";
+export { createEntraTokenVerifier, DEFAULT_ENTRA_ROLE, ENTRA_AUTHORITY_HOST, entraIssuer, entraJwksUri, entraTokenMiddleware, protectWithEntraToken, type EntraMiddlewareOptions, type EntraRejectReason, type EntraTokenVerifier, type EntraTokenVerifierOptions, type EntraVerifyResult } from "./entra";
