@@ -29,5 +29,8 @@ export function filterReport(report: AuditReport, names: readonly string[]): Aud
     policiesJson: { policies: report.policiesJson.policies.filter((p) => policyNames.has(p.name)) },
     findings,
     resources,
+    ...(report.diff
+      ? { diff: { ...report.diff, origins: Object.fromEntries(Object.entries(report.diff.origins).filter(([name]) => wanted.has(name))), changes: report.diff.changes.filter((c) => c.origin === undefined || wanted.has(c.origin)) } }
+      : {}),
   };
 }

@@ -5,6 +5,9 @@
 import type { OriginGatewayConfig } from "../gateway/zuplo-policies";
 import { type OriginSide, originSide } from "./origin-side";
 import type { AuditOrigin, AuditReport, AuditResource } from "./report";
+import type { OriginChange } from "./diff";
+
+export type { OriginChange } from "./diff";
 
 export type AuditFormat = "markdown" | "json" | "mermaid";
 export const AUDIT_FORMATS: readonly AuditFormat[] = ["markdown", "json", "mermaid"];
@@ -20,23 +23,28 @@ export function render(report: AuditReport, format: AuditFormat, options: Markdo
   }
 }
 
-/** Pure function of the report: 1 when anything is an error, else 0. */
-export function exitCodeOf(report: AuditReport): number {
-  return report.ok ? 0 : 1;
+/** What fails CI (`--fail-on`): errors always; warnings too; or any trust change since the baseline. */
+export type FailOn = "errors" | "warnings" | "trust-changes";
+export const FAIL_ON: readonly FailOn[] = ["errors", "warnings", "trust-changes"];
+
+/** Pure function of the report: 1 when it fails what `failOn` names, else 0. */
+export function exitCodeOf(report: AuditReport, failOn: FailOn = "errors"): number {
+  if (!report.ok) return 1;
+  if (failOn === "warnings" && report.findings.length > 0) return 1;
+  if (failOn === "trust-changes" && report.diff?.changes.some((c) => c.trust)) return 1;
+  return 0;
 }
 
 /** GitHub refuses a pull-request comment longer than this (in characters). */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
-/** How an origin compares with a baseline: what a later `gatelock audit --baseline` will compute. */
-export type OriginChange = "added" | "changed" | "unchanged" | "removed";
 
 export interface MarkdownOptions {
   /**
-   * Per origin name, how it compares with a baseline (the hook for `--baseline`; the diff
-   * itself is not computed here). Given, the origin table gains a `change` column, and an
-   * origin marked `removed`, which the report no longer holds, gets a row of its own.
-   * Absent, the markdown says nothing about changes.
+   * Per origin name, how it compares with a baseline (default: the report's own `diff`, from
+   * `--baseline`). Given, the origin table gains a `change` column, and an origin marked
+   * `removed`, which the report no longer holds, gets a row of its own. Absent, the markdown
+   * says nothing about changes.
    */
   readonly changes?: ReadonlyMap<string, OriginChange>;
   /** Keep the markdown shorter than this many characters (default {@link GITHUB_COMMENT_LIMIT}). */
@@ -208,7 +216,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
  */
 export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): string {
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
-  const changes = options.changes;
+  const changes = options.changes ?? (r.diff ? new Map(Object.entries(r.diff.origins)) : undefined);
   const everything = `\`gatelock audit --stack ${r.stack} --format json\``;
   const errors = r.findings.filter((f) => f.severity === "error").length;
   const warnings = r.findings.length - errors;
@@ -232,6 +240,13 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
     ),
     ...removed.map((name) => `| ${cell(name)} | | | | | removed |\n`),
   ];
+
+  const diff = r.diff;
+  const trustChanges = diff?.changes.filter((c) => c.trust).length ?? 0;
+  const changesHead = !diff
+    ? ""
+    : `## Changes since the baseline${diff.changes.length ? ` (${diff.changes.length}, ${trustChanges} to trust)` : ""}\n\n${diff.baselineStack !== r.stack ? `The baseline is an audit of stack ${code(diff.baselineStack)}.\n\n` : ""}${diff.changes.length ? "" : "None.\n"}`;
+  const changeRows = (diff?.changes ?? []).map((c) => `- ${c.trust ? "**trust:** " : ""}${prose(c.message)}\n`);
 
   const findings = [...r.findings].sort(
     (a, b) => (SEVERITY_ORDER[a.severity] ?? 2) - (SEVERITY_ORDER[b.severity] ?? 2) || naturalCompare(a.path, b.path) || compare(a.code, b.code) || compare(a.message, b.message),
@@ -320,6 +335,7 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
     if (!perOriginGateway && checklistGatewayAll) left.push("the gateway items per origin (one item for all instead)");
     if (originsCut) left.push(`${originsCut} of ${r.origins.length} origins (their rows and checklist items)`);
     if (findingsCut) left.push(`${findingsCut} of ${findings.length} findings`);
+    if (changeRows.length > rows) left.push(`${changeRows.length - rows} of ${changeRows.length} changes`);
     if (policiesSection && !shows(0)) left.push("the gateway policy configuration");
     if (variablesSection && !shows(1)) left.push("the gateway variables");
     const resourcesCut = groups.reduce((n, g, i) => n + (showTable(i) ? 0 : g.resources.length), 0);
@@ -330,6 +346,8 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
     out.push(title);
     if (left.length) out.push(`> **Shortened to fit a pull-request comment** (GitHub allows ${String(limit).replace(/\B(?=(\d{3})+$)/g, ",")} characters). Left out: ${left.join("; ")}. ${everything} prints everything.\n\n`);
     out.push(originsHead, ...originRows.slice(0, rows), originsCut ? `\n…and ${originsCut} more origins, left out (see ${everything}).\n\n` : "\n");
+    const changesCut = Math.max(0, changeRows.length - rows);
+    if (diff) out.push(changesHead, ...changeRows.slice(0, rows), changesCut ? `\n…and ${changesCut} more changes, left out (see ${everything}).\n\n` : "\n");
     out.push(findingsHead, ...findingRows.slice(0, rows), findingsCut ? `\n…and ${findingsCut} more findings, left out (see ${everything}).\n\n` : "\n");
     const entries = perOriginGateway ? checklistEntries : [...(checklistGatewayAll ? [checklistGatewayAll] : []), ...checklistEntriesShort];
     out.push(checklistHead, checklistIntro, ...checklistGlobal, ...entries.slice(0, rows + entries.length - checklistEntries.length));
@@ -356,7 +374,7 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
   const length = (parts: readonly string[]) => parts.reduce((n, p) => n + p.length, 0);
 
   // The most that fits: every row, and as many optional chunks as fit, in priority order.
-  const all = Math.max(r.origins.length + removed.length, findings.length);
+  const all = Math.max(r.origins.length + removed.length, findings.length, changeRows.length);
   let best: string[] | undefined;
   for (let k = optional.length; k >= 0 && !best; k--) {
     const parts = assemble(k, all);

@@ -13,6 +13,7 @@ import type { Finding } from "../model/safety";
 import { deploy, type Deployment } from "../program/deploy";
 import { type MockRun, MockRunError, runUnderMocks, type RecordedResource } from "../testing/engine";
 import { FakeCloud, type FakeCloudOptions, isSecretValue, reveal } from "../testing/fakes";
+import type { AuditDiff } from "./diff";
 import { replaceInvented } from "./placeholders";
 import { ENCRYPTED_PLACEHOLDER, readStackConfig, type StackConfig } from "./stack-file";
 
@@ -49,6 +50,8 @@ export interface AuditReport {
    * standing for a value only `pulumi up` learns from the cloud. Sorted.
    */
   readonly placeholders: readonly string[];
+  /** What changed since `--baseline`'s report, when one was given. */
+  readonly diff?: AuditDiff;
 }
 
 export interface AuditOptions {

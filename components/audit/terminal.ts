@@ -17,6 +17,11 @@ export function renderTerminal(r: AuditReport, style: TerminalStyle): string {
   const verdict = r.ok ? green("ok") : red("refused");
   out.push(`${bold(`gatelock audit: stack ${r.stack}`)}  ${verdict}  ${errors.length} error(s), ${warnings.length} warning(s)${r.gateway ? dim(`  gateway ${r.gateway}`) : ""}`);
   for (const o of r.origins) out.push(`  ${bold(o.name)}  ${o.method} on ${o.cloud}  ${dim("reachable by")} ${o.reachableBy.join("; ")}`);
+  if (r.diff) {
+    const trust = r.diff.changes.filter((c) => c.trust);
+    out.push(`  ${bold("since the baseline")}  ${r.diff.changes.length} change(s), ${trust.length ? yellow(`${trust.length} to trust`) : "none to trust"}`);
+    for (const c of trust) out.push(`    ${c.message.replace(/`/g, "")}`);
+  }
   for (const f of [...errors, ...warnings]) {
     const tag = f.severity === "error" ? red("error") : yellow("warning");
     out.push(`  ${tag} ${f.code} ${f.path}: ${f.message}${f.fix ? dim(` Fix: ${f.fix}`) : ""}`);

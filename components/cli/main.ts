@@ -15,7 +15,10 @@ import { policyModules } from "../gateway/policy-modules";
 import { renderTerminal } from "../audit/terminal";
 import { closest } from "../model/suggest";
 import { runAudit } from "../audit/report";
-import { AUDIT_FORMATS, type AuditFormat, exitCodeOf, render } from "../audit/render";
+import { runProgramAudit } from "../audit/program-audit";
+import { AUDIT_FORMATS, type AuditFormat, exitCodeOf, FAIL_ON, type FailOn, render } from "../audit/render";
+import { diffReports, parseBaseline } from "../audit/diff";
+import type { AuditReport } from "../audit/report";
 import { findProjectDir } from "../audit/stack-file";
 import { GatelockError } from "../errors";
 import { stackJsonSchema } from "../model/json-schema";
@@ -33,11 +36,19 @@ export const EXIT = {
 } as const;
 
 const AUDIT_USAGE = `  gatelock audit --stack <name> [--format markdown|json|mermaid] [--origin <name>]...
-                 [--output <file>] [--write-modules <zuplo project>] [--cwd <dir>]
+                 [--baseline <audit.json>] [--fail-on errors|warnings|trust-changes]
+                 [--output <file>] [--write-modules <zuplo project>] [--program <dir>] [--cwd <dir>]
       Run the stack's program offline under Pulumi's mock engine (no CLI, no cloud
       credentials) and report origins, gateway variables, gateway policies, findings and
       every resource \`pulumi up\` would create. Secrets are masked.
       --origin    only these origins (repeatable); the verdict stays the whole stack's
+      --baseline  compare with an earlier \`--format json\` report: added, changed and removed
+                  origins, grants, trust conditions, variables and resources, in words
+      --fail-on   what exits 1: errors (default), warnings (errors too), or trust-changes
+                  (errors, and any change in who can reach an origin; needs --baseline)
+      --program   audit your own Pulumi program in <dir> (its Pulumi.yaml and
+                  Pulumi.<stack>.yaml) instead of gatelock's stack-file program: the gatelock
+                  components in it and every other resource it registers
       --output    write the report to this file instead of standard output
       --write-modules  write the custom policy modules the gateway configuration imports
                   (modules/gatelock-*.ts) into this Zuplo project; other files are untouched
@@ -53,10 +64,12 @@ ${AUDIT_USAGE}${SCHEMA_USAGE}  gatelock --version
 
 Exit codes:
   0  ok: no error finding (warnings allowed)
-  1  refused: an error finding, an invalid config, or a stack file or Pulumi.yaml that is
-     not valid YAML (reported as file:line:column, never quoting the file)
-  2  usage: unknown command or option, missing --stack, unknown --format, a stack with no
-     stack file, no Pulumi.yaml in --cwd or above
+  1  refused: an error finding (or what --fail-on names: any warning, any trust change), an
+     invalid config, or a stack file or Pulumi.yaml that is not valid YAML (reported as
+     file:line:column, never quoting the file)
+  2  usage: unknown command or option, missing --stack, unknown --format or --fail-on, a
+     stack with no stack file, no Pulumi.yaml in --cwd or above, a --baseline that is not
+     an audit report
   3  internal error in gatelock (ERR_INTERNAL): please report it; set GATELOCK_DEBUG=1 to
      print the stack trace (it may quote config values)
 `;
@@ -76,6 +89,8 @@ export interface CliIo {
 export interface CliDeps {
   /** Runs the audit (default: the real one). */
   readonly runAudit?: typeof runAudit;
+  /** Runs `--program` audits (default: the real one). */
+  readonly runProgramAudit?: typeof runProgramAudit;
   /** Environment (default `process.env`): `GATELOCK_DEBUG=1` prints an internal error's stack. */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -83,7 +98,7 @@ export interface CliDeps {
 export async function main(argv: string[], io: CliIo = { out: process.stdout, err: process.stderr }, deps: CliDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   try {
-    return await run(argv, io, deps.runAudit ?? runAudit, env);
+    return await run(argv, io, { audit: deps.runAudit ?? runAudit, auditProgram: deps.runProgramAudit ?? runProgramAudit }, env);
   } catch (e) {
     io.err.write(internalErrorMessage(e, env));
     return EXIT.INTERNAL;
@@ -97,11 +112,19 @@ const AUDIT_OPTIONS = {
   origin: { type: "string", short: "o", multiple: true },
   output: { type: "string" },
   "write-modules": { type: "string" },
+  baseline: { type: "string" },
+  "fail-on": { type: "string" },
+  program: { type: "string" },
   cwd: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-async function run(argv: string[], io: CliIo, audit: typeof runAudit, env: NodeJS.ProcessEnv): Promise<number> {
+interface Audits {
+  readonly audit: typeof runAudit;
+  readonly auditProgram: typeof runProgramAudit;
+}
+
+async function run(argv: string[], io: CliIo, { audit, auditProgram }: Audits, env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "--version" || command === "-v" || command === "version") {
     io.out.write(`gatelock ${version()}\n`);
@@ -125,7 +148,18 @@ async function run(argv: string[], io: CliIo, audit: typeof runAudit, env: NodeJ
     const suggestion = closest(command, COMMANDS);
     return usageError(io, `unknown command ${JSON.stringify(command)}${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`, USAGE);
   }
-  let values: { stack?: string; format?: string; origin?: string[]; output?: string; "write-modules"?: string; cwd?: string; help?: boolean };
+  let values: {
+    stack?: string;
+    format?: string;
+    origin?: string[];
+    output?: string;
+    "write-modules"?: string;
+    baseline?: string;
+    "fail-on"?: string;
+    program?: string;
+    cwd?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({ args: rest, options: AUDIT_OPTIONS, strict: true }));
   } catch (e) {
@@ -136,15 +170,33 @@ async function run(argv: string[], io: CliIo, audit: typeof runAudit, env: NodeJ
     return EXIT.OK;
   }
   if (!values.stack) return usageError(io, "--stack is required", `Usage:\n${AUDIT_USAGE}`);
+  const failOn = values["fail-on"] ?? "errors";
+  if (!FAIL_ON.includes(failOn as FailOn)) {
+    const suggestion = closest(failOn, FAIL_ON);
+    return usageError(io, `--fail-on must be one of ${FAIL_ON.join(", ")}${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`);
+  }
+  if (failOn === "trust-changes" && values.baseline === undefined) return usageError(io, "--fail-on trust-changes needs --baseline <audit.json>: trust changes are changes since a baseline");
+  let baseline: AuditReport | undefined;
+  if (values.baseline !== undefined) {
+    try {
+      baseline = parseBaseline(fs.readFileSync(path.resolve(values.cwd ?? process.cwd(), values.baseline), "utf8"), values.baseline);
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+      return usageError(io, missing ? `--baseline ${values.baseline}: no such file` : (e as Error).message);
+    }
+  }
   if (values.format !== undefined && !AUDIT_FORMATS.includes(values.format as AuditFormat)) {
     const suggestion = closest(values.format, AUDIT_FORMATS);
     return usageError(io, `--format must be one of ${AUDIT_FORMATS.join(", ")}${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`);
   }
   const stop = progress(io, values.stack);
   try {
-    const projectDir = findProjectDir(values.cwd ?? process.cwd());
-    let report = await audit({ projectDir, stack: values.stack });
+    let report =
+      values.program !== undefined
+        ? await auditProgram({ programDir: path.resolve(values.cwd ?? process.cwd(), values.program), stack: values.stack })
+        : await audit({ projectDir: findProjectDir(values.cwd ?? process.cwd()), stack: values.stack });
     stop();
+    if (baseline) report = { ...report, diff: diffReports(baseline, report) };
     if (values.origin?.length) {
       const unknown = values.origin.filter((o) => !report.origins.some((x) => x.name === o));
       if (unknown.length > 0 && report.gateway !== null) {
@@ -166,7 +218,7 @@ async function run(argv: string[], io: CliIo, audit: typeof runAudit, env: NodeJ
         io.err.write(`gatelock: wrote ${file}\n`);
       }
     }
-    return exitCodeOf(report);
+    return exitCodeOf(report, failOn as FailOn);
   } catch (e) {
     stop();
     if (e instanceof GatelockError) {
