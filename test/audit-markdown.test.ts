@@ -382,8 +382,30 @@ describe("size: a pull-request comment at any number of origins", () => {
 describe("the origin side, from an audited origin (pure)", () => {
   const ledger = () => example.report.origins.find((o) => o.name === "ledger")!;
 
-  it("reads a `cloud: other` origin's verifier settings back from its proof", () => {
-    expect(originSide(ledger(), example.report.gatewayPolicies)).toEqual({
+  it("every origin carries its cloud target as data, for tools", () => {
+    const target = (name: string) => example.report.origins.find((o) => o.name === name)!.cloudTarget;
+    expect(target("orders")).toMatchObject({ cloud: "aws", region: "us-east-1", readers: ["arn:aws:iam::123456789012:role/orders-api"] });
+    expect(target("billing")).toMatchObject({ cloud: "gcp", project: "acme-prod" });
+    expect(target("shipments")).toMatchObject({ cloud: "aws", region: "us-east-1", partition: "aws" });
+    expect(target("invoices")).toMatchObject({ cloud: "gcp", cloudRun: { service: "invoices", location: "europe-west1" } });
+    expect(target("reports")).toMatchObject({ cloud: "azure" });
+    expect(target("ledger")).toEqual({ cloud: "other" });
+  });
+
+  it("takes a `cloud: other` origin's verifier settings from the report", () => {
+    expect(ledger().verifier).toEqual({
+      issuer: ZUPLO_ISSUER,
+      jwksUri: ZUPLO_JWKS_URI,
+      audience: "https://ledger.internal.acme.example",
+      subjects: ["atcl_2fQ9xLr7TnC4vW1mZpK8sYbH"],
+      claims: { account: "acme", project: "orders-api", environment_type: "production" },
+    });
+    expect(originSide(ledger(), example.report.gatewayPolicies)).toMatchObject({ kind: "token", jwksUri: ZUPLO_JWKS_URI, source: "verifier", missing: [] });
+  });
+
+  it("reads a `cloud: other` origin's verifier settings back from its proof when a report lacks them (an older baseline)", () => {
+    const { verifier: _, ...older } = ledger();
+    expect(originSide(older, example.report.gatewayPolicies)).toEqual({
       kind: "token",
       origin: "ledger",
       header: "authorization",
@@ -420,7 +442,8 @@ describe("the origin side, from an audited origin (pure)", () => {
   });
 
   it("says which field is missing when the JWKS URI cannot be known from the report", () => {
-    const custom: AuditOrigin = { ...ledger(), proof: "a token from https://id.acme.example with aud = ledger, sub ∈ {gw-1, gw-2}, tenant = acme" };
+    const { verifier: _, ...older } = ledger();
+    const custom: AuditOrigin = { ...older, proof: "a token from https://id.acme.example with aud = ledger, sub ∈ {gw-1, gw-2}, tenant = acme" };
     const side = originSide(custom, []);
     expect(side).toMatchObject({ kind: "token", issuer: "https://id.acme.example", jwksUri: undefined, audience: "ledger", subjects: ["gw-1", "gw-2"], missing: ["verifier.jwksUri"] });
     const md = renderMarkdown({ ...example.report, origins: [custom], gatewayPolicies: [] });

@@ -9,24 +9,19 @@
  */
 import type { OriginGatewayConfig } from "../gateway/zuplo-policies";
 import { isZuploIssuer, ZUPLO_JWKS_URI } from "../model/identity";
+import type { VerifierSettings } from "../model/describe";
 import type { AuditOrigin } from "./report";
 
-/** The settings `createTokenVerifier` (gatelock/origin) takes; as `otherVerifierSettings` returns them. */
-export interface VerifierFacts {
-  readonly issuer: string;
-  readonly jwksUri: string;
-  readonly audience: string;
-  readonly subjects: readonly string[];
-  readonly claims: Readonly<Record<string, string>>;
-}
+/** The settings `createTokenVerifier` (gatelock/origin) takes, as the report's `verifier` holds them. */
+export type VerifierFacts = VerifierSettings;
 
 /**
- * An origin as the report describes it, plus what a later report may carry: the verifier
- * settings of a `cloud: other` origin (the stack output `origins.<name>.resources.verifier`).
- * When the report carries them they are used as they are; until then they are read back from
- * the origin's `proof`, and the JWKS URI is known only for Zuplo's own issuer.
+ * An origin as the report describes it. The report carries the verifier settings of a
+ * `cloud: other` origin and they are used as they are; a report without them (an older
+ * baseline, a hand-made one) has them read back from the origin's `proof`, and the JWKS URI
+ * is then known only for Zuplo's own issuer.
  */
-export type OriginSideInput = AuditOrigin & { readonly verifier?: VerifierFacts };
+export type OriginSideInput = Omit<AuditOrigin, "verifier" | "cloudTarget"> & { readonly verifier?: VerifierFacts };
 
 interface SideBase {
   readonly origin: string;

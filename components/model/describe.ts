@@ -17,6 +17,35 @@ export interface OriginDescription {
   /** Where the origin's credential lives, and who may read it. */
   readonly store: { readonly kind: string; readonly location: string; readonly readers: readonly string[] };
   readonly rotation?: { readonly rotateAfterDays: number; readonly overlapDays: number };
+  /**
+   * For an origin that verifies the gateway's token itself (`cloud: other`): the settings
+   * `createTokenVerifier` (gatelock/origin) takes, exactly as the trust is pinned.
+   */
+  readonly verifier?: VerifierSettings;
+  /**
+   * The cloud side as the model holds it, for tools: the secret store (shared secret) or the
+   * trust target (federated: region, role or pool, service, scope…). Plain data.
+   */
+  readonly cloudTarget: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The settings an origin's `createTokenVerifier` (from `gatelock/origin`) takes: exactly the
+ * trust the model pinned. The keys match `TokenVerifierOptions`, so they can be handed to the
+ * origin as they are.
+ */
+export interface VerifierSettings {
+  readonly issuer: string;
+  readonly jwksUri: string;
+  readonly audience: string;
+  readonly subjects: readonly string[];
+  readonly claims: Readonly<Record<string, string>>;
+}
+
+/** The verifier settings for an origin that checks the gateway's token itself (pure). */
+export function verifierSettings(origin: FederatedOrigin): VerifierSettings {
+  const t = origin.trust;
+  return { issuer: t.issuer, jwksUri: t.jwksUri, audience: t.audience ?? "", subjects: [...t.subjects], claims: { ...t.claims } };
 }
 
 export function describeOrigin(origin: OriginModel, gateway: GatewayModel): OriginDescription {
@@ -31,6 +60,7 @@ export function describeOrigin(origin: OriginModel, gateway: GatewayModel): Orig
         reachableBy: [`${gateway.label} (sends $env(${origin.sharedSecret.variable}) in \`${origin.sharedSecret.header}\`)`],
         store: describeStore(origin.store),
         rotation: { rotateAfterDays: origin.sharedSecret.rotateAfterDays, overlapDays: origin.sharedSecret.overlapDays },
+        cloudTarget: { ...origin.store },
       };
     case "federated": {
       const t = origin.trust;
@@ -49,6 +79,8 @@ export function describeOrigin(origin: OriginModel, gateway: GatewayModel): Orig
         proof: `a token from ${t.issuer} with ${pins.join(", ")}`,
         reachableBy: [`${admittedBy(origin, gateway)} (its own ID token; no stored secret)`],
         store: describeFederatedTarget(origin),
+        ...(origin.cloud === "other" ? { verifier: verifierSettings(origin) } : {}),
+        cloudTarget: { ...origin.target },
       };
     }
   }

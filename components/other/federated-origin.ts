@@ -4,30 +4,18 @@ import { federatedConfig, type FederatedSettings, isFederatedOn } from "../feder
 import type { GatewayVariable } from "../gateway/environment";
 import { GATELOCK_ID_TOKEN_MODULE_PATH, otherFederatedVariables } from "../gateway/federated/other";
 import { pairVariables } from "../gateway/variables";
+import { type VerifierSettings, verifierSettings } from "../model/describe";
 import type { FederatedOrigin } from "../model/model";
 import type { Finding } from "../model/safety";
 
 /** An origin outside cloud IAM: `audience` is required; subjects or claims pin the gateway. */
 export type OtherFederatedOriginArgs = FederatedSettings;
 
-/**
- * The settings an origin's `createTokenVerifier` (from `gatelock/origin`) takes: exactly the
- * trust the model pinned. The keys match `TokenVerifierOptions`, so the stack output can be
- * handed to the origin as it is.
- */
-export interface OtherVerifierSettings {
-  readonly issuer: string;
-  readonly jwksUri: string;
-  readonly audience: string;
-  readonly subjects: readonly string[];
-  readonly claims: Readonly<Record<string, string>>;
-}
+/** The settings an origin's `createTokenVerifier` takes (the model's `VerifierSettings`). */
+export type OtherVerifierSettings = VerifierSettings;
 
-/** The verifier settings for a `cloud: other` origin (pure). */
-export function otherVerifierSettings(origin: FederatedOrigin): OtherVerifierSettings {
-  const t = origin.trust;
-  return { issuer: t.issuer, jwksUri: t.jwksUri, audience: t.audience, subjects: [...t.subjects], claims: { ...t.claims } };
-}
+/** The verifier settings for a `cloud: other` origin (pure; one implementation, in the model). */
+export const otherVerifierSettings: (origin: FederatedOrigin) => OtherVerifierSettings = verifierSettings;
 
 /**
  * A federated origin outside cloud IAM (Kubernetes, on-premises): the origin verifies the
