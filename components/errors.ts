@@ -62,6 +62,12 @@ export type WarningCode =
    * `<deploying account>`, since only the credentials `pulumi up` runs with decide it.
    */
   | "WARN_ACCOUNT_AT_DEPLOY"
+  /** A GCP service-auth origin: key creation is blocked by default in organisations since May 2024. */
+  | "WARN_KEY_CREATION_BLOCKED"
+  /** A GCP service-auth origin on Cloud Run, which federated identity could lock without a key. */
+  | "WARN_PREFER_FEDERATED"
+  /** Google API scopes: the access token can do what its service account may, and gatelock grants nothing. */
+  | "WARN_UNGRANTED_SCOPES"
   /** `overlapDays: 0`: the previous shared secret retires at the moment of rotation. */
   | "WARN_NO_OVERLAP"
   /** A shared secret rotates less than once a year. */

@@ -8,6 +8,7 @@
 import type { AuditErrorCode, ConfigIssue, GatelockErrorCode, WarningCode } from "../errors";
 import { GUID_PATTERN, type ParsedConfig, type ParsedOrigin, type ParsedSharedSecretOrigin } from "./config";
 import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "./issues";
+import { cloudBlockIssues } from "./cloud-blocks";
 import { checkAwsFederatedOrigins } from "./federated/aws";
 import { checkAzureFederatedOrigins } from "./federated/azure";
 import { checkFederatedOrigin, federatedWarnings } from "./federated/checks";
@@ -61,8 +62,6 @@ const GCP_SERVICE_ACCOUNT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9-]+\.iam\.gser
 /** Compute Engine's default service account: every VM, Cloud Run service and function without its own runs as it. */
 const GCP_DEFAULT_COMPUTE_SA = /^\d+-compute@developer\.gserviceaccount\.com$/;
 const GCP_BROAD_MEMBERS = /^(allUsers|allAuthenticatedUsers|domain:|group:|projectOwner:|projectEditor:|projectViewer:|principalSet:)/;
-
-const CLOUD_BLOCKS = ["aws", "gcp", "azure"] as const;
 
 export interface CheckOptions {
   /** Says whether git ignores a dotenv target (default: every path counts as outside a repository). */
@@ -208,15 +207,7 @@ function checkSharedSecretOrigin(origin: ParsedSharedSecretOrigin, at: (...rest:
     issues.push(unsafe(at("url"), "a plain-HTTP origin would carry the shared secret in clear text.", "use an https:// URL (http is allowed only for loopback)."));
   }
 
-  // The block for the chosen cloud must be there; blocks for other clouds are a mistake.
-  for (const cloud of CLOUD_BLOCKS) {
-    const present = origin[cloud] !== undefined;
-    if (cloud === origin.cloud && !present) {
-      issues.push(missingIssue(at(cloud), `an origin on ${cloud} needs an \`${cloud}\` block saying where its secret is stored and who reads it.`, `add \`${cloud}: { ... }\` (see docs/config.md).`));
-    } else if (cloud !== origin.cloud && present) {
-      issues.push(conflict(at(cloud), `this origin's cloud is \`${origin.cloud}\`, not \`${cloud}\`.`, `remove the \`${cloud}\` block or change \`cloud\`.`));
-    }
-  }
+  issues.push(...cloudBlockIssues(origin, at, "saying where its secret is stored and who reads it", "docs/config.md"));
 
   if (origin.aws) issues.push(...checkReaders(origin.aws.readers, (i) => at("aws", "readers", ...(i === undefined ? [] : [i])), awsReader));
   if (origin.gcp) issues.push(...checkReaders(origin.gcp.readers, (i) => at("gcp", "readers", ...(i === undefined ? [] : [i])), gcpReader(origin.gcp.dangerouslyAllowDefaultServiceAccount)));

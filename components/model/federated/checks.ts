@@ -6,6 +6,7 @@
 import type { ConfigIssue, WarningCode } from "../../errors";
 import { conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
 import type { ParsedFederatedOrigin } from "../config";
+import { cloudBlockIssues } from "../cloud-blocks";
 import type { GatewayIdentity } from "../identity";
 import { awsFederatedWarnings, checkAwsFederated } from "./aws";
 import { azureFederatedWarnings, checkAzureFederated } from "./azure";
@@ -133,15 +134,7 @@ export function checkFederatedOrigin(
       });
       break;
   }
-  // The block of the origin's cloud is required; the others are a mistake.
-  for (const cloud of ["aws", "gcp", "azure"] as const) {
-    const present = o[cloud] !== undefined;
-    if (cloud === o.cloud && !present) {
-      issues.push(missingIssue(at(cloud), `a federated origin on ${cloud} needs an \`${cloud}\` block saying what the gateway may call.`, `add \`${cloud}: { ... }\` (see docs/federated.md).`));
-    } else if (cloud !== o.cloud && present) {
-      issues.push(conflict(at(cloud), `this origin's cloud is \`${o.cloud}\`, not \`${cloud}\`.`, `remove the \`${cloud}\` block or change \`cloud\`.`));
-    }
-  }
+  issues.push(...cloudBlockIssues(o, at, "saying what the gateway may call", "docs/federated.md"));
   return issues;
 }
 

@@ -26,10 +26,13 @@ import {
   WORKLOAD_IDENTITY_USER_ROLE,
 } from "../../documents/gcp-workload-identity";
 import type { ParsedFederatedOrigin } from "../config";
-import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
+import { configKey, conflictIssue as conflict, invalidIssue as invalid, unsafeIssue as unsafe } from "../issues";
 import { stackSlug } from "../names";
 import { GCP_PROJECT } from "../primitives";
+import { checkCloudRunInvoke, runAppOrigin } from "../cloud-run";
 import { type FederatedTrust, isPattern } from "./trust";
+
+export { runAppOrigin } from "../cloud-run";
 
 /** Workload identity pool and provider IDs: 4-32 of [a-z0-9-]; `gcp-` is reserved by Google. */
 const POOL_ID = /^(?!gcp-)[a-z0-9-]{4,32}$/;
@@ -38,11 +41,6 @@ const SERVICE_ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 /** Cloud Run service names: a letter first, lower-case letters, digits and dashes, at most 49. */
 const RUN_SERVICE = /^[a-z](?:[a-z0-9-]{0,47}[a-z0-9])?$/;
 const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
-/** Roles an invoker may hold: the predefined invoker roles, or a custom role you defined. */
-const INVOKER_ROLES = new Set([RUN_INVOKER_ROLE, "roles/run.servicesInvoker"]);
-const CUSTOM_ROLE = /^(projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]|organizations\/\d+)\/roles\/[A-Za-z0-9_.]{3,64}$/;
-/** Basic roles, and predefined roles that administer, impersonate or deploy. */
-const PRIVILEGED_ROLE = /^roles\/(owner|editor|viewer|browser)$|^roles\/[A-Za-z0-9_.]*(admin|Admin)[A-Za-z0-9_.]*$|^roles\/iam\.(serviceAccountUser|serviceAccountTokenCreator|workloadIdentityUser|serviceAccountKeyAdmin|roleAdmin|securityAdmin)$|^roles\/run\.(developer|sourceDeveloper)$/;
 
 export const GcpCloudRunTargetConfig = z
   .strictObject({
@@ -175,28 +173,7 @@ export function checkGcpFederated(origin: ParsedFederatedOrigin, trust: Federate
     issues.push(unsafe(at("gcp", "principalAttribute"), "in an adopted pool other providers can map the same attribute value.", "bind on `sub` (the default with exact subjects)."));
   }
 
-  // The invoker role: least privilege, never administration or impersonation.
-  const role = g.cloudRun.role;
-  if (PRIVILEGED_ROLE.test(role)) {
-    issues.push(unsafe(at("gcp", "cloudRun", "role"), "an administrator-level, basic or impersonation role would give the gateway far more than calling the service.", "use `roles/run.invoker`."));
-  } else if (!INVOKER_ROLES.has(role) && !CUSTOM_ROLE.test(role)) {
-    issues.push(invalid(at("gcp", "cloudRun", "role"), "expected an invoker role: `roles/run.invoker`, `roles/run.servicesInvoker`, or a custom role (`projects/<project>/roles/<id>`).", "use `roles/run.invoker`."));
-  }
-
-  // The audience of the final ID token: Cloud Run accepts its run.app URL or a custom audience.
-  if (g.cloudRun.audience === undefined) {
-    const host = runAppOrigin(origin.url);
-    if (!origin.url) {
-      issues.push(missingIssue(at("gcp", "cloudRun", "audience"), "the gateway must mint its ID token for the service's URL, and no origin `url` says what it is.", "set `url` to the service's https://….run.app URL, or set `gcp.cloudRun.audience`."));
-    } else if (!host) {
-      issues.push(missingIssue(at("gcp", "cloudRun", "audience"), "the origin `url` is not a run.app URL, and Cloud Run accepts only its run.app URL or a custom audience configured on the service.", "set `gcp.cloudRun.audience` to the service's https://….run.app URL (or to a custom audience configured on it)."));
-    }
-  } else if (/^http:\/\//i.test(g.cloudRun.audience)) {
-    issues.push(invalid(at("gcp", "cloudRun", "audience"), "Cloud Run service URLs use https.", "use the https:// URL."));
-  }
-  if (origin.url && !/^https:\/\//i.test(origin.url)) {
-    issues.push(unsafe(at("url"), "a Cloud Run origin is reached over https; the ID token must not travel in clear text.", "use the service's https:// URL."));
-  }
+  issues.push(...checkCloudRunInvoke(g.cloudRun, origin.url, (...rest) => at("gcp", "cloudRun", ...rest), at("url")));
 
   // GCP's limits on the provider, checked here rather than failing half-way through `pulumi up`.
   if (issues.length === 0) {
@@ -262,17 +239,6 @@ function checkBindingValues(origin: ParsedFederatedOrigin, trust: FederatedTrust
 
 /** A syntactically valid pool name, to check binding values with the translator's own builder. */
 const PLACEHOLDER_POOL = "projects/0/locations/global/workloadIdentityPools/gatelock-check";
-
-/** `https://<host>` when `url` is a Cloud Run `*.run.app` URL, else undefined. */
-export function runAppOrigin(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const u = new URL(url);
-    return u.protocol === "https:" && /\.run\.app$/.test(u.hostname) && !u.port ? `https://${u.hostname}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** `prefix` cut to `max` characters, without a trailing dash. */
 function cut(prefix: string, max: number): string {
