@@ -16,6 +16,8 @@ export class RotationSchedule extends pulumi.dynamic.Resource {
   declare readonly current: pulumi.Output<Slot>;
   declare readonly previousActive: pulumi.Output<boolean>;
   declare readonly previousRetiresAt: pulumi.Output<string>;
+  declare readonly slotAFrom: pulumi.Output<string>;
+  declare readonly slotBFrom: pulumi.Output<string>;
 
   constructor(name: string, args: { [K in keyof RotationInputs]: pulumi.Input<RotationInputs[K]> }, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -30,6 +32,8 @@ export class RotationSchedule extends pulumi.dynamic.Resource {
         current: undefined,
         previousActive: undefined,
         previousRetiresAt: undefined,
+        slotAFrom: undefined,
+        slotBFrom: undefined,
       },
       opts,
       "gatelock",

@@ -40,6 +40,13 @@ export interface RotationState {
   readonly previousActive: boolean;
   /** When the previous generation stops being accepted (ISO 8601), if it is active. */
   readonly previousRetiresAt: string;
+  /**
+   * When each slot received its generation (ISO 8601; "" for a slot never used): a credential
+   * in a slot expires a fixed time after this, and the date must not move while it lives.
+   * Absent in states written by gatelock 0.1, which had no expiring credentials.
+   */
+  readonly slotAFrom?: string;
+  readonly slotBFrom?: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -54,7 +61,15 @@ export function initialRotation(inputs: RotationInputs, now: Date): RotationStat
     current: "a",
     previousActive: false,
     previousRetiresAt: "",
+    slotAFrom: now.toISOString(),
+    slotBFrom: "",
   };
+}
+
+/** When `slot` received its generation, also for states written before that was recorded. */
+export function slotFrom(state: RotationState, slot: Slot): string {
+  const recorded = slot === "a" ? state.slotAFrom : state.slotBFrom;
+  return recorded ?? (state.current === slot ? state.rotatedAt : "");
 }
 
 /** The next state: one rotation if due or forced, else only the previous slot's retirement. */
@@ -75,6 +90,8 @@ export function advanceRotation(prev: RotationState, inputs: RotationInputs, now
       current: next,
       previousActive: inputs.overlapDays > 0,
       previousRetiresAt: inputs.overlapDays > 0 ? retiresAt.toISOString() : "",
+      slotAFrom: next === "a" ? now.toISOString() : slotFrom(prev, "a"),
+      slotBFrom: next === "b" ? now.toISOString() : slotFrom(prev, "b"),
     };
   }
   const stillActive = prev.previousActive && now.getTime() < rotatedAt + inputs.overlapDays * DAY_MS;
@@ -95,7 +112,9 @@ export function sameRotationState(a: RotationState, b: RotationState): boolean {
     a.slotB === b.slotB &&
     a.current === b.current &&
     a.previousActive === b.previousActive &&
-    a.previousRetiresAt === b.previousRetiresAt
+    a.previousRetiresAt === b.previousRetiresAt &&
+    slotFrom(a, "a") === slotFrom(b, "a") &&
+    slotFrom(a, "b") === slotFrom(b, "b")
   );
 }
 

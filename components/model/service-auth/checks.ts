@@ -7,13 +7,10 @@ import { checkCloudRunInvoke } from "../cloud-run";
 import { cloudBlockIssues } from "../cloud-blocks";
 import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
 import { isHttpsOrLoopback } from "../urls";
-import { MAX_CREDENTIAL_DAYS, type ParsedServiceAuthOrigin } from "./config";
+import { CREDENTIAL_GRACE_DAYS, MAX_CREDENTIAL_DAYS, type ParsedServiceAuthOrigin } from "./config";
 import { defaultGatewayServiceAccountId } from "./target";
 
 type At = (...rest: (string | number)[]) => string;
-
-/** A day's grace after rotation and overlap, before the credential itself expires. */
-export const CREDENTIAL_GRACE_DAYS = 1;
 
 export function checkServiceAuthOrigin(o: ParsedServiceAuthOrigin, at: At): ConfigIssue[] {
   const issues: ConfigIssue[] = [...cloudBlockIssues(o, at, "saying which credential the gateway holds and what it may call", "docs/service-auth.md")];
@@ -21,12 +18,12 @@ export function checkServiceAuthOrigin(o: ParsedServiceAuthOrigin, at: At): Conf
   if (c.overlapDays > c.rotateAfterDays) {
     issues.push(conflict(at("serviceAuth", "overlapDays"), "the previous credential cannot outlive the rotation period.", "set `overlapDays` no larger than `rotateAfterDays`."));
   }
-  // Every credential gets an end date: rotation, overlap and a day's grace. Entra refuses more than two years.
+  // Every credential gets an end date: rotation, overlap and a week's grace. Entra refuses more than two years.
   if (c.rotateAfterDays + c.overlapDays + CREDENTIAL_GRACE_DAYS > MAX_CREDENTIAL_DAYS) {
     issues.push(
       invalid(
         at("serviceAuth", "rotateAfterDays"),
-        `the credential would have to stay valid for ${c.rotateAfterDays + c.overlapDays + CREDENTIAL_GRACE_DAYS} days (rotation, overlap and a day's grace); Entra allows at most ${MAX_CREDENTIAL_DAYS}, and a long-lived key is what this method must avoid.`,
+        `the credential would have to stay valid for ${c.rotateAfterDays + c.overlapDays + CREDENTIAL_GRACE_DAYS} days (rotation, overlap and a week's grace); Entra allows at most ${MAX_CREDENTIAL_DAYS}, and a long-lived key is what this method must avoid.`,
         "rotate at least every 90 days (the default).",
       ),
     );

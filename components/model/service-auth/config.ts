@@ -15,6 +15,11 @@ import { AZURE_RG, GCP_PROJECT, GUID, httpsOrLoopbackUrl, originName } from "../
 
 /** Entra caps a client secret's lifetime at two years; the credential must expire before. */
 export const MAX_CREDENTIAL_DAYS = 730;
+/**
+ * A credential stays valid this long after rotation and overlap: a rotation that `pulumi up`
+ * performs up to a week late still leaves the old credential its whole overlap.
+ */
+export const CREDENTIAL_GRACE_DAYS = 7;
 
 /** An app role value: no spaces, no leading dot (Entra's rule), at most 120 characters. */
 const APP_ROLE_VALUE = /^(?!\.)[A-Za-z0-9!#$%&'()*+,\-./:;<=>?@[\]^_`{|}~]{1,120}$/;
@@ -33,7 +38,7 @@ export const ServiceAuthCredentialConfig = z
       .min(1)
       .max(MAX_CREDENTIAL_DAYS)
       .default(90)
-      .describe("Replace the gateway's credential (Entra client secret, GCP key) after this many days. Every credential gatelock creates expires: rotation plus overlap, and a day's grace."),
+      .describe("Replace the gateway's credential (Entra client secret, GCP key) after this many days. Every credential gatelock creates expires: rotation plus overlap, and a week's grace for a late `pulumi up`."),
     overlapDays: z
       .int()
       .min(0)
