@@ -88,7 +88,8 @@ describe("gatelock's command line", () => {
     const report = JSON.parse(r.out);
     const imports = new Set(report.policiesJson.policies.map((p: { handler: { module: string } }) => p.handler.module).filter((m: string) => m.startsWith("$import(./modules/")));
     expect([...imports].sort()).toEqual(["$import(./modules/gatelock-azure-federated)", "$import(./modules/gatelock-id-token)"]);
-    expect(fs.readdirSync(path.join(zuplo, "modules")).sort()).toEqual(["gatelock-azure-federated.ts", "gatelock-id-token.ts", "mine.ts"]);
+    // And the route handler module the AWS federated origin's routes use (test/federated-aws-forward.test.ts).
+    expect(fs.readdirSync(path.join(zuplo, "modules")).sort()).toEqual(["gatelock-aws-forward.ts", "gatelock-azure-federated.ts", "gatelock-id-token.ts", "mine.ts"]);
     expect(fs.readFileSync(path.join(zuplo, "modules", "gatelock-azure-federated.ts"), "utf8")).toBe(AZURE_FEDERATED_POLICY_MODULE);
     expect(fs.readFileSync(path.join(zuplo, "modules", "gatelock-id-token.ts"), "utf8")).toBe(GATELOCK_ID_TOKEN_MODULE_SOURCE);
     expect(fs.readFileSync(path.join(zuplo, "modules", "mine.ts"), "utf8")).toBe("export const mine = 1;\n");

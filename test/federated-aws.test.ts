@@ -343,8 +343,13 @@ describe("the gateway side", () => {
       ],
       inbound: ["gatelock-orders-aws-federated"],
     });
-    // The program adds the forward handler for the origin URL.
-    expect(gatewayConfigFor(o).handler).toEqual({ export: "urlForwardHandler", module: "$import(@zuplo/runtime)", options: { baseUrl: "${env.ORDERS_ORIGIN_URL}" } });
+    // The program adds the forward handler for the origin URL: gatelock's, which signs with the
+    // policy's credentials (urlForwardHandler would forward unsigned; test/federated-aws-forward.test.ts).
+    expect(gatewayConfigFor(o).handler).toEqual({
+      export: "default",
+      module: "$import(./modules/gatelock-aws-forward)",
+      options: { baseUrl: "${env.ORDERS_ORIGIN_URL}", service: "execute-api", region: "${env.ORDERS_AWS_REGION}" },
+    });
   });
 
   it("the role ARN the gateway gets passes the Zuplo policy's own check", () => {

@@ -259,18 +259,21 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
   if (errors > 0) checklistGlobal.push(`- [ ] Fix the ${plural(errors, "error finding")} above first.\n`);
   const noKey = findings.find((f) => f.code === "WARN_NO_API_KEY");
   if (noKey) checklistGlobal.push(`- [ ] Set the Zuplo Developer API key before \`pulumi up\`, or it cannot write the gateway's variables: ${prose(noKey.fix ?? "export ZUPLO_API_KEY.")}\n`);
-  const modules = new Map<string, string[]>();
+  const modules = new Map<string, { kind: string; users: string[] }>();
   for (const c of r.gatewayPolicies) {
-    for (const p of c.policies) {
-      const file = modulePath(p.handler.module);
+    const imports = [...c.policies.map((p) => ({ kind: "policy", module: p.handler.module })), ...(c.handler ? [{ kind: "route handler", module: c.handler.module }] : [])];
+    for (const { kind, module } of imports) {
+      const file = modulePath(module);
       if (!file) continue;
-      if (!modules.has(file)) modules.set(file, []);
-      if (!modules.get(file)!.includes(c.origin)) modules.get(file)!.push(c.origin);
+      if (!modules.has(file)) modules.set(file, { kind, users: [] });
+      if (!modules.get(file)!.users.includes(c.origin)) modules.get(file)!.users.push(c.origin);
     }
   }
-  for (const [file, users] of [...modules].sort(([a], [b]) => compare(a, b))) {
+  for (const [file, { kind, users }] of [...modules].sort(([a], [b]) => compare(a, b))) {
+    // Always shown, so bounded: each origin's own item names the module again.
+    const usedBy = users.length > 4 ? `${users.slice(0, 3).join(", ")} and ${users.length - 3} more` : users.join(", ");
     checklistGlobal.push(
-      `- [ ] Add the custom policy module ${code(file)} to the Zuplo project (used by ${users.join(", ")}); \`gatelock audit --stack ${r.stack} --write-modules <dir>\` writes it.\n`,
+      `- [ ] Add the custom ${kind} module ${code(file)} to the Zuplo project (used by ${usedBy}); \`gatelock audit --stack ${r.stack} --write-modules <dir>\` writes it.\n`,
     );
   }
   const sides = r.origins.map((o) => originSide(o, r.gatewayPolicies));
@@ -402,8 +405,17 @@ function gatewayStep(o: AuditOrigin, config: OriginGatewayConfig | undefined): s
   if (!config || config.policies.length === 0) return `the report holds no gateway policy for ${cell(o.name)} (see \`gatewayPolicies\` in \`--format json\`).`;
   const names = config.policies.map((p) => code(p.name)).join(", ");
   const inbound = config.inbound.map((n) => code(n)).join(", ");
-  const routes = `the inbound policies (\`x-zuplo-route.policies.inbound\`) of every route that forwards to ${cell(o.name)}${config.handler ? ` (\`urlForwardHandler\`, ${code(`baseUrl: "${config.handler.options.baseUrl}"`)})` : ""}`;
+  const routes = `the inbound policies (\`x-zuplo-route.policies.inbound\`) of every route that forwards to ${cell(o.name)}${config.handler ? ` (${routeHandlerText(config.handler)})` : ""}`;
   return names === inbound ? `add ${names} to \`config/policies.json\` and to ${routes}.` : `add ${names} to \`config/policies.json\`, and ${inbound} to ${routes}.`;
+}
+
+/** What a forwarding route's handler must be: Zuplo's `urlForwardHandler`, or gatelock's module that signs for AWS. */
+function routeHandlerText(handler: NonNullable<OriginGatewayConfig["handler"]>): string {
+  if (handler.export === "urlForwardHandler") return `\`urlForwardHandler\`, ${code(`baseUrl: "${handler.options.baseUrl}"`)}`;
+  const file = modulePath(handler.module) ?? handler.module;
+  const { baseUrl, service, region } = handler.options;
+  // "not urlForwardHandler": one left on the route sends the request unsigned, and AWS refuses it.
+  return `not \`urlForwardHandler\`: the \`${handler.export}\` export of ${code(file)}, which signs with the policy's credentials, ${code(`baseUrl: "${baseUrl}"`)}, ${code(`service: "${service}"`)}, ${code(`region: "${region}"`)}`;
 }
 
 /** One origin's checklist entry: the gateway side (unless collapsed into one item for all), then the origin side. */

@@ -211,7 +211,7 @@ async function run(argv: string[], io: CliIo, { audit, auditProgram }: Audits, e
     if (values.output !== undefined) fs.writeFileSync(values.output, text);
     else io.out.write(text);
     if (values["write-modules"] !== undefined) {
-      for (const m of policyModules(report.policiesJson.policies)) {
+      for (const m of policyModules(report.policiesJson.policies, report.gatewayPolicies.map((c) => c.handler))) {
         const file = path.join(values["write-modules"], m.path);
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, m.source);

@@ -7,6 +7,7 @@
  */
 import type { OriginModel } from "../model/model";
 import { federatedGatewayConfig } from "./federated";
+import { type AwsForwardRouteHandler, awsForwardHandler } from "./federated/aws";
 import { originUrlVariable } from "./variables";
 
 export interface ZuploPolicy {
@@ -26,9 +27,18 @@ export interface OriginGatewayConfig {
   readonly policies: readonly ZuploPolicy[];
   /** Names to add to each route's `x-zuplo-route.policies.inbound`. */
   readonly inbound: readonly string[];
-  /** Handler options for the route's `urlForwardHandler`, when the origin URL is known. */
-  readonly handler?: { readonly export: "urlForwardHandler"; readonly module: "$import(@zuplo/runtime)"; readonly options: { readonly baseUrl: string } };
+  /** The handler (`x-zuplo-route.handler`) of the routes that forward to it, when the origin URL is known. */
+  readonly handler?: RouteHandler;
 }
+
+export interface UrlForwardRouteHandler {
+  readonly export: "urlForwardHandler";
+  readonly module: "$import(@zuplo/runtime)";
+  readonly options: { readonly baseUrl: string };
+}
+
+/** Zuplo's `urlForwardHandler`, or, for an AWS federated origin, gatelock's signing module. */
+export type RouteHandler = UrlForwardRouteHandler | AwsForwardRouteHandler;
 
 export function gatewayConfigFor(origin: OriginModel): OriginGatewayConfig {
   switch (origin.method) {
@@ -53,12 +63,15 @@ export function gatewayConfigFor(origin: OriginModel): OriginGatewayConfig {
     }
     case "federated": {
       const config = federatedGatewayConfig(origin);
-      return { ...config, ...(origin.url && !config.handler ? { handler: forwardHandler(origin.name) } : {}) };
+      if (!origin.url || config.handler) return config;
+      // The AWS policy only registers credentials: urlForwardHandler would send the request
+      // unsigned, and AWS_IAM authorization refuses that.
+      return { ...config, handler: origin.cloud === "aws" ? awsForwardHandler(origin) : forwardHandler(origin.name) };
     }
   }
 }
 
-export function forwardHandler(originName: string): NonNullable<OriginGatewayConfig["handler"]> {
+export function forwardHandler(originName: string): UrlForwardRouteHandler {
   // `baseUrl` takes `${env.X}`, not `$env(X)` (Zuplo: $env() is only for policy options).
   return { export: "urlForwardHandler", module: "$import(@zuplo/runtime)", options: { baseUrl: `\${env.${originUrlVariable(originName)}}` } };
 }
