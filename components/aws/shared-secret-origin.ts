@@ -83,11 +83,14 @@ export class AwsSharedSecretOrigin extends pulumi.ComponentResource {
     );
 
     this.secretArn = sm.arn;
-    this.readers = pulumi.output(check.value(["aws.readers"], (m) => [...m.store.readers]));
+    // The summary (registered and exported) takes the readers as they are when known: an Output
+    // there is one more for Pulumi to resolve and serialise per origin.
+    const readerList = check.value(["aws.readers"], (m) => [...m.store.readers]);
+    this.readers = pulumi.output(readerList);
     this.generation = secret.generation;
     this.findings = check.findings;
     this.gatewayVariables = sharedSecretVariables(origin, secret.current, version, origin.url ? check.value(["url"], (m) => m.url!) : undefined);
-    this.summary = { secretArn: this.secretArn, readers: this.readers, generation: this.generation };
+    this.summary = { secretArn: this.secretArn, readers: readerList, generation: this.generation };
     this.registerOutputs(this.summary);
   }
 }

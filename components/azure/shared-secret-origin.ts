@@ -75,7 +75,8 @@ export class AzureSharedSecretOrigin extends pulumi.ComponentResource {
     store.readers.forEach((_, i) => {
       const path = `azure.readers[${i}]`;
       const known = check.isUnknown(path) || check.isUnknown("azure.resourceGroup") || check.isUnknown("azure.vault") ? undefined : store.readers[i]!;
-      const { name: grant, aliases } = grantIdentity(name, "reader", i, known === undefined ? undefined : [known, KEY_VAULT_SECRETS_USER, store.resourceGroup, store.vault, store.secretName]);
+      const grants = known === undefined ? undefined : [known, KEY_VAULT_SECRETS_USER, store.resourceGroup, store.vault, store.secretName];
+      const { name: grant, aliases } = grantIdentity(name, "reader", i, grants, { parent: this, resourceClass: RoleAssignment });
       new RoleAssignment(
         grant,
         {
@@ -92,11 +93,14 @@ export class AzureSharedSecretOrigin extends pulumi.ComponentResource {
 
     this.secretId = kv.id;
     this.secretUri = kv.properties.apply((p) => p.secretUri);
-    this.readers = pulumi.output(check.value(["azure.readers"], (m) => [...m.store.readers]));
+    // The summary (registered and exported) takes the readers as they are when known: an Output
+    // there is one more for Pulumi to resolve and serialise per origin.
+    const readerList = check.value(["azure.readers"], (m) => [...m.store.readers]);
+    this.readers = pulumi.output(readerList);
     this.generation = secret.generation;
     this.findings = check.findings;
     this.gatewayVariables = sharedSecretVariables(origin, secret.current, kv, origin.url ? check.value(["url"], (m) => m.url!) : undefined);
-    this.summary = { secretId: this.secretId, secretUri: this.secretUri, readers: this.readers, generation: this.generation };
+    this.summary = { secretId: this.secretId, secretUri: this.secretUri, readers: readerList, generation: this.generation };
     this.registerOutputs(this.summary);
   }
 }

@@ -20,6 +20,7 @@ import { ConfigError, type ConfigIssue } from "../errors";
 import { isSharedZuploIssuer } from "../model/identity";
 import { buildModel, type OriginModel } from "../model/model";
 import type { Finding } from "../model/safety";
+import { reportOrigin } from "./audit-observer";
 
 /**
  * The gateway a component trusts, built once and passed to every federated component:
@@ -112,15 +113,29 @@ export function checkOrigin<O extends OriginModel>(options: OriginCheckOptions<O
   };
 
   const first = build(known);
-  const model: pulumi.Output<O> =
-    unknown.length === 0 ? pulumi.output(first.origin) as pulumi.Output<O> : (pulumi.output(options.config).apply((resolved) => build(resolved).origin) as pulumi.Output<O>);
   const isUnknown = (path: string) => unknown.some((u) => u === path || u.startsWith(`${path}.`) || u.startsWith(`${path}[`));
+  // With an unknown arg the check must run when it resolves, read or not (a refusal fails the
+  // deployment). With none, `model` is `known`, already checked: built only if someone reads it,
+  // since Pulumi copies the whole model into the Output.
+  let model: pulumi.Output<O> | undefined =
+    unknown.length === 0 ? undefined : (pulumi.output(options.config).apply((resolved) => build(resolved).origin) as pulumi.Output<O>);
+  const resolved = () => (model ??= pulumi.output(first.origin) as pulumi.Output<O>);
+  reportOrigin({
+    component: options.component,
+    known: first.origin,
+    get model() {
+      return resolved() as unknown as pulumi.Output<OriginModel>;
+    },
+    findings: first.findings,
+  });
   return {
     known: first.origin,
-    model,
+    get model() {
+      return resolved();
+    },
     findings: first.findings,
     isUnknown,
-    value: (paths, get) => (paths.some(isUnknown) ? model.apply(get) : get(first.origin)),
+    value: (paths, get) => (paths.some(isUnknown) ? resolved().apply(get) : get(first.origin)),
   };
 }
 

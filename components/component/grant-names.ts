@@ -10,6 +10,13 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { isTopLevel, sdkType, urnBelow } from "./urns";
+
+/** Where a grant is registered: its parent and its resource class (for its type token). */
+export interface GrantPlace {
+  readonly parent: pulumi.Resource;
+  readonly resourceClass: unknown;
+}
 
 /** `<name>-<kind>-<8 hex>` from what the grant grants (member, role, scope…). */
 export function grantName(name: string, kind: string, ...grants: readonly string[]): string {
@@ -17,9 +24,15 @@ export function grantName(name: string, kind: string, ...grants: readonly string
   return `${name}-${kind}-${hash}`;
 }
 
-/** The position-named grant of gatelock 0.1, as an alias. */
-export function legacyGrantAlias(name: string, kind: string, index: number): pulumi.Alias {
-  return { name: `${name}-${kind}-${index}` };
+/**
+ * The position-named grant of gatelock 0.1, as an alias: its URN, which Pulumi resolves far more
+ * cheaply than a spec (see `urns.ts`), when `place` says the grant sits in a top-level component;
+ * else the spec `{ name }`.
+ */
+export function legacyGrantAlias(name: string, kind: string, index: number, place?: GrantPlace): pulumi.Input<pulumi.URN | pulumi.Alias> {
+  const legacy = `${name}-${kind}-${index}`;
+  const type = place && isTopLevel(place.parent) ? sdkType(place.resourceClass) : undefined;
+  return (type && urnBelow(place!.parent, [type], legacy)) || { name: legacy };
 }
 
 /**
@@ -27,7 +40,13 @@ export function legacyGrantAlias(name: string, kind: string, index: number): pul
  * is named by its hash; one that is another resource's output cannot be, so it keeps its
  * position name (list such members in a stable order).
  */
-export function grantIdentity(name: string, kind: string, index: number, grants: readonly string[] | undefined): { name: string; aliases: pulumi.Alias[] } {
+export function grantIdentity(
+  name: string,
+  kind: string,
+  index: number,
+  grants: readonly string[] | undefined,
+  place?: GrantPlace,
+): { name: string; aliases: pulumi.Input<pulumi.URN | pulumi.Alias>[] } {
   if (grants === undefined) return { name: `${name}-${kind}-${index}`, aliases: [] };
-  return { name: grantName(name, kind, ...grants), aliases: [legacyGrantAlias(name, kind, index)] };
+  return { name: grantName(name, kind, ...grants), aliases: [legacyGrantAlias(name, kind, index, place)] };
 }

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { asSecret } from "../component/secrets";
+import { reportEnvironment } from "../component/audit-observer";
 import { DotenvFile } from "../dotenv/dotenv-file";
 import { ConfigError } from "../errors";
 import { buildModel, type GatewayModel } from "../model/model";
@@ -62,8 +64,8 @@ export function redeployTrigger(entries: readonly { name: string; isSecret: bool
 export class ZuploEnvironment extends pulumi.ComponentResource {
   /** Variables written, with their sinks; no values. */
   readonly variables: readonly VariableSummary[];
-  /** Every value by name, as one Pulumi secret, for programs that need to hand them on. */
-  readonly values: pulumi.Output<Record<string, string>>;
+  private readonly sources: readonly GatewayVariable[];
+  private valuesOutput?: pulumi.Output<Record<string, string>>;
   /** The redeploy resource, when `environment.redeploy` is on (with the Developer API). */
   readonly redeploy?: ZuploRedeploy;
 
@@ -87,7 +89,7 @@ export class ZuploEnvironment extends pulumi.ComponentResource {
             branch: gateway.branch,
             name: v.name,
             isSecret: v.isSecret,
-            value: v.isSecret ? pulumi.secret(v.value) : v.value,
+            value: v.isSecret ? asSecret(v.value) : v.value,
           },
           { parent: this, dependsOn: [...(v.dependsOn ?? [])] },
         );
@@ -108,21 +110,17 @@ export class ZuploEnvironment extends pulumi.ComponentResource {
       );
     }
 
-    const entries: Record<string, pulumi.Input<string>> = {};
-    for (const v of args.variables) entries[v.name] = v.value;
-    const values = pulumi.secret(pulumi.output(entries) as pulumi.Output<Record<string, string>>);
-
+    this.sources = args.variables;
     const dotenv = gateway.environment.dotenv;
     if (dotenv) {
       sinks.push(`dotenv:${dotenv.path}`);
       new DotenvFile(
         `${name}-dotenv`,
-        { path: dotenv.path, projectDir, entries: values },
+        { path: dotenv.path, projectDir, entries: this.values },
         { parent: this, dependsOn: args.variables.flatMap((v) => [...(v.dependsOn ?? [])]) },
       );
     }
 
-    this.values = values;
     this.variables = args.variables.map((v) => ({
       name: v.name,
       isSecret: v.isSecret,
@@ -130,8 +128,27 @@ export class ZuploEnvironment extends pulumi.ComponentResource {
       description: v.description,
       sinks,
     }));
+    reportEnvironment({ component: name, gateway, variables: this.variables });
     this.registerOutputs({ variables: this.variables });
   }
+
+  /** Every value by name, as one Pulumi secret, for programs that need to hand them on. */
+  get values(): pulumi.Output<Record<string, string>> {
+    // Built when first read (a dotenv file reads it at once): Pulumi makes two Outputs per
+    // entry of such a map, and most programs, gatelock's own among them, never read it.
+    return (this.valuesOutput ??= valuesOf(this.sources));
+  }
+
+  /** Package classes publish every output they declare, this one included, by assigning it. */
+  set values(values: pulumi.Output<Record<string, string>>) {
+    this.valuesOutput = values;
+  }
+}
+
+function valuesOf(variables: readonly GatewayVariable[]): pulumi.Output<Record<string, string>> {
+  const entries: Record<string, pulumi.Input<string>> = {};
+  for (const v of variables) entries[v.name] = v.value;
+  return asSecret(pulumi.output(entries) as pulumi.Output<Record<string, string>>);
 }
 
 /** The gateway model these args stand for, checked as the stack file's `gatelock:gateway` is. */

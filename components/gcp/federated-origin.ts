@@ -129,7 +129,8 @@ export class GcpFederatedOrigin extends pulumi.ComponentResource {
     const attribute = principalAttributeOf(trust, target);
     const values = principalValues(trust, attribute);
     const bindings = values.map((value, i) => {
-      const { name: grant, aliases } = grantIdentity(name, "impersonator", i, [attribute, value, WORKLOAD_IDENTITY_USER_ROLE, target.project, target.serviceAccountId]);
+      const grants = [attribute, value, WORKLOAD_IDENTITY_USER_ROLE, target.project, target.serviceAccountId];
+      const { name: grant, aliases } = grantIdentity(name, "impersonator", i, grants, { parent: this, resourceClass: IAMMember });
       return new IAMMember(
         grant,
         { serviceAccountId: sa.name, role: WORKLOAD_IDENTITY_USER_ROLE, member: provider.name.apply((n) => principalSetMember(poolNameOfProvider(n), attribute, value)) },

@@ -65,7 +65,8 @@ export class GcpSharedSecretOrigin extends pulumi.ComponentResource {
     store.readers.forEach((_, i) => {
       const path = `gcp.readers[${i}]`;
       const known = check.isUnknown(path) ? undefined : store.readers[i]!;
-      const { name: grant, aliases } = grantIdentity(name, "reader", i, known === undefined ? undefined : [`serviceAccount:${known}`, SECRET_ACCESSOR_ROLE, store.project, store.secretId]);
+      const grants = known === undefined ? undefined : [`serviceAccount:${known}`, SECRET_ACCESSOR_ROLE, store.project, store.secretId];
+      const { name: grant, aliases } = grantIdentity(name, "reader", i, grants, { parent: this, resourceClass: SecretIamMember });
       new SecretIamMember(
         grant,
         { project: store.project, secretId: sm.secretId, role: SECRET_ACCESSOR_ROLE, member: check.value([path], (m) => `serviceAccount:${m.store.readers[i]}`) },
@@ -74,11 +75,14 @@ export class GcpSharedSecretOrigin extends pulumi.ComponentResource {
     });
 
     this.secretName = sm.name;
-    this.readers = pulumi.output(check.value(["gcp.readers"], (m) => [...m.store.readers]));
+    // The summary (registered and exported) takes the readers as they are when known: an Output
+    // there is one more for Pulumi to resolve and serialise per origin.
+    const readerList = check.value(["gcp.readers"], (m) => [...m.store.readers]);
+    this.readers = pulumi.output(readerList);
     this.generation = secret.generation;
     this.findings = check.findings;
     this.gatewayVariables = sharedSecretVariables(origin, secret.current, version, origin.url ? check.value(["url"], (m) => m.url!) : undefined);
-    this.summary = { secretName: this.secretName, readers: this.readers, generation: this.generation };
+    this.summary = { secretName: this.secretName, readers: readerList, generation: this.generation };
     this.registerOutputs(this.summary);
   }
 }

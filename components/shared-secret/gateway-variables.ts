@@ -1,4 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { asSecret } from "../component/secrets";
 import type { GatewayVariable } from "../gateway/environment";
 import { pairVariables, sharedSecretVariableSpecs } from "../gateway/variables";
 import type { SharedSecretOrigin } from "../model/model";
@@ -16,5 +17,5 @@ export function sharedSecretVariables(
   store: pulumi.Resource,
   url: pulumi.Input<string> | undefined = origin.url,
 ): GatewayVariable[] {
-  return pairVariables(sharedSecretVariableSpecs(origin), { secret: pulumi.secret(current), url }, { secret: [store] });
+  return pairVariables(sharedSecretVariableSpecs(origin), { secret: asSecret(current), url }, { secret: [store] });
 }

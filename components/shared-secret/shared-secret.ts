@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import type { SharedSecretModel } from "../model/model";
+import { asSecret } from "../component/secrets";
+import { urnBelow } from "../component/urns";
 import { encodeSecretDocument } from "./document";
 import { RotationSchedule } from "./rotation-schedule";
 
@@ -35,7 +37,11 @@ export const LEGACY_SHARED_SECRET_TYPE = "gatelock:shared-secret:SharedSecret";
  * these resources moved out of their own component keep them through an alias.
  */
 export function createSharedSecret(name: string, args: SharedSecretArgs, parent: pulumi.ComponentResource): SharedSecret {
-  const opts: pulumi.CustomResourceOptions = { parent, aliases: [{ parent: pulumi.createUrn(name, LEGACY_SHARED_SECRET_TYPE, parent) }] };
+  // 0.1's component, by its URN where it can be known here (see `urns.ts`). Not the children's
+  // own URNs: Pulumi's mock engine computes a URN from its parent's last type only, unlike the
+  // real one, so no one string would be right under both; from the parent's URN, both agree.
+  const legacy = urnBelow(parent, [LEGACY_SHARED_SECRET_TYPE], name) ?? pulumi.createUrn(name, LEGACY_SHARED_SECRET_TYPE, parent);
+  const opts: pulumi.CustomResourceOptions = { parent, aliases: [{ parent: legacy }] };
   const schedule = new RotationSchedule(
     `${name}-rotation`,
     { rotateAfterDays: args.rotateAfterDays, overlapDays: args.overlapDays, rotation: args.rotation },
@@ -66,10 +72,14 @@ export function createSharedSecret(name: string, args: SharedSecretArgs, parent:
       previous: previousActive ? (current === "a" ? bv : av) : "",
       retiresAt,
     }));
+  let previous: pulumi.Output<string> | undefined;
   return {
-    current: pulumi.secret(values.apply((v) => v.current)),
-    previous: pulumi.secret(values.apply((v) => v.previous)),
-    document: pulumi.secret(
+    current: asSecret(values.apply((v) => v.current)),
+    // Built when first read: no component of gatelock's reads it, and each Output costs.
+    get previous() {
+      return (previous ??= asSecret(values.apply((v) => v.previous)));
+    },
+    document: asSecret(
       values.apply((v) => encodeSecretDocument({ current: v.current, ...(v.previous ? { previous: v.previous, previousRetiresAt: v.retiresAt } : {}) })),
     ),
     generation: schedule.generation,
