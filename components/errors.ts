@@ -86,6 +86,11 @@ export type WarningCode =
   | "WARN_UNLISTED_ROLE"
   /** An allowlisted AWS-managed policy: invoke-only, but on every API of the account. */
   | "WARN_BROAD_MANAGED_POLICY"
+  /**
+   * `audit --program`: resources of types with no faithful fake got generic ones, whose
+   * outputs (IDs, ARNs, URLs) are placeholders, not what the cloud would return.
+   */
+  | "WARN_GENERIC_FAKE"
   /** A customer-managed AWS policy: gatelock cannot see inside it. */
   | "WARN_OPAQUE_POLICY"
   /** An exact sensitive AWS action (a KMS decrypt, a secret or parameter read). */
@@ -102,7 +107,9 @@ export type AuditErrorCode =
   /** A gateway policy uses a variable no sink writes. */
   | "ERR_POLICY_VARIABLE_MISSING"
   /** The Zuplo API key is in plain text in the stack file. */
-  | "ERR_PLAINTEXT_API_KEY";
+  | "ERR_PLAINTEXT_API_KEY"
+  /** `audit --program`: the user's program failed to load (a syntax error) or threw. */
+  | "ERR_PROGRAM_FAILED";
 
 /** Why one config key was refused. */
 export type IssueReason = "missing" | "invalid" | "conflict" | "unsafe";
