@@ -137,6 +137,8 @@ describe("one service account per token kind (Zuplo's runtime keeps the first it
     expect(byProject!.message).toContain("keeps the first service account it parses");
     const [byId] = checkServiceAuthOrigins([gcp(), gcp({ serviceAccountId: "gateway-two" })], "prod", key);
     expect(byId).toMatchObject({ code: "ERR_CONFIG_CONFLICT", path: "gatelock:origins[1].gcp.serviceAccountId" });
+    const [byRotation] = checkServiceAuthOrigins([gcp(), gcp({}, { serviceAuth: { rotateAfterDays: 30 } })], "prod", key);
+    expect(byRotation).toMatchObject({ code: "ERR_CONFIG_CONFLICT", path: "gatelock:origins[1].serviceAuth" });
   });
 });
 

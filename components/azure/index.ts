@@ -1,6 +1,7 @@
 /** `gatelock/azure`: Azure translators and components. Loads only azure-native submodules. */
-import { type CloudModule, expectMethod, federatedArgs, sharedSecretArgs } from "../program/translator";
+import { type CloudModule, expectMethod, federatedArgs, serviceAuthArgs, sharedSecretArgs } from "../program/translator";
 import { AzureFederatedOrigin } from "./federated-origin";
+import { AzureServiceAuthOrigin } from "./service-auth-origin";
 import { AzureSharedSecretOrigin } from "./shared-secret-origin";
 
 export {
@@ -10,6 +11,8 @@ export {
   roleDefinitionId,
 } from "./shared-secret-origin";
 export { AzureFederatedOrigin, type AzureFederatedOriginArgs } from "./federated-origin";
+export { AzureServiceAuthOrigin, type AzureServiceAuthOriginArgs, type AzureSiteArgs } from "./service-auth-origin";
+export { containerAppsAuthConfig, webAppAuthSettingsV2, type EasyAuthInput } from "../documents/azure-easy-auth";
 export {
   ADMIN_ROLES,
   DATA_PLANE_ROLES,
@@ -45,6 +48,10 @@ export const cloud: CloudModule = {
     federated: (raw, ctx) => {
       const o = expectMethod(raw, "federated");
       return new AzureFederatedOrigin(o.name, { ...federatedArgs(o, ctx.gateway), ...o.azure! }, ctx.opts);
+    },
+    "service-auth": (raw, ctx) => {
+      const o = expectMethod(raw, "service-auth");
+      return new AzureServiceAuthOrigin(o.name, { ...serviceAuthArgs(o), ...o.azure! }, ctx.opts);
     },
   },
 };

@@ -6,6 +6,7 @@
  * entries to paste, referencing the variables it wrote with `$env(NAME)`.
  */
 import type { OriginModel } from "../model/model";
+import { serviceAuthGatewayConfig } from "./service-auth";
 import { federatedGatewayConfig } from "./federated";
 import { type AwsForwardRouteHandler, awsForwardHandler } from "./federated/aws";
 import { originUrlVariable } from "./variables";
@@ -67,6 +68,11 @@ export function gatewayConfigFor(origin: OriginModel): OriginGatewayConfig {
       // The AWS policy only registers credentials: urlForwardHandler would send the request
       // unsigned, and AWS_IAM authorization refuses that.
       return { ...config, handler: origin.cloud === "aws" ? awsForwardHandler(origin) : forwardHandler(origin.name) };
+    }
+    case "service-auth": {
+      // The policy sets `Authorization`; a plain forward carries it to the origin.
+      const config = serviceAuthGatewayConfig(origin);
+      return origin.url ? { ...config, handler: forwardHandler(origin.name) } : config;
     }
   }
 }

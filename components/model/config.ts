@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { FederatedOriginConfig } from "./federated/config";
+import { ServiceAuthOriginConfig } from "./service-auth/config";
 import { AWS_REGION, AZURE_RG, AZURE_VAULT, GCP_PROJECT, HEADER_NAME, httpsOrLoopbackUrl, originName, variableName } from "./primitives";
 
 /** Config namespace: keys are `gatelock:gateway`, `gatelock:origins`. */
@@ -175,7 +176,7 @@ export const SharedSecretOriginConfig = z
   })
   .describe("An origin locked with a shared secret the gateway sends as a header.");
 
-export const OriginConfig = z.discriminatedUnion("method", [SharedSecretOriginConfig, FederatedOriginConfig]);
+export const OriginConfig = z.discriminatedUnion("method", [SharedSecretOriginConfig, FederatedOriginConfig, ServiceAuthOriginConfig]);
 
 export const GatelockConfig = z.strictObject({
   gateway: GatewayConfig,
@@ -188,6 +189,7 @@ export type ParsedGateway = z.output<typeof GatewayConfig>;
 export type ParsedOrigin = z.output<typeof OriginConfig>;
 export type ParsedSharedSecretOrigin = z.output<typeof SharedSecretOriginConfig>;
 export type ParsedFederatedOrigin = z.output<typeof FederatedOriginConfig>;
+export type { ParsedServiceAuthOrigin } from "./service-auth/config";
 export type Cloud = ParsedOrigin["cloud"];
 export type Method = ParsedOrigin["method"];
 

@@ -3,6 +3,7 @@
  * stack outputs and the audit, so both say the same thing.
  */
 import { describeFederatedTarget } from "./federated/describe";
+import { describeServiceAuth } from "./service-auth/describe";
 import type { FederatedOrigin, GatewayModel, OriginModel, SecretStore } from "./model";
 
 export interface OriginDescription {
@@ -80,6 +81,20 @@ export function describeOrigin(origin: OriginModel, gateway: GatewayModel): Orig
         reachableBy: [`${admittedBy(origin, gateway)} (its own ID token; no stored secret)`],
         store: describeFederatedTarget(origin),
         ...(origin.cloud === "other" ? { verifier: verifierSettings(origin) } : {}),
+        cloudTarget: { ...origin.target },
+      };
+    }
+    case "service-auth": {
+      const d = describeServiceAuth(origin.name, gateway.label, origin.target);
+      return {
+        name: origin.name,
+        method: origin.method,
+        cloud: origin.cloud,
+        ...(origin.url ? { url: origin.url } : {}),
+        proof: d.proof,
+        reachableBy: d.reachableBy,
+        store: d.store,
+        rotation: { rotateAfterDays: origin.credential.rotateAfterDays, overlapDays: origin.credential.overlapDays },
         cloudTarget: { ...origin.target },
       };
     }

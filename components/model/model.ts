@@ -12,6 +12,7 @@ import { type AwsFederatedTarget, toAwsFederatedTarget } from "./federated/aws";
 import { type AzureFederatedTarget, toAzureFederatedTarget } from "./federated/azure";
 import { type GcpFederatedTarget, toGcpFederatedTarget } from "./federated/gcp";
 import { federatedTrust } from "./federated/checks";
+import { type CredentialRotation, type ServiceAuthTarget, toServiceAuthTarget } from "./service-auth/target";
 import type { FederatedTrust } from "./federated/trust";
 import { gitIgnoreOracle } from "../dotenv/git-ignore";
 import type { IgnoreOracle } from "./dotenv-target";
@@ -108,7 +109,16 @@ export interface FederatedOrigin extends OriginBase {
   readonly target: FederatedTarget;
 }
 
-export type OriginModel = SharedSecretOrigin | FederatedOrigin;
+/** Method 3: the gateway holds a credential the origin's cloud issued, and sends a token minted from it. */
+export interface ServiceAuthOrigin extends OriginBase {
+  readonly method: "service-auth";
+  readonly cloud: ServiceAuthTarget["cloud"];
+  /** How the gateway's credential rotates (for GCP, the rotation of the stack's shared account). */
+  readonly credential: CredentialRotation;
+  readonly target: ServiceAuthTarget;
+}
+
+export type OriginModel = SharedSecretOrigin | FederatedOrigin | ServiceAuthOrigin;
 
 export interface GatelockModel {
   /** Stack (environment) name; part of every cloud resource name so stacks never collide. */
@@ -260,7 +270,14 @@ function toModel(config: ParsedConfig, stack: string, origins: readonly OriginMo
 }
 
 function toOrigin(o: ParsedOrigin, index: number, stack: string, identity: GatewayIdentity): OriginModel {
-  return o.method === "shared-secret" ? toSharedSecretOrigin(o, index, stack) : toFederatedOrigin(o, index, stack, identity);
+  switch (o.method) {
+    case "shared-secret":
+      return toSharedSecretOrigin(o, index, stack);
+    case "federated":
+      return toFederatedOrigin(o, index, stack, identity);
+    case "service-auth":
+      return { ...originBase(o, index), method: "service-auth", cloud: o.cloud, credential: { ...o.serviceAuth }, target: toServiceAuthTarget(o, stack) };
+  }
 }
 
 function toFederatedOrigin(o: ParsedFederatedOrigin, index: number, stack: string, identity: GatewayIdentity): FederatedOrigin {

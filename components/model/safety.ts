@@ -12,6 +12,7 @@ import { cloudBlockIssues } from "./cloud-blocks";
 import { checkAwsFederatedOrigins } from "./federated/aws";
 import { checkAzureFederatedOrigins } from "./federated/azure";
 import { checkFederatedOrigin, federatedWarnings } from "./federated/checks";
+import { checkServiceAuthOrigin, checkServiceAuthOrigins, serviceAuthWarnings } from "./service-auth/checks";
 import { type DotenvTargetProblem, dotenvTargetProblem, type IgnoreOracle, localStoreFile, normaliseTarget } from "./dotenv-target";
 import { customIdentity, type GatewayIdentity, isSharedZuploIssuer, isZuploIssuer, ZUPLO_JWKS_URI, ZUPLO_PINNED_CLAIMS, zuploIdentity } from "./identity";
 import { hasQueryOrFragment, hasUserinfo, hostOf, isHttpsOrLoopback, isLoopback, isZuploApiUrl, ZUPLO_API_HOST } from "./urls";
@@ -92,12 +93,17 @@ export function checkConfig(config: ParsedConfig, stack = "", options: CheckOpti
       issues.push(...checkFederatedOrigin(origin, identity, at));
       return;
     }
+    if (origin.method === "service-auth") {
+      issues.push(...checkServiceAuthOrigin(origin, at));
+      return;
+    }
     if (origin.cloud === "local") issues.push(...dotenvTargetIssues(localStoreFile(origin.name), oracle, at("name"), true));
     issues.push(...checkSharedSecretOrigin(origin, at));
   });
   // Checks across origins that only one cloud cares about.
   const originKey = (i: number, ...rest: (string | number)[]) => configKey(["origins", i, ...rest]);
   issues.push(...checkAwsFederatedOrigins(config.origins, stack, originKey));
+  issues.push(...checkServiceAuthOrigins(config.origins, stack, originKey));
   issues.push(...checkAzureFederatedOrigins(config.origins, stack, originKey));
   return issues;
 }
@@ -272,6 +278,10 @@ export function lintConfig(config: ParsedConfig): Finding[] {
   config.origins.forEach((o: ParsedOrigin, i) => {
     if (o.method === "federated") {
       for (const w of federatedWarnings(o, (...rest) => configKey(["origins", i, ...rest]))) findings.push({ severity: "warning", ...w });
+      return;
+    }
+    if (o.method === "service-auth") {
+      for (const w of serviceAuthWarnings(o, (...rest) => configKey(["origins", i, ...rest]))) findings.push({ severity: "warning", ...w });
       return;
     }
     const s = o.sharedSecret;

@@ -9,6 +9,8 @@ import type { GatewayVariable } from "../gateway/environment";
 import type { Cloud, Method, ParsedOrigin } from "../model/config";
 import type { GatelockModel, OriginModel } from "../model/model";
 import type { Finding } from "../model/safety";
+import type { GcpTokenKind } from "../model/service-auth/target";
+import type { GcpGatewayServiceAccount } from "../gcp/gateway-service-account";
 
 export interface OriginDeployment {
   readonly origin: OriginModel;
@@ -29,6 +31,8 @@ export interface BuildContext {
   readonly opts?: pulumi.ComponentResourceOptions;
   /** The stack's IAM OIDC provider for the gateway's issuer (AWS federated origins that do not adopt one). */
   readonly oidcProviderArn?: pulumi.Input<string>;
+  /** The gateway's GCP service account per token kind (GCP service-auth origins share it). */
+  readonly gcpGatewayServiceAccounts?: Partial<Record<GcpTokenKind, GcpGatewayServiceAccount>>;
 }
 
 /** One origin's stack config → its component. */
@@ -61,6 +65,11 @@ export function sharedSecretArgs(o: Extract<ParsedOrigin, { method: "shared-secr
 /** The trust settings of a parsed federated origin, as component args. */
 export function federatedArgs(o: Extract<ParsedOrigin, { method: "federated" }>, gateway: GatewayArgs) {
   return { gateway, ...o.federated, ...(o.url !== undefined ? { url: o.url } : {}) };
+}
+
+/** The credential settings and URL of a parsed service-auth origin, as component args. */
+export function serviceAuthArgs(o: Extract<ParsedOrigin, { method: "service-auth" }>) {
+  return { ...o.serviceAuth, ...(o.url !== undefined ? { url: o.url } : {}) };
 }
 
 /** Narrows a parsed origin to the method a builder handles (the program dispatches by method). */

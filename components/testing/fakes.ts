@@ -14,6 +14,8 @@ import { ResourceRefusedError } from "../errors";
 import { advanceRotation, initialRotation, type RotationState } from "../shared-secret/rotation";
 import { AWS_FAKES } from "./fakes-aws";
 import { AZURE_FAKES } from "./fakes-azure";
+import { AZUREAD_FAKES } from "./fakes-azuread";
+import { GCP_KEY_FAKES } from "./fakes-gcp-keys";
 import { GCP_FAKES } from "./fakes-gcp";
 
 type MockCallArgs = pulumi.runtime.MockCallArgs;
@@ -40,7 +42,10 @@ const REPLACE_ON_ANY_CHANGE = new Set(["random:index/randomPassword:RandomPasswo
 const FAKES: Record<string, Fake> = {
   ...AWS_FAKES,
   ...GCP_FAKES,
+  // After GCP_FAKES: it wraps the service account fake so keys can name their account.
+  ...GCP_KEY_FAKES,
   ...AZURE_FAKES,
+  ...AZUREAD_FAKES,
   "random:index/randomPassword:RandomPassword": ({ inputs }) => ({
     id: "none",
     state: {
@@ -253,6 +258,13 @@ export class FakeCloud implements pulumi.runtime.Mocks {
         return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
       case "gcp:organizations/getProject:getProject":
         return { number: this.projectNumber(String(args.inputs.projectId ?? "")), projectId: String(args.inputs.projectId ?? "") };
+      case "azuread:index/getClientConfig:getClientConfig":
+        return {
+          tenantId: this.options.azureTenantId,
+          clientId: this.invent(randomUUID, "<deploying client ID>"),
+          objectId: this.invent(randomUUID, "<deploying object ID>"),
+          id: this.options.azureTenantId,
+        };
       case "azure-native:authorization:getClientConfig":
         return {
           subscriptionId: this.options.azureSubscriptionId,

@@ -80,6 +80,10 @@ function checkGcp(o: ParsedServiceAuthOrigin, at: At): ConfigIssue[] {
     issues.push(conflict(at("gcp", "token"), "a self-signed JWT is for Cloud Endpoints and API Gateway; Cloud Run and Google APIs need a Google-signed token.", "set `token: id-token` (the default)."));
   }
   if (g.cloudRun) issues.push(...checkCloudRunInvoke({ role: g.cloudRun.role, ...(g.cloudRun.audience !== undefined ? { audience: g.cloudRun.audience } : {}) }, o.url, (...rest) => at("gcp", "cloudRun", ...rest), at("url")));
+  const endpointsAudience = g.endpoints?.audience ?? o.url;
+  if (g.endpoints && endpointsAudience !== undefined && /[\s,]/.test(endpointsAudience)) {
+    issues.push(invalid(at("gcp", "endpoints", g.endpoints.audience !== undefined ? "audience" : "serviceName"), "`x-google-audiences` is a comma-separated list: an audience with a comma or a space would be split in two.", "use an audience without commas or spaces."));
+  }
   if (g.endpoints && g.endpoints.audience === undefined && !o.url) {
     issues.push(missingIssue(at("gcp", "endpoints", "audience"), "the JWT's audience must be one the service lists in `x-google-audiences`, and no origin `url` gives a default.", "set `url`, or `endpoints.audience`."));
   }
@@ -93,7 +97,7 @@ function checkGcp(o: ParsedServiceAuthOrigin, at: At): ConfigIssue[] {
  */
 export function checkServiceAuthOrigins(origins: readonly { readonly method: string }[], stack: string, at: (i: number, ...rest: (string | number)[]) => string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const first = new Map<string, { index: number; project: string; id: string }>();
+  const first = new Map<string, { index: number; project: string; id: string; rotation: string }>();
   origins.forEach((raw, i) => {
     if (raw.method !== "service-auth") return;
     const o = raw as ParsedServiceAuthOrigin;
@@ -101,7 +105,7 @@ export function checkServiceAuthOrigins(origins: readonly { readonly method: str
     const id = o.gcp.serviceAccountId ?? defaultGatewayServiceAccountId(stack, o.gcp.token);
     const seen = first.get(o.gcp.token);
     if (!seen) {
-      first.set(o.gcp.token, { index: i, project: o.gcp.project, id });
+      first.set(o.gcp.token, { index: i, project: o.gcp.project, id, rotation: JSON.stringify(o.serviceAuth) });
       return;
     }
     const why =
@@ -110,6 +114,8 @@ export function checkServiceAuthOrigins(origins: readonly { readonly method: str
       issues.push(conflict(at(i, "gcp", "project"), `${configKey(["origins", seen.index])} keeps the gateway's ${o.gcp.token} service account in another project. ${why}`, "give every GCP service-auth origin of this token kind the same `gcp.project` (the account's project; the service it calls may be elsewhere, see `cloudRun.project`)."));
     } else if (id !== seen.id) {
       issues.push(conflict(at(i, "gcp", "serviceAccountId"), `${configKey(["origins", seen.index])} names another service account for the same token kind. ${why}`, "remove `serviceAccountId`, or use the same one on every origin of this token kind."));
+    } else if (JSON.stringify(o.serviceAuth) !== seen.rotation) {
+      issues.push(conflict(at(i, "serviceAuth"), `${configKey(["origins", seen.index])} rotates the same account's key on another schedule; the account has one key rotation.`, "give every GCP service-auth origin of this token kind the same `serviceAuth` settings."));
     }
   });
   return issues;

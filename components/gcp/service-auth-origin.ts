@@ -1,0 +1,110 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceIamMember } from "@pulumi/gcp/cloudrunv2/serviceIamMember";
+import { checkOrigin } from "../component/checked-origin";
+import { endpointsServiceAccountSecurity, type EndpointsSecurity } from "../documents/gcp-endpoints-auth";
+import type { GatewayVariable } from "../gateway/environment";
+import { gcpServiceAuthVariables } from "../gateway/service-auth";
+import { pairVariables } from "../gateway/variables";
+import type { Finding } from "../model/safety";
+import { isServiceAuthOn, serviceAuthConfig } from "../service-auth/origin-args";
+import type { GcpGatewayServiceAccount } from "./gateway-service-account";
+
+export interface GcpServiceAuthOriginArgs {
+  /**
+   * The gateway's service account for this kind of token (`GcpGatewayServiceAccount`): one per
+   * stack and token kind, shared by every origin of that kind, because Zuplo's runtime keeps
+   * the first service account it parses per policy type.
+   */
+  readonly serviceAccount: GcpGatewayServiceAccount;
+  /** The origin's base URL, as the gateway forwards to it. */
+  readonly url?: pulumi.Input<string>;
+  /** ID tokens: the Cloud Run service the account may invoke, and nothing else. */
+  readonly cloudRun?: {
+    /** Name of the service (it must require authentication). */
+    readonly service: pulumi.Input<string>;
+    /** Region of the service. */
+    readonly location: string;
+    /** Project of the service (default: the service account's). */
+    readonly project?: string;
+    /** The ID token's audience: the service's run.app URL or a custom audience (default: `url`). */
+    readonly audience?: string;
+    /** Invoker role (default `roles/run.invoker`); administrator roles are refused. */
+    readonly role?: string;
+  };
+  /** Self-signed JWTs: the Cloud Endpoints or API Gateway service that checks them. */
+  readonly endpoints?: {
+    /** The managed service name, e.g. `orders.endpoints.acme-prod.cloud.goog`. */
+    readonly serviceName: string;
+    /** The JWT's `aud`, listed in the service's `x-google-audiences` (default: `url`). */
+    readonly audience?: string;
+  };
+  /** Access tokens for Google APIs instead (grant the account its roles yourself). */
+  readonly scopes?: string[];
+}
+
+/**
+ * A service-auth origin on GCP: the gateway's service account (shared, see `serviceAccount`)
+ * gets the invoker role on this origin's Cloud Run service alone; for Cloud Endpoints / API
+ * Gateway, `endpointsSecurity` is the OpenAPI security definition the service must carry. The
+ * gateway gets the account's current key.
+ */
+export class GcpServiceAuthOrigin extends pulumi.ComponentResource {
+  readonly serviceAccountEmail: pulumi.Output<string>;
+  /** The token's audience (Cloud Run, Endpoints), or "" for scopes. */
+  readonly audience: string;
+  /** For `endpoints`: merge into the service's OpenAPI document (`securityDefinitions`, `security`). */
+  readonly endpointsSecurity?: EndpointsSecurity;
+  readonly gatewayVariables: readonly GatewayVariable[];
+  readonly summary: Record<string, pulumi.Input<unknown>>;
+  readonly findings: readonly Finding[];
+
+  constructor(name: string, args: GcpServiceAuthOriginArgs, opts?: pulumi.ComponentResourceOptions) {
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:gcp:ServiceAuthOrigin", name, {}, opts);
+    const sa = args.serviceAccount;
+    const check = checkOrigin({
+      component: name,
+      config: serviceAuthConfig(name, "gcp", { ...sa.rotation, url: args.url }, {
+        project: sa.project,
+        token: sa.token,
+        serviceAccountId: sa.accountId,
+        cloudRun: args.cloudRun,
+        endpoints: args.endpoints,
+        scopes: args.scopes,
+      }),
+      placeholders: { "gcp.cloudRun.service": () => "gatelock-pending", url: () => "https://gatelock-pending.a.run.app" },
+      is: isServiceAuthOn("gcp"),
+    });
+    const origin = check.known;
+    const invoke = origin.target.invoke;
+    const ready: pulumi.Resource[] = [sa];
+
+    if (invoke.kind === "cloud-run") {
+      // Named for what it grants, and granted to the gateway's account alone.
+      ready.push(
+        new ServiceIamMember(
+          `${name}-invoker`,
+          { project: invoke.project, location: invoke.location, name: check.value(["gcp.cloudRun.service"], (m) => (m.target.invoke as { service: string }).service), role: invoke.role, member: sa.member },
+          { parent: this },
+        ),
+      );
+    }
+    this.audience = invoke.kind === "google-api" ? "" : invoke.audience;
+    if (invoke.kind === "endpoints") this.endpointsSecurity = endpointsServiceAccountSecurity({ serviceAccountEmail: origin.target.serviceAccountEmail, audience: invoke.audience });
+    this.serviceAccountEmail = sa.email;
+    this.findings = check.findings;
+    this.gatewayVariables = pairVariables(
+      gcpServiceAuthVariables(origin),
+      { serviceAccountJson: sa.serviceAccountJson, url: origin.url ? check.value(["url"], (m) => m.url!) : undefined },
+      { serviceAccountJson: ready },
+    );
+    this.summary = {
+      serviceAccount: sa.email,
+      token: origin.target.token,
+      keyGeneration: sa.keyGeneration,
+      ...(invoke.kind === "cloud-run" ? { invoker: { service: pulumi.interpolate`projects/${invoke.project}/locations/${invoke.location}/services/${check.value(["gcp.cloudRun.service"], (m) => (m.target.invoke as { service: string }).service)}`, role: invoke.role }, audience: this.audience } : {}),
+      ...(invoke.kind === "endpoints" ? { endpoints: invoke.serviceName, audience: this.audience, endpointsSecurity: this.endpointsSecurity } : {}),
+      ...(invoke.kind === "google-api" ? { scopes: invoke.scopes } : {}),
+    };
+    this.registerOutputs(this.summary);
+  }
+}
