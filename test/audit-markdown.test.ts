@@ -34,7 +34,11 @@ function secretsOf(resources: readonly RecordedResource[]): string[] {
         }
       }
     } else if (Array.isArray(v)) v.forEach((x) => walk(x, inSecret));
-    else if (v && typeof v === "object") Object.values(v).forEach((x) => walk(x, inSecret));
+    else if (v && typeof v === "object") {
+      // A Google key file: only `private_key` is secret; the account, project and endpoints are public.
+      const keyFile = (v as { type?: unknown }).type === "service_account";
+      for (const [k, x] of Object.entries(v)) walk(x, inSecret && (!keyFile || k === "private_key"));
+    }
   };
   for (const r of resources) walk(r.inputs, false);
   // Timestamps inside the secret document are not secret.
@@ -102,19 +106,19 @@ describe("the example stack's markdown", () => {
   it("is in order: origins, findings, the checklist, variables, the policy configuration, resources", () => {
     const { md } = example;
     expect(md.startsWith(
-      "# gatelock audit: stack `example`\n\n✅ 0 error(s), 2 warning(s) · gateway: zuplo acme/orders-api@main\n\n" +
-        "Values in angle brackets, such as `<deploying account>`, are known only when `pulumi up` runs: the audit shows a placeholder rather than make them up.\n\n## Origins (7)\n",
+      "# gatelock audit: stack `example`\n\n✅ 0 error(s), 5 warning(s) · gateway: zuplo acme/orders-api@main\n\n" +
+        "Values in angle brackets, such as `<deploying account>`, are known only when `pulumi up` runs: the audit shows a placeholder rather than make them up.\n\n## Origins (10)\n",
     )).toBe(true);
     const headings = md.split("\n").filter((l) => l.startsWith("## "));
     expect(headings).toEqual([
-      "## Origins (7)",
+      "## Origins (10)",
       "## Findings",
       "## Checklist: before and after `pulumi up`",
-      "## Gateway variables (18)",
+      "## Gateway variables (26)",
       "## Gateway policy configuration",
       `## Resources \`pulumi up\` would create (${example.report.resources.length})`,
     ]);
-    // Nothing was left out at 7 origins.
+    // Nothing was left out at 10 origins.
     expect(md).not.toContain("Shortened");
     expect(md).not.toContain("left out");
   });
@@ -123,14 +127,14 @@ describe("the example stack's markdown", () => {
     const table = section(example.md, "Origins").split("\n").filter((l) => l.startsWith("| "));
     expect(table[0]).toBe("| origin | method | cloud | reachable by | proof |");
     const rows = table.slice(1);
-    expect(rows).toHaveLength(7);
+    expect(rows).toHaveLength(10);
     example.report.origins.forEach((o, i) => {
       const cells = rows[i]!.slice(2, -2).split(" | ");
       expect(cells.slice(0, 3)).toEqual([o.name, o.method, o.cloud]);
       expect(cells[3]).toBe(o.reachableBy.join("; "));
-      expect(cells[4]).toBe(o.proof);
+      expect(cells[4]!.replace(/&lt;/g, "<").replace(/&gt;/g, ">")).toBe(o.proof);
     });
-    expect(rows.map((r) => r.split(" | ")[0])).toEqual(["| orders", "| billing", "| users", "| shipments", "| invoices", "| reports", "| ledger"]);
+    expect(rows.map((r) => r.split(" | ")[0])).toEqual(["| orders", "| billing", "| users", "| shipments", "| invoices", "| reports", "| ledger", "| payments", "| analytics", "| catalog"]);
   });
 
   it("has a change column only when a baseline comparison is given (the hook for --baseline)", () => {
@@ -151,6 +155,9 @@ describe("the example stack's markdown", () => {
   it("lists the findings after the origins, errors first", () => {
     const findings = section(example.md, "Findings");
     expect(findings).toContain("| warning | WARN_NO_API_KEY | `gatelock:gateway.environment.developerApi` |");
+    // The same finding about several keys is one row naming them all.
+    expect(findings).toContain("| warning | WARN_KEY_CREATION_BLOCKED | `gatelock:origins[8].gcp`, `gatelock:origins[9].gcp` |");
+    expect(findings.match(/WARN_KEY_CREATION_BLOCKED/g)).toHaveLength(1);
     const report: AuditReport = {
       ...example.report,
       ok: false,
@@ -260,8 +267,9 @@ describe("the example stack's markdown", () => {
     const titles = groups.map((g) => g.split("\n")[0]);
     const component = (name: string) => report.resources.find((r) => /^gatelock:[a-z-]+:[A-Za-z]*Origin$/.test(r.type) && r.name === name)!;
     const expected = report.origins.map((o) => `### ${o.name} (${report.resources.filter((r) => r.urn === component(o.name).urn || r.parent === component(o.name).urn).length})`);
-    expect(titles.slice(0, 7)).toEqual(expected);
-    expect(titles.slice(7).map((t) => t!.replace(/ \(\d+\)$/, ""))).toEqual(["### Gateway environment", "### Shared by the origins, and the stack"]);
+    const n = report.origins.length;
+    expect(titles.slice(0, n)).toEqual(expected);
+    expect(titles.slice(n).map((t) => t!.replace(/ \(\d+\)$/, ""))).toEqual(["### Gateway environment", "### Shared by the origins, and the stack"]);
     const listed = (g: string) => g.split("\n").filter((l) => /^\| [^-]/.test(l) && !l.startsWith("| name |")).map((l) => l.split(" | ")[0]!.slice(2));
     report.origins.forEach((o, i) => {
       const c = component(o.name);
@@ -270,9 +278,10 @@ describe("the example stack's markdown", () => {
       // The component heads its group.
       expect(listed(groups[i]!)[0]).toBe(o.name);
     });
-    expect(listed(groups[7]!)).toContain("gateway");
-    expect(listed(groups[7]!).filter((n) => n.startsWith("gateway-"))).toHaveLength(report.variables.length);
-    expect(listed(groups[8]!).some((n) => n.startsWith("gatelock-oidc-"))).toBe(true);
+    expect(listed(groups[n]!)).toContain("gateway");
+    expect(listed(groups[n]!).filter((x) => x.startsWith("gateway-"))).toHaveLength(report.variables.length);
+    expect(listed(groups[n + 1]!).some((x) => x.startsWith("gatelock-oidc-"))).toBe(true);
+    expect(listed(groups[n + 1]!).some((x) => x.startsWith("gcp-gateway-svc"))).toBe(true);
     // Every resource is listed exactly once.
     expect(groups.flatMap(listed).sort()).toEqual(report.resources.map((r) => r.name).sort());
     for (const b of jsonBlocks(md)) expect(() => JSON.parse(b)).not.toThrow();
@@ -466,6 +475,16 @@ describe("the origin side, from an audited origin (pure)", () => {
       overlapDays: 14,
       missing: [],
     });
+  });
+
+  it("service auth: who checks the token follows the origin's target (Easy Auth, Cloud Run, Endpoints)", () => {
+    const side = (name: string) => originSide(example.report.origins.find((o) => o.name === name)!, example.report.gatewayPolicies);
+    expect(side("payments")).toMatchObject({ kind: "cloud-iam", checkedBy: "Easy Auth (App Service) with Microsoft Entra ID" });
+    expect(side("analytics")).toMatchObject({ kind: "cloud-iam", checkedBy: "Google Cloud IAM" });
+    expect(side("catalog")).toMatchObject({ kind: "cloud-iam", checkedBy: "Cloud Endpoints (ESPv2) or API Gateway" });
+    expect((side("catalog") as { keep: string }).keep).toContain("`origins.catalog.resources.endpointsSecurity`");
+    const { cloudTarget: _, ...bare } = example.report.origins.find((o) => o.name === "payments")!;
+    expect(originSide({ ...bare, cloudTarget: { cloud: "azure" } }, [])).toMatchObject({ checkedBy: "the origin itself" });
   });
 
   it("federated on a cloud: who checks the token and what the origin must keep", () => {

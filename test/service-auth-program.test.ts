@@ -9,7 +9,8 @@ import { JWT } from "google-auth-library";
 import { describe, expect, it } from "vitest";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { config } from "./fixtures/configs";
-import { isSecretValue, one, ofType, plainStrings, reveal, runProgram, type RecordedResource } from "./harness";
+import { runAudit } from "../components/audit/report";
+import { isSecretValue, one, ofType, plainStrings, PROJECT_DIR, reveal, runProgram, type RecordedResource } from "./harness";
 
 const DAY = 24 * 60 * 60 * 1000;
 const t0 = Date.parse("2026-03-01T00:00:00Z");
@@ -162,5 +163,40 @@ describe("service auth on GCP", () => {
       "x-google-jwks_uri": "https://www.googleapis.com/robot/v1/metadata/x509/gl-test-jwt@acme-prod.iam.gserviceaccount.com",
       "x-google-audiences": "https://legacy.endpoints.acme-prod.cloud.goog",
     });
+  });
+});
+
+describe("the audit's leak guard and service-auth credentials", () => {
+  /** The example stack's audit, with `plant` putting a piece of a credential into a printed input. */
+  async function auditPlanting(plant: (value: string, creds: Record<string, string>) => string) {
+    let planted = "";
+    const report = await runAudit({
+      projectDir: PROJECT_DIR,
+      stack: "example",
+      observe: (rs) => {
+        const json = variable(rs, "ANALYTICS_GCP_SERVICE_ACCOUNT_JSON").value;
+        planted = plant(json, JSON.parse(json) as Record<string, string>);
+        const secret = rs.find((r) => r.type === "aws:secretsmanager/secret:Secret")!;
+        (secret.inputs as Record<string, unknown>).description = `for ${planted}`;
+      },
+    });
+    return { report, planted };
+  }
+
+  it("the example stack's audit prints no credential, and is ok", async () => {
+    const report = await runAudit({ projectDir: PROJECT_DIR, stack: "example" });
+    expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(report.origins.map((o) => `${o.name} ${o.method} ${o.cloud}`).slice(-3)).toEqual(["payments service-auth azure", "analytics service-auth gcp", "catalog service-auth gcp"]);
+  });
+
+  it("catches the private key of the gateway's key file anywhere in the report", async () => {
+    const { report, planted } = await auditPlanting((_json, c) => c.private_key!.split("\n")[3]!);
+    expect(planted.length).toBeGreaterThan(40);
+    expect(report.findings.map((f) => f.code)).toContain("ERR_SECRET_IN_OUTPUT");
+  });
+
+  it("but not the key file's public fields (the account's email, its endpoints), which the report prints anyway", async () => {
+    const { report } = await auditPlanting((_json, c) => `${c.client_email} ${c.token_uri}`);
+    expect(report.findings.map((f) => f.code)).not.toContain("ERR_SECRET_IN_OUTPUT");
   });
 });

@@ -21,7 +21,7 @@ export type VerifierFacts = VerifierSettings;
  * baseline, a hand-made one) has them read back from the origin's `proof`, and the JWKS URI
  * is then known only for Zuplo's own issuer.
  */
-export type OriginSideInput = Omit<AuditOrigin, "verifier" | "cloudTarget"> & { readonly verifier?: VerifierFacts };
+export type OriginSideInput = Omit<AuditOrigin, "verifier" | "cloudTarget"> & { readonly verifier?: VerifierFacts; readonly cloudTarget?: AuditOrigin["cloudTarget"] };
 
 interface SideBase {
   readonly origin: string;
@@ -94,10 +94,32 @@ export function originSide(origin: OriginSideInput, gatewayPolicies: readonly Or
     kind: "cloud-iam",
     origin: origin.name,
     cloud: origin.cloud as CloudIamSide["cloud"],
-    ...CLOUD_IAM[origin.cloud as CloudIamSide["cloud"]],
+    ...(origin.method === "service-auth" ? serviceAuthChecker(origin) : CLOUD_IAM[origin.cloud as CloudIamSide["cloud"]]),
     target: origin.store,
     missing: [],
   };
+}
+
+/** Who checks a service-auth origin's token, from its cloud target, and what must stay on. */
+function serviceAuthChecker(origin: OriginSideInput): { checkedBy: string; keep: string } {
+  const t = (origin.cloudTarget ?? {}) as { appService?: unknown; containerApp?: unknown; invoke?: { kind?: string } };
+  if (origin.cloud === "azure") {
+    if (t.appService || t.containerApp) {
+      return {
+        checkedBy: `Easy Auth (${t.appService ? "App Service" : "Container Apps"}) with Microsoft Entra ID`,
+        keep: "authentication required with `Return401`, accepting only this app's client ID as audience and client (gatelock sets it; do not edit it in the portal)",
+      };
+    }
+    return { checkedBy: "the origin itself", keep: `\`createEntraTokenVerifier\` (gatelock/origin) with the tenant and the client ID of stack output ${"`"}origins.${origin.name}.resources${"`"} in front of every route` };
+  }
+  if (t.invoke?.kind === "endpoints") {
+    return {
+      checkedBy: "Cloud Endpoints (ESPv2) or API Gateway",
+      keep: `stack output \`origins.${origin.name}.resources.endpointsSecurity\` merged into the service's OpenAPI document (\`x-google-issuer\`, \`x-google-jwks_uri\`, \`x-google-audiences\`) and required on every operation`,
+    };
+  }
+  if (t.invoke?.kind === "google-api") return { checkedBy: "Google Cloud IAM", keep: "the service account's roles to exactly what the gateway calls" };
+  return CLOUD_IAM.gcp;
 }
 
 function tokenSide(origin: OriginSideInput, config: OriginGatewayConfig | undefined): TokenSide {

@@ -13,8 +13,24 @@ import { MIN_INVENTED_LENGTH } from "../testing/fake-kit";
 
 const KEY = MIN_INVENTED_LENGTH;
 
-/** A deep copy of `value` with every invented string replaced; the placeholders it used. */
-export function replaceInvented<T>(value: T, invented: ReadonlyMap<string, string>): { value: T; used: string[] } {
+/** How far after the anchor a timestamp may lie and still count as derived from it. */
+const ANCHORED_SPAN_MS = 50 * 365 * 24 * 60 * 60 * 1000;
+const ISO_TIMESTAMP = /(?<![0-9])(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)(?![0-9])/g;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** `<deploy time + 111 days>` for a timestamp derived from the audit's fixed deploy time. */
+function relativeToDeploy(ms: number): string {
+  if (ms === 0) return "<deploy time>";
+  const days = ms / DAY_MS;
+  return Number.isInteger(days) ? `<deploy time + ${days} day${days === 1 ? "" : "s"}>` : `<deploy time + ${Math.round(ms / 1000)} s>`;
+}
+
+/**
+ * A deep copy of `value` with every invented string replaced; the placeholders it used. With
+ * `clockAnchor` (the deploy time the fakes stood at), timestamps from it up to fifty years on
+ * are shown relative to the deploy: they exist only once `pulumi up` runs.
+ */
+export function replaceInvented<T>(value: T, invented: ReadonlyMap<string, string>, clockAnchor?: number): { value: T; used: string[] } {
   // Candidates by their first characters, longest first, so one scan per string finds them.
   const byPrefix = new Map<string, Array<readonly [string, string]>>();
   for (const entry of invented) {
@@ -40,7 +56,15 @@ export function replaceInvented<T>(value: T, invented: ReadonlyMap<string, strin
       copied = i + hit[0].length;
       i = copied - 1;
     }
-    return out ? out.join("") + s.slice(copied) : s;
+    const replaced = out ? out.join("") + s.slice(copied) : s;
+    if (clockAnchor === undefined || !replaced.includes("T")) return replaced;
+    return replaced.replace(ISO_TIMESTAMP, (stamp: string) => {
+      const offset = Date.parse(stamp) - clockAnchor;
+      if (!(offset >= 0 && offset < ANCHORED_SPAN_MS)) return stamp;
+      const shown = relativeToDeploy(offset);
+      used.add(shown.startsWith("<deploy time +") ? "<deploy time + …>" : shown);
+      return shown;
+    });
   };
 
   const walk = (v: unknown): unknown => {
@@ -53,7 +77,7 @@ export function replaceInvented<T>(value: T, invented: ReadonlyMap<string, strin
     }
     return v;
   };
-  if (invented.size === 0) return { value, used: [] };
+  if (invented.size === 0 && clockAnchor === undefined) return { value, used: [] };
   const replaced = walk(value) as T;
   return { value: replaced, used: [...used].sort() };
 }

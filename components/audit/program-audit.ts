@@ -119,6 +119,7 @@ async function auditOnce(options: ProgramAuditOptions): Promise<AuditReport> {
       resources,
     },
     run.fakes.invented,
+    run.fakes.clockAnchor,
   );
   return { ...report, placeholders: used };
 }

@@ -252,7 +252,18 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
     (a, b) => (SEVERITY_ORDER[a.severity] ?? 2) - (SEVERITY_ORDER[b.severity] ?? 2) || naturalCompare(a.path, b.path) || compare(a.code, b.code) || compare(a.message, b.message),
   );
   const findingsHead = findings.length === 0 ? "## Findings\n\nNone.\n" : "## Findings\n\n| severity | code | key | message | fix |\n|---|---|---|---|---|\n";
-  const findingRows = findings.map((f) => `| ${f.severity} | ${f.code} | ${code(cell(f.path))} | ${cell(prose(f.message))} | ${cell(prose(f.fix ?? ""))} |\n`);
+  // The same finding about several keys (a warning every GCP key-holding origin gets) is one
+  // row naming every key: a reviewer reads it once, and the comment stays short.
+  const grouped = new Map<string, { finding: (typeof findings)[number]; paths: string[] }>();
+  for (const f of findings) {
+    const key = JSON.stringify([f.severity, f.code, f.message, f.fix ?? ""]);
+    const g = grouped.get(key);
+    if (g) g.paths.push(f.path);
+    else grouped.set(key, { finding: f, paths: [f.path] });
+  }
+  const findingRows = [...grouped.values()].map(
+    ({ finding: f, paths }) => `| ${f.severity} | ${f.code} | ${paths.map((p) => code(cell(p))).join(", ")} | ${cell(prose(f.message))} | ${cell(prose(f.fix ?? ""))} |\n`,
+  );
 
   const checklistHead = `## Checklist: before and after \`pulumi up\`\n\n`;
   const checklistGlobal: string[] = [];
@@ -334,10 +345,10 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
     // What is left out, for the note at the top.
     const left: string[] = [];
     const originsCut = Math.max(0, r.origins.length - rows);
-    const findingsCut = Math.max(0, findings.length - rows);
+    const findingsCut = Math.max(0, findingRows.length - rows);
     if (!perOriginGateway && checklistGatewayAll) left.push("the gateway items per origin (one item for all instead)");
     if (originsCut) left.push(`${originsCut} of ${r.origins.length} origins (their rows and checklist items)`);
-    if (findingsCut) left.push(`${findingsCut} of ${findings.length} findings`);
+    if (findingsCut) left.push(`${findingsCut} of ${findingRows.length} findings`);
     if (changeRows.length > rows) left.push(`${changeRows.length - rows} of ${changeRows.length} changes`);
     if (policiesSection && !shows(0)) left.push("the gateway policy configuration");
     if (variablesSection && !shows(1)) left.push("the gateway variables");
@@ -377,7 +388,7 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
   const length = (parts: readonly string[]) => parts.reduce((n, p) => n + p.length, 0);
 
   // The most that fits: every row, and as many optional chunks as fit, in priority order.
-  const all = Math.max(r.origins.length + removed.length, findings.length, changeRows.length);
+  const all = Math.max(r.origins.length + removed.length, findingRows.length, changeRows.length);
   let best: string[] | undefined;
   for (let k = optional.length; k >= 0 && !best; k--) {
     const parts = assemble(k, all);

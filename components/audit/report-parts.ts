@@ -151,7 +151,7 @@ export function leakFindings(recorded: readonly RecordedResource[], printed: unk
   }
   const pieces: string[] = [];
   for (const s of secrets) {
-    for (const piece of [s, ...jsonFragments(s)]) if (piece.length >= LEAK_WINDOW) pieces.push(piece);
+    for (const piece of [s, ...jsonFragments(s)].flatMap(withLines)) if (piece.length >= LEAK_WINDOW) pieces.push(piece);
   }
   if (containsAny(JSON.stringify(printed), pieces)) {
     return [{ severity: "error", code: "ERR_SECRET_IN_OUTPUT", path: "audit", message: "a secret value would have been printed; the audit refused to print it.", fix: "report this as a gatelock bug." }];
@@ -162,6 +162,18 @@ export function leakFindings(recorded: readonly RecordedResource[], printed: unk
 /** The dynamic resource that writes a dotenv file (`components/dotenv/dotenv-file.ts`). */
 const DOTENV_TYPE = "pulumi-nodejs:dynamic/gatelock:DotenvFile";
 
+/**
+ * A multi-line secret (a PEM private key) leaks line by line as well as whole: each line is a
+ * piece too, but for the armour (`-----BEGIN PRIVATE KEY-----`), which is public boilerplate.
+ */
+function withLines(secret: string): string[] {
+  if (!secret.includes("\n")) return [secret];
+  return [secret, ...secret.split(/\r?\n/).filter((line) => line.length >= 16 && !line.startsWith("-----"))];
+}
+
+/** The fields of a Google credentials file that are not secret (all but `private_key`). */
+const PUBLIC_KEY_FILE_FIELDS = new Set(["type", "project_id", "private_key_id", "client_email", "client_id", "auth_uri", "token_uri", "auth_provider_x509_cert_url", "client_x509_cert_url", "universe_domain"]);
+
 /** Secret documents are JSON; their inner strings are secrets too. */
 function jsonFragments(s: string): string[] {
   try {
@@ -169,7 +181,12 @@ function jsonFragments(s: string): string[] {
     const out: string[] = [];
     const walk = (v: unknown) => {
       if (typeof v === "string") out.push(v);
-      else if (v && typeof v === "object") Object.values(v).forEach(walk);
+      else if (v && typeof v === "object") {
+        // A Google key file names its account, project and endpoints beside the private key:
+        // those are public (the report prints the account), only the key is secret.
+        const keyFile = (v as { type?: unknown }).type === "service_account";
+        for (const [k, x] of Object.entries(v)) if (!keyFile || !PUBLIC_KEY_FILE_FIELDS.has(k)) walk(x);
+      }
     };
     walk(reveal(parsed));
     return out.filter((x) => !/^\d{4}-\d\d-\d\dT/.test(x));

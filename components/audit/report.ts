@@ -143,6 +143,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
       resources,
     },
     run.fakes.invented,
+    run.fakes.clockAnchor,
   );
   return { ...report, placeholders: used };
 }

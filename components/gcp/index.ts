@@ -36,7 +36,7 @@ function gatewayServiceAccounts(model: GatelockModel, ctx: BuildContext): Pick<B
     if (o.method !== "service-auth" || o.target.cloud !== "gcp") continue;
     const t: GcpServiceAuthTarget = o.target;
     accounts[t.token] ??= new GcpGatewayServiceAccount(
-      `gateway-${t.token === "id-token" ? "svc" : "jwt"}`,
+      `gcp-gateway-${t.token === "id-token" ? "svc" : "jwt"}`,
       { project: t.project, accountId: t.serviceAccountId, token: t.token, rotation: (o as ServiceAuthOrigin).credential },
       ctx.opts,
     );

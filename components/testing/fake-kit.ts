@@ -61,6 +61,13 @@ export interface FakeContext {
   readonly gcpProjectNumber: (project: string) => string;
 }
 
+/**
+ * The deploy time the fakes use for the audit (`inventAvoiding` without a `now`): a moment no
+ * stack config names, so every timestamp derived from it (a rotation date, a credential's end
+ * date) can be shown as `<deploy time + N days>` rather than as a date that means nothing.
+ */
+export const AUDIT_CLOCK_ANCHOR = Date.UTC(1900, 0, 1);
+
 /** The shortest value the audit's placeholder pass will look for (shorter ones are redrawn). */
 export const MIN_INVENTED_LENGTH = 4;
 

@@ -34,7 +34,7 @@ export {
   secretValue,
   str,
 } from "./fake-kit";
-import { alnum, digits, type Fake, type FakeCloudOptions, type FakeContext, fakeRandomPassword, MIN_INVENTED_LENGTH, type MockResourceArgs, type MockResult, type PriorResource, reveal, secretValue, str } from "./fake-kit";
+import { alnum, AUDIT_CLOCK_ANCHOR, digits, type Fake, type FakeCloudOptions, type FakeContext, fakeRandomPassword, MIN_INVENTED_LENGTH, type MockResourceArgs, type MockResult, type PriorResource, reveal, secretValue, str } from "./fake-kit";
 
 /** Types whose every input forces replacement: same inputs → same outputs, else new ones. */
 const REPLACE_ON_ANY_CHANGE = new Set(["random:index/randomPassword:RandomPassword"]);
@@ -154,6 +154,8 @@ export class FakeCloud implements pulumi.runtime.Mocks {
    * with the marked placeholder a reviewer reads instead (see `FakeContext.invent`).
    */
   readonly invented = new Map<string, string>();
+  /** The fixed deploy time this run's clock stands at, when the audit chose it (see `AUDIT_CLOCK_ANCHOR`). */
+  readonly clockAnchor?: number;
   private readonly avoid: string | undefined;
   private readonly projectNumbers = new Map<string, string>();
   private readonly givenProjectNumber: boolean;
@@ -176,8 +178,9 @@ export class FakeCloud implements pulumi.runtime.Mocks {
       gcpProjectNumber: fact(options.gcpProjectNumber, "418203751982", () => digits(12), "<project number>"),
       azureSubscriptionId: fact(options.azureSubscriptionId, "6b9a3f1e-2c4d-4e8f-9a1b-3c5d7e9f1a2b", randomUUID, "<deploying subscription>"),
       azureTenantId: fact(options.azureTenantId, "72f988bf-86f1-41af-91ab-2d7cd011db47", randomUUID, "<deploying tenant>"),
-      now: options.now ?? (() => new Date()),
+      now: options.now ?? (this.avoid === undefined ? () => new Date() : () => new Date(AUDIT_CLOCK_ANCHOR)),
     };
+    if (this.avoid !== undefined && options.now === undefined) this.clockAnchor = AUDIT_CLOCK_ANCHOR;
     this.givenProjectNumber = options.gcpProjectNumber !== undefined || this.avoid === undefined;
     this.prior = options.prior ?? new Map();
     this.shared = {

@@ -154,7 +154,7 @@ describe.skipIf(skip !== undefined)("GCP self-signed JWT (upstream-gcp-jwt-inbou
     expect(creds.private_key.startsWith("-----BEGIN PRIVATE KEY-----\n"), "PKCS#8 PEM, as importPKCS8 requires").toBe(true);
     // The gateway holds the current slot's key: exactly one of the account's published keys.
     expect(deployment.certificates.has(creds.private_key_id)).toBe(true);
-    expect(deployment.currentSlot).toMatch(/^gateway-jwt-key-[ab]$/);
+    expect(deployment.currentSlot).toMatch(/^gcp-gateway-jwt-key-[ab]$/);
   });
 
   it("through the gateway, the origin accepts the JWT Zuplo signed: current key, iss = sub = the account, aud = the audience", async () => {
