@@ -18,9 +18,12 @@ import { AwsFederatedOrigin } from "../components/aws/federated-origin";
 import { AwsOidcProvider } from "../components/aws/oidc-provider";
 import { AwsSharedSecretOrigin } from "../components/aws/shared-secret-origin";
 import { AzureFederatedOrigin } from "../components/azure/federated-origin";
+import { AzureServiceAuthOrigin } from "../components/azure/service-auth-origin";
 import { AzureSharedSecretOrigin } from "../components/azure/shared-secret-origin";
 import { ZuploEnvironment } from "../components/gateway/environment";
 import { GcpFederatedOrigin } from "../components/gcp/federated-origin";
+import { GcpGatewayServiceAccount } from "../components/gcp/gateway-service-account";
+import { GcpServiceAuthOrigin } from "../components/gcp/service-auth-origin";
 import { GcpSharedSecretOrigin } from "../components/gcp/shared-secret-origin";
 import { LocalSharedSecretOrigin } from "../components/local/shared-secret-origin";
 import { ZUPLO_ISSUER } from "../components/model/identity";
@@ -28,6 +31,7 @@ import { OtherFederatedOrigin } from "../components/other/federated-origin";
 import { createProvider, GatelockComponentProvider, loadPackageComponents, PACKAGE_AREAS } from "../components/provider/host";
 import * as packageComponents from "../components/provider/index";
 import { isSecretValue, reveal, type RecordedResource, runUnderMocks } from "../components/testing";
+import { settleOutput } from "../components/testing/pulumi-internals";
 
 const root = path.resolve(__dirname, "..");
 const SUB = "atcl_3c5VqX0pQ7JmA1bT9kLwZr2e";
@@ -52,7 +56,8 @@ interface Schema {
   name: string;
   version: string;
   resources: Record<string, Resource>;
-  types: Record<string, { properties: Record<string, Property>; required: string[] }>;
+  /** Object types have properties; enums (`GcpTokenKind`) have `enum` instead. */
+  types: Record<string, { properties?: Record<string, Property>; required?: string[]; enum?: { name: string; value: string }[] }>;
 }
 
 let work: string;
@@ -99,12 +104,13 @@ function nonPlain(props: Record<string, Property>, prefix = "", seen = new Set<s
     if (!p.plain) out.push(at);
     if (p.items) visit(p.items, `${at}[]`);
     if (p.additionalProperties) visit(p.additionalProperties, `${at}{}`);
-    if (p.$ref?.startsWith("#/types/") && !seen.has(at)) out.push(...nonPlain(typeOf(p.$ref).properties, `${at}.`, new Set([...seen, at])));
+    if (p.$ref?.startsWith("#/types/") && !seen.has(at)) out.push(...nonPlain(typeOf(p.$ref).properties ?? {}, `${at}.`, new Set([...seen, at])));
   };
   for (const [k, p] of Object.entries(props)) visit(p, `${prefix}${k}`);
   return out.sort();
 }
 
+const CREDENTIAL_SETTINGS = { rotateAfterDays: "number", overlapDays: "number", rotation: "number" };
 const SHARED_SECRET_SETTINGS = { header: "string", length: "number", rotateAfterDays: "number", overlapDays: "number", rotation: "number", variable: "string", url: "string" };
 const FEDERATED_SETTINGS = { gateway: "GatewayArgs", audience: "string", subjects: "string[]", claims: "map<string>", dangerouslyAllowWildcardSubjects: "boolean", url: "string" };
 
@@ -142,6 +148,13 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; required: strin
     required: ["cloudRun", "gateway", "project"],
     takeOutputs: ["cloudRun.audience", "cloudRun.service", "url"],
   },
+  GcpGatewayServiceAccount: { inputs: { project: "string", accountId: "string", token: "GcpTokenKind", ...CREDENTIAL_SETTINGS }, required: ["accountId", "project", "token"], takeOutputs: [] },
+  GcpServiceAuthOrigin: {
+    inputs: { serviceAccount: "GcpGatewayServiceAccountDescription", url: "string", cloudRun: "GcpServiceAuthCloudRun", endpoints: "GcpEndpointsService", scopes: "string[]" },
+    required: ["serviceAccount"],
+    // The account's outputs are passed in its description; its settings are plain (the origin is checked with them).
+    takeOutputs: ["cloudRun.service", "serviceAccount.email", "serviceAccount.serviceAccountJson", "url"],
+  },
   AzureSharedSecretOrigin: {
     inputs: { ...SHARED_SECRET_SETTINGS, resourceGroup: "string", vault: "string", readers: "string[]", secretName: "string" },
     required: ["readers", "resourceGroup", "vault"],
@@ -151,6 +164,11 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; required: strin
     inputs: { ...FEDERATED_SETTINGS, resourceGroup: "string", location: "string", identityName: "string", role: "string", scope: "string", resource: "string", dangerouslyAllowUnlistedRole: "boolean" },
     required: ["gateway", "location", "resourceGroup", "role", "scope"],
     takeOutputs: ["resourceGroup", "scope", "url"],
+  },
+  AzureServiceAuthOrigin: {
+    inputs: { url: "string", tenantId: "string", appName: "string", appRole: "string", appService: "AzureSiteArgs", containerApp: "AzureSiteArgs", ...CREDENTIAL_SETTINGS },
+    required: [],
+    takeOutputs: ["appService.name", "appService.resourceGroup", "containerApp.name", "containerApp.resourceGroup", "url"],
   },
   LocalSharedSecretOrigin: { inputs: { ...SHARED_SECRET_SETTINGS, projectDir: "string" }, required: [], takeOutputs: ["url"] },
   OtherFederatedOrigin: { inputs: FEDERATED_SETTINGS, required: ["gateway"], takeOutputs: ["url"] },
@@ -203,26 +221,50 @@ describe("the plugin folder", () => {
     expect(JSON.parse(await servedSchema(work))).toEqual(schema);
   });
 
+  /** The same package, installed beside every dependency but the `@pulumi/<name>` packages named. */
+  function installedWithout(...missing: string[]): string {
+    const pkg = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-component-package-without-"));
+    fs.cpSync(path.join(work, "dist"), path.join(pkg, "dist"), { recursive: true });
+    fs.cpSync(path.join(work, "provider"), path.join(pkg, "provider"), { recursive: true });
+    fs.copyFileSync(path.join(root, "package.json"), path.join(pkg, "package.json"));
+    fs.mkdirSync(path.join(pkg, "node_modules/@pulumi"), { recursive: true });
+    for (const dep of fs.readdirSync(path.join(root, "node_modules"))) {
+      if (dep !== "@pulumi") fs.symlinkSync(path.join(root, "node_modules", dep), path.join(pkg, "node_modules", dep));
+    }
+    for (const dep of fs.readdirSync(path.join(root, "node_modules/@pulumi")).filter((d) => !missing.includes(d))) {
+      fs.symlinkSync(path.join(root, "node_modules/@pulumi", dep), path.join(pkg, "node_modules/@pulumi", dep));
+    }
+    return pkg;
+  }
+
+  /** The components the plugin in `pkg` loads as refusals, with the package each names (loaded there, in its own Node). */
+  function refusedIn(pkg: string): Record<string, string> {
+    // Only what is no package class (a subclass of the TypeScript component) is built: a refusal
+    // throws before it registers anything, and a real component needs an engine.
+    const script = `const { ComponentResource } = require("@pulumi/pulumi");
+    require("./dist/provider/host").loadPackageComponents().then((cs) => {
+      const refused = {};
+      for (const C of cs.filter((c) => Object.getPrototypeOf(c) === ComponentResource)) {
+        try { new C("probe", {}); refused[C.name] = "built"; } catch (e) { refused[C.name] = e.code === "ERR_DEPENDENCY_MISSING" ? e.dependency : String(e); }
+      }
+      process.stdout.write(JSON.stringify(refused) + "\\n");
+    });`;
+    const out = execFileSync(process.execPath, ["-e", script], { cwd: pkg, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return JSON.parse(out.trim().split("\n")[0]!) as Record<string, string>;
+  }
+
   it("in a project with only the AWS SDK, still serves every component; one whose SDK is missing is refused when built", async () => {
-    // The same package, installed beside every dependency but @pulumi/gcp and @pulumi/azure-native.
-    const awsOnly = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-component-package-aws-only-"));
+    const awsOnly = installedWithout("gcp", "azure-native");
     try {
-      fs.cpSync(path.join(work, "dist"), path.join(awsOnly, "dist"), { recursive: true });
-      fs.cpSync(path.join(work, "provider"), path.join(awsOnly, "provider"), { recursive: true });
-      fs.copyFileSync(path.join(root, "package.json"), path.join(awsOnly, "package.json"));
-      fs.mkdirSync(path.join(awsOnly, "node_modules/@pulumi"), { recursive: true });
-      for (const dep of fs.readdirSync(path.join(root, "node_modules"))) {
-        if (dep !== "@pulumi") fs.symlinkSync(path.join(root, "node_modules", dep), path.join(awsOnly, "node_modules", dep));
-      }
-      for (const dep of fs.readdirSync(path.join(root, "node_modules/@pulumi")).filter((d) => d !== "gcp" && d !== "azure-native")) {
-        fs.symlinkSync(path.join(root, "node_modules/@pulumi", dep), path.join(awsOnly, "node_modules/@pulumi", dep));
-      }
       expect(JSON.parse(await servedSchema(awsOnly))).toEqual(schema);
+      const gcp = ["GcpSharedSecretOrigin", "GcpFederatedOrigin", "GcpGatewayServiceAccount", "GcpServiceAuthOrigin"].map((n) => [n, "@pulumi/gcp"]);
+      const azure = ["AzureSharedSecretOrigin", "AzureFederatedOrigin", "AzureServiceAuthOrigin"].map((n) => [n, "@pulumi/azure-native"]);
+      expect(refusedIn(awsOnly)).toEqual(Object.fromEntries([...gcp, ...azure]));
     } finally {
       fs.rmSync(awsOnly, { recursive: true, force: true });
     }
     const missing = Object.assign(new Error("Cannot find module '@pulumi/gcp/secretmanager/secret'"), { code: "MODULE_NOT_FOUND" });
-    const components = await loadPackageComponents([{ cloud: "gcp", pkg: "@pulumi/gcp", components: { GcpSharedSecretOrigin: {} }, load: () => Promise.reject(missing) }]);
+    const components = await loadPackageComponents([{ cloud: "gcp", pkgs: ["@pulumi/gcp"], components: { GcpSharedSecretOrigin: {} }, load: () => Promise.reject(missing) }]);
     const gcpOnly = new GatelockComponentProvider({ components, dirname: path.join(work, "provider") });
     let refusal: unknown;
     const registered = await runUnderMocks(
@@ -234,6 +276,24 @@ describe("the plugin folder", () => {
     );
     expect(refusal).toMatchObject({ code: "ERR_DEPENDENCY_MISSING", dependency: "@pulumi/gcp", cloud: "gcp" });
     expect(registered.resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+
+  it("with azure-native but not azuread, serves every component; only the one that needs azuread too is refused, naming it", async () => {
+    const noAzuread = installedWithout("azuread");
+    try {
+      expect(JSON.parse(await servedSchema(noAzuread))).toEqual(schema);
+      expect(refusedIn(noAzuread)).toEqual({ AzureServiceAuthOrigin: "@pulumi/azuread" });
+    } finally {
+      fs.rmSync(noAzuread, { recursive: true, force: true });
+    }
+    // An area that needs two SDKs names the one that is missing; another failure is not taken for one.
+    const area = (e: Error) => ({ cloud: "azure", pkgs: ["@pulumi/azure-native", "@pulumi/azuread"], components: { AzureServiceAuthOrigin: {} }, load: () => Promise.reject(e) });
+    const notFound = (m: string) => Object.assign(new Error(`Cannot find module '${m}'`), { code: "MODULE_NOT_FOUND" });
+    for (const [module, pkg] of [["@pulumi/azuread/application", "@pulumi/azuread"], ["@pulumi/azure-native/app/containerAppsAuthConfig", "@pulumi/azure-native"]] as const) {
+      const [refused] = await loadPackageComponents([area(notFound(module))]);
+      expect(() => new refused!("payments", {})).toThrow(expect.objectContaining({ code: "ERR_DEPENDENCY_MISSING", dependency: pkg, cloud: "azure" }));
+    }
+    await expect(loadPackageComponents([area(notFound("@pulumi/azuread-extra"))])).rejects.toThrow("azuread-extra");
   });
 
   it("is shipped in the npm package, with the plugin's files", () => {
@@ -271,9 +331,15 @@ describe("the schema Pulumi's component provider infers from the shipped declara
   it("marks secret the outputs that carry secrets, and no other", () => {
     const secret = Object.entries(schema.resources).flatMap(([t, r]) => Object.entries(r.properties).filter(([, p]) => p.secret).map(([k]) => `${t.replace("gatelock:index:", "")}.${k}`));
     expect(secret.sort()).toEqual(
-      ["AwsSharedSecretOrigin", "AzureSharedSecretOrigin", "GcpSharedSecretOrigin", "LocalSharedSecretOrigin"].map((n) => `${n}.gatewayVariables`).concat("ZuploEnvironment.values").sort(),
+      ["AwsSharedSecretOrigin", "AzureSharedSecretOrigin", "GcpSharedSecretOrigin", "LocalSharedSecretOrigin", "AzureServiceAuthOrigin", "GcpServiceAuthOrigin"]
+        .map((n) => `${n}.gatewayVariables`)
+        .concat("ZuploEnvironment.values", "GcpGatewayServiceAccount.serviceAccountJson")
+        .sort(),
     );
     expect(Object.values(schema.resources).flatMap((r) => Object.values(r.inputProperties)).some((p) => p.secret)).toBe(false);
+    // The gateway service account's key, passed to an origin in its description, is a secret input there.
+    const secretFields = Object.entries(schema.types).flatMap(([t, ty]) => Object.entries(ty.properties ?? {}).filter(([, p]) => p.secret).map(([k]) => `${t.replace("gatelock:index:", "")}.${k}`));
+    expect(secretFields).toEqual(["GcpGatewayServiceAccountDescription.serviceAccountJson"]);
   });
 
   it("describes every component, input, output and type field from its TSDoc", () => {
@@ -282,7 +348,7 @@ describe("the schema Pulumi's component provider infers from the shipped declara
       if (!r.description) undocumented.push(t);
       for (const [k, p] of [...Object.entries(r.inputProperties), ...Object.entries(r.properties)]) if (!p.description) undocumented.push(`${t}.${k}`);
     }
-    for (const [t, ty] of Object.entries(schema.types)) for (const [k, p] of Object.entries(ty.properties)) if (!p.description) undocumented.push(`${t}.${k}`);
+    for (const [t, ty] of Object.entries(schema.types)) for (const [k, p] of Object.entries(ty.properties ?? {})) if (!p.description) undocumented.push(`${t}.${k}`);
     expect(undocumented).toEqual([]);
     // Straight from the args interfaces of the component files (and the settings they extend).
     expect(resource("AwsSharedSecretOrigin").inputProperties.readers!.description).toBe(
@@ -290,8 +356,16 @@ describe("the schema Pulumi's component provider infers from the shipped declara
     );
     expect(resource("GcpFederatedOrigin").inputProperties.audience!.description).toMatch(/^The `aud` the gateway requests and the trust pins/);
     expect(resource("AzureSharedSecretOrigin").inputProperties.rotateAfterDays!.description).toBe("Rotate the secret after this many days (default 90).");
-    expect(schema.types["gatelock:index:GatewayArgs"]!.properties.issuer!.description).toBe("A custom https OIDC issuer (default: Zuplo's shared issuer).");
+    expect(schema.types["gatelock:index:GatewayArgs"]!.properties!.issuer!.description).toBe("A custom https OIDC issuer (default: Zuplo's shared issuer).");
     expect(resource("AwsFederatedOrigin").description).toMatch(/^A federated origin on AWS: the gateway's own ID token/);
+    // The service-auth components' args, and the description of the gateway's service account.
+    expect(resource("AzureServiceAuthOrigin").inputProperties.appRole!.description).toBe("The app role the gateway's token carries in `roles` (default `Gateway.Invoke`).");
+    expect(resource("AzureServiceAuthOrigin").inputProperties.overlapDays!.description).toBe("After a rotation, keep the previous credential valid this many days (default 14).");
+    expect(schema.types["gatelock:index:GcpServiceAuthCloudRun"]!.properties!.audience!.description).toBe(
+      "The ID token's audience: the service's run.app URL or a custom audience (default: `url`).",
+    );
+    expect(schema.types["gatelock:index:GcpGatewayServiceAccountDescription"]!.properties!.email!.description).toMatch(/^The account's `email` output: must be `<accountId>@<project>/);
+    expect(schema.types["gatelock:index:GcpTokenKind"]!.enum!.map((m) => m.value)).toEqual(["id-token", "self-signed-jwt"]);
   });
 });
 
@@ -306,6 +380,8 @@ function shape(resources: readonly RecordedResource[]) {
   return { components, children };
 }
 
+/** An output's value (known, under the mock engine; its failure, if it fails). */
+const settled = async (value: unknown) => (await settleOutput(pulumi.output(value as pulumi.Input<unknown>))).value;
 const run = async (program: () => Promise<unknown> | unknown) => (await runUnderMocks(async () => ({ ...((await program()) as object) }), { stack: "prod" })).resources;
 const construct = (name: string, component: string, inputs: pulumi.Inputs) => provider.construct(name, `gatelock:index:${component}`, inputs, {});
 /** The same children under the same names; the component registered as the package type instead of its own. */
@@ -379,6 +455,79 @@ describe("components built by the provider (ComponentProvider.construct) under t
       await construct("reports", "AzureFederatedOrigin", federated);
     });
     expectSameChildren(ts, pkg, { "gatelock:azure:SharedSecretOrigin": "gatelock:index:AzureSharedSecretOrigin", "gatelock:azure:FederatedOrigin": "gatelock:index:AzureFederatedOrigin" });
+  });
+
+  it("Azure service auth: an origin with Easy Auth on its App Service registers what the TypeScript class registers", async () => {
+    const origin = { url: "https://payments-api.azurewebsites.net", appService: { name: "payments-api", resourceGroup: "rg-payments" }, overlapDays: 7 };
+    const ts = await run(() => {
+      new AzureServiceAuthOrigin("payments", origin);
+    });
+    let state: Record<string, unknown> = {};
+    const pkg = await run(async () => {
+      state = (await construct("payments", "AzureServiceAuthOrigin", origin)).state as Record<string, unknown>;
+    });
+    expectSameChildren(ts, pkg, { "gatelock:azure:ServiceAuthOrigin": "gatelock:index:AzureServiceAuthOrigin" });
+    expect(shape(pkg).children).toContain("azure-native:web:WebAppAuthSettingsV2 payments-easy-auth < payments");
+    expect(Object.keys(state).sort()).toEqual(Object.keys(resource("AzureServiceAuthOrigin").properties).sort());
+    // The client secret makes the whole list a secret; the IDs are not.
+    expect(await pulumi.isSecret(state.gatewayVariables as pulumi.Output<unknown>)).toBe(true);
+    expect(await pulumi.isSecret(state.clientId as pulumi.Output<unknown>)).toBe(false);
+    const variables = (await settled(state.gatewayVariables)) as { name: string; isSecret: boolean }[];
+    expect(variables.map((v) => `${v.name}${v.isSecret ? " (secret)" : ""}`)).toEqual([
+      "PAYMENTS_AZURE_TENANT_ID",
+      "PAYMENTS_AZURE_CLIENT_ID",
+      "PAYMENTS_AZURE_CLIENT_SECRET (secret)",
+      "PAYMENTS_ORIGIN_URL",
+    ]);
+  });
+
+  it("GCP service auth: the gateway's service account, described to the origin by its settings and outputs, registers what the TypeScript classes register", async () => {
+    const account = { project: "acme-prod", accountId: "gl-prod-svc", token: "id-token" as const };
+    const origin = { url: "https://reports-3kq7x2vbma-ew.a.run.app", cloudRun: { service: "reports", location: "europe-west1" } };
+    let tsFindings: unknown;
+    const ts = await run(() => {
+      const serviceAccount = new GcpGatewayServiceAccount("gateway-svc", { ...account, rotation: { rotateAfterDays: 90, overlapDays: 14, rotation: 0 } });
+      tsFindings = new GcpServiceAuthOrigin("reports", { serviceAccount, ...origin }).findings;
+    });
+    let sa: Record<string, unknown> = {};
+    let state: Record<string, unknown> = {};
+    const pkg = await run(async () => {
+      sa = (await construct("gateway-svc", "GcpGatewayServiceAccount", account)).state as Record<string, unknown>;
+      const serviceAccount = { ...account, email: sa.email, serviceAccountJson: sa.serviceAccountJson };
+      state = (await construct("reports", "GcpServiceAuthOrigin", { serviceAccount, ...origin })).state as Record<string, unknown>;
+    });
+    expectSameChildren(ts, pkg, {
+      "gatelock:gcp:GatewayServiceAccount": "gatelock:index:GcpGatewayServiceAccount",
+      "gatelock:gcp:ServiceAuthOrigin": "gatelock:index:GcpServiceAuthOrigin",
+    });
+    // The invoker grant is the account's, on the one service, as in TypeScript.
+    const grant = (rs: readonly RecordedResource[]) => rs.find((r) => r.name === "reports-invoker")!.inputs;
+    expect(reveal(grant(pkg).member)).toBe("serviceAccount:gl-prod-svc@acme-prod.iam.gserviceaccount.com");
+    expect(grant(pkg)).toEqual(grant(ts));
+    expect(Object.keys(sa).sort()).toEqual(Object.keys(resource("GcpGatewayServiceAccount").properties).sort());
+    expect(Object.keys(state).sort()).toEqual(Object.keys(resource("GcpServiceAuthOrigin").properties).sort());
+    expect(await pulumi.isSecret(sa.serviceAccountJson as pulumi.Output<unknown>)).toBe(true);
+    expect(await pulumi.isSecret(sa.email as pulumi.Output<unknown>)).toBe(false);
+    expect(await pulumi.isSecret(state.gatewayVariables as pulumi.Output<unknown>)).toBe(true);
+    expect(await settled(state.serviceAccountEmail)).toBe("gl-prod-svc@acme-prod.iam.gserviceaccount.com");
+    expect(state.audience).toBe("https://reports-3kq7x2vbma-ew.a.run.app");
+    expect(state.findings).toEqual(tsFindings);
+    const variables = (await settled(state.gatewayVariables)) as { name: string; isSecret: boolean }[];
+    expect(variables.map((v) => `${v.name}${v.isSecret ? " (secret)" : ""}`)).toEqual(["REPORTS_GCP_SERVICE_ACCOUNT_JSON (secret)", "REPORTS_ORIGIN_URL"]);
+  });
+
+  it("GCP service auth: a description whose email is not the account its project and accountId name fails the deployment", async () => {
+    const serviceAccount = {
+      project: "acme-prod",
+      accountId: "gl-prod-svc",
+      token: "id-token",
+      email: pulumi.output("gl-prod-jwt@acme-prod.iam.gserviceaccount.com"),
+      serviceAccountJson: pulumi.secret("{}"),
+    };
+    const origin = { serviceAccount, url: "https://reports-3kq7x2vbma-ew.a.run.app", cloudRun: { service: "reports", location: "europe-west1" } };
+    await expect(run(() => construct("reports", "GcpServiceAuthOrigin", origin))).rejects.toThrow(
+      "serviceAccount.email is gl-prod-jwt@acme-prod.iam.gserviceaccount.com, but its project and accountId name gl-prod-svc@acme-prod.iam.gserviceaccount.com",
+    );
   });
 
   it("local and other: a local shared-secret origin, and a federated origin that verifies tokens itself", async () => {
@@ -459,7 +608,12 @@ describe("the documented examples use the package as the schema says", () => {
   /** Problems of `value` against a schema property: nested blocks against their types' fields. */
   function check(value: unknown, p: Property, at: string): string[] {
     if (typeof value === "string" && value.startsWith("${")) return [];
-    if (p.$ref?.startsWith("#/types/") && value && typeof value === "object" && !Array.isArray(value)) return checkFields(value as Record<string, unknown>, typeOf(p.$ref), at);
+    const enumValues = p.$ref?.startsWith("#/types/") ? typeOf(p.$ref).enum?.map((m) => m.value) : undefined;
+    if (enumValues) return enumValues.includes(value as string) ? [] : [`${at}: ${String(value)} is not one of ${enumValues.join(", ")}`];
+    if (p.$ref?.startsWith("#/types/") && value && typeof value === "object" && !Array.isArray(value)) {
+      const t = typeOf(p.$ref);
+      return checkFields(value as Record<string, unknown>, { properties: t.properties ?? {}, required: t.required ?? [] }, at);
+    }
     if (p.type === "array" && Array.isArray(value)) return value.flatMap((v, i) => check(v, p.items!, `${at}[${i}]`));
     return [];
   }
@@ -469,18 +623,23 @@ describe("the documented examples use the package as the schema says", () => {
     return [...unknownKeys, ...missing, ...Object.entries(props).flatMap(([k, v]) => (t.properties[k] ? check(v, t.properties[k]!, `${at}.${k}`) : []))];
   }
 
-  it.each(["docs/components.md", "README.md"])("the YAML program in %s: every type is a package resource, every property one of its inputs, every required input there", (file) => {
+  it.each([
+    ["docs/components.md", 2],
+    ["README.md", 1],
+  ])("the YAML programs in %s: every type is a package resource, every property one of its inputs, every required input there", (file, count) => {
     type Program = { resources?: Record<string, { type: string; properties?: Record<string, unknown> }> };
     const programs = blocks(read(file), "yaml").map((b) => parse(b) as Program).filter((p) => p.resources);
-    expect(programs).toHaveLength(1);
-    const resources = Object.entries(programs[0]!.resources!);
-    expect(resources.length).toBeGreaterThan(1);
-    const problems = resources.flatMap(([name, r]) => {
-      const res = schema.resources[r.type];
-      if (!res) return [`${name}: ${r.type} is not a resource of the package`];
-      return checkFields(r.properties ?? {}, { properties: res.inputProperties, required: res.requiredInputs }, name);
-    });
-    expect(problems).toEqual([]);
+    expect(programs).toHaveLength(count);
+    for (const program of programs) {
+      const resources = Object.entries(program.resources!);
+      expect(resources.length).toBeGreaterThan(1);
+      const problems = resources.flatMap(([name, r]) => {
+        const res = schema.resources[r.type];
+        if (!res) return [`${name}: ${r.type} is not a resource of the package`];
+        return checkFields(r.properties ?? {}, { properties: res.inputProperties, required: res.requiredInputs }, name);
+      });
+      expect(problems).toEqual([]);
+    }
   });
 
   it("the Python program: every keyword is an input (in snake_case) of the component it creates, every required input there", () => {

@@ -16,6 +16,7 @@ import type { Finding } from "../model/safety";
 import { type CredentialArgs, isServiceAuthOn, serviceAuthConfig } from "../service-auth/origin-args";
 import { rotatingCredential } from "../service-auth/rotating-credential";
 
+/** An App Service, Function App or Container App whose authentication accepts only the origin's app. */
 export interface AzureSiteArgs {
   /** Name of the App Service, Function App or Container App. */
   readonly name: pulumi.Input<string>;
@@ -23,6 +24,7 @@ export interface AzureSiteArgs {
   readonly resourceGroup: pulumi.Input<string>;
 }
 
+/** `AzureServiceAuthOrigin`'s args: the app registration, and the site whose Easy Auth accepts it. */
 export interface AzureServiceAuthOriginArgs extends CredentialArgs {
   /** The origin's base URL, as the gateway forwards to it. */
   readonly url?: pulumi.Input<string>;
@@ -47,8 +49,11 @@ export interface AzureServiceAuthOriginArgs extends CredentialArgs {
  * Auth accepts exactly this app's tokens.
  */
 export class AzureServiceAuthOrigin extends pulumi.ComponentResource {
+  /** Client ID of the app registration (the gateway requests `<client ID>/.default`). */
   readonly clientId: pulumi.Output<string>;
+  /** Entra tenant of the app registration. */
   readonly tenantId: pulumi.Output<string>;
+  /** Object ID of the app's service principal, the only principal assigned its app role. */
   readonly servicePrincipalObjectId: pulumi.Output<string>;
   /** The token's `iss`, for an origin that verifies it itself (`createEntraTokenVerifier`). */
   readonly issuer: pulumi.Output<string>;

@@ -7,12 +7,13 @@ import { ConfigError } from "../errors";
 import { invalidIssue } from "../model/issues";
 import { GCP_PROJECT } from "../model/primitives";
 import type { CredentialRotation, GcpTokenKind } from "../model/service-auth/target";
+import type { CredentialArgs } from "../service-auth/origin-args";
 import { rotatingCredential } from "../service-auth/rotating-credential";
 
 const SERVICE_ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
 export interface GcpGatewayServiceAccountArgs {
-  /** Project of the account. */
+  /** Project of the account (a GCP project ID, e.g. `acme-prod`). */
   readonly project: string;
   /** Account ID (`gl-<stack>-svc` / `gl-<stack>-jwt` in the stack-file program). */
   readonly accountId: string;
@@ -20,6 +21,26 @@ export interface GcpGatewayServiceAccountArgs {
   readonly token: GcpTokenKind;
   /** Key rotation: two slots with an overlap. */
   readonly rotation: CredentialRotation;
+}
+
+/**
+ * A gateway service account described by its settings and outputs instead of passed as the
+ * `GcpGatewayServiceAccount` resource: what a Python, Go, C#, Java or YAML program passes to a
+ * `GcpServiceAuthOrigin` (a component package cannot take another package component as an
+ * arg), or a TypeScript program whose account is in another stack. Give the account's own
+ * settings: the origin is checked with them, and `email` must be the account's.
+ */
+export interface GcpGatewayServiceAccountDescription extends CredentialArgs {
+  /** Project of the account, as given to `GcpGatewayServiceAccount`. */
+  readonly project: string;
+  /** Account ID, as given to `GcpGatewayServiceAccount`. */
+  readonly accountId: string;
+  /** Which Zuplo policy uses its key, as given to `GcpGatewayServiceAccount`: `id-token` or `self-signed-jwt`. */
+  readonly token: GcpTokenKind;
+  /** The account's `email` output: must be `<accountId>@<project>.iam.gserviceaccount.com`; the origin's grant waits for it. */
+  readonly email: pulumi.Input<string>;
+  /** The account's `serviceAccountJson` output (the current key, a secret): the gateway's credential. */
+  readonly serviceAccountJson: pulumi.Input<string>;
 }
 
 /**
@@ -31,9 +52,13 @@ export interface GcpGatewayServiceAccountArgs {
  * the old key is deleted once the overlap after a rotation is over.
  */
 export class GcpGatewayServiceAccount extends pulumi.ComponentResource {
+  /** Project of the account. */
   readonly project: string;
+  /** Account ID. */
   readonly accountId: string;
+  /** Which Zuplo policy uses its key. */
   readonly token: GcpTokenKind;
+  /** Key rotation, as given. */
   readonly rotation: CredentialRotation;
   /** `<accountId>@<project>.iam.gserviceaccount.com`. */
   readonly email: pulumi.Output<string>;
@@ -45,7 +70,7 @@ export class GcpGatewayServiceAccount extends pulumi.ComponentResource {
   readonly keyGeneration: pulumi.Output<number>;
 
   constructor(name: string, args: GcpGatewayServiceAccountArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gatelock:gcp:GatewayServiceAccount", name, {}, opts);
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:gcp:GatewayServiceAccount", name, {}, opts);
     const issues = [
       ...(GCP_PROJECT.test(args.project) ? [] : [invalidIssue(`${name}: project`, "expected a GCP project ID (e.g. `acme-prod`).")]),
       ...(SERVICE_ACCOUNT_ID.test(args.accountId) ? [] : [invalidIssue(`${name}: accountId`, "expected a service account ID (6-30 lower-case letters, digits and dashes, a letter first).")]),

@@ -2,42 +2,51 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServiceIamMember } from "@pulumi/gcp/cloudrunv2/serviceIamMember";
 import { checkOrigin } from "../component/checked-origin";
 import { endpointsServiceAccountSecurity, type EndpointsSecurity } from "../documents/gcp-endpoints-auth";
+import { serviceAccountEmail } from "../documents/gcp-workload-identity";
 import type { GatewayVariable } from "../gateway/environment";
 import { gcpServiceAuthVariables } from "../gateway/service-auth";
 import { pairVariables } from "../gateway/variables";
 import type { Finding } from "../model/safety";
-import { isServiceAuthOn, serviceAuthConfig } from "../service-auth/origin-args";
-import type { GcpGatewayServiceAccount } from "./gateway-service-account";
+import type { GcpTokenKind } from "../model/service-auth/target";
+import { type CredentialArgs, isServiceAuthOn, serviceAuthConfig } from "../service-auth/origin-args";
+import { GcpGatewayServiceAccount, type GcpGatewayServiceAccountDescription } from "./gateway-service-account";
+
+/** ID tokens: the Cloud Run service the gateway's service account may invoke, and nothing else. */
+export interface GcpServiceAuthCloudRun {
+  /** Name of the service (it must require authentication). */
+  readonly service: pulumi.Input<string>;
+  /** Region of the service. */
+  readonly location: string;
+  /** Project of the service (default: the service account's). */
+  readonly project?: string;
+  /** The ID token's audience: the service's run.app URL or a custom audience (default: `url`). */
+  readonly audience?: string;
+  /** Invoker role (default `roles/run.invoker`); administrator roles are refused. */
+  readonly role?: string;
+}
+
+/** Self-signed JWTs: the Cloud Endpoints or API Gateway service that checks them. */
+export interface GcpEndpointsService {
+  /** The managed service name, e.g. `orders.endpoints.acme-prod.cloud.goog`. */
+  readonly serviceName: string;
+  /** The JWT's `aud`, listed in the service's `x-google-audiences` (default: `url`). */
+  readonly audience?: string;
+}
 
 export interface GcpServiceAuthOriginArgs {
   /**
    * The gateway's service account for this kind of token (`GcpGatewayServiceAccount`): one per
    * stack and token kind, shared by every origin of that kind, because Zuplo's runtime keeps
-   * the first service account it parses per policy type.
+   * the first service account it parses per policy type. The resource itself, or a
+   * description of it (`GcpGatewayServiceAccountDescription`: its settings and outputs).
    */
-  readonly serviceAccount: GcpGatewayServiceAccount;
+  readonly serviceAccount: GcpGatewayServiceAccount | GcpGatewayServiceAccountDescription;
   /** The origin's base URL, as the gateway forwards to it. */
   readonly url?: pulumi.Input<string>;
   /** ID tokens: the Cloud Run service the account may invoke, and nothing else. */
-  readonly cloudRun?: {
-    /** Name of the service (it must require authentication). */
-    readonly service: pulumi.Input<string>;
-    /** Region of the service. */
-    readonly location: string;
-    /** Project of the service (default: the service account's). */
-    readonly project?: string;
-    /** The ID token's audience: the service's run.app URL or a custom audience (default: `url`). */
-    readonly audience?: string;
-    /** Invoker role (default `roles/run.invoker`); administrator roles are refused. */
-    readonly role?: string;
-  };
+  readonly cloudRun?: GcpServiceAuthCloudRun;
   /** Self-signed JWTs: the Cloud Endpoints or API Gateway service that checks them. */
-  readonly endpoints?: {
-    /** The managed service name, e.g. `orders.endpoints.acme-prod.cloud.goog`. */
-    readonly serviceName: string;
-    /** The JWT's `aud`, listed in the service's `x-google-audiences` (default: `url`). */
-    readonly audience?: string;
-  };
+  readonly endpoints?: GcpEndpointsService;
   /** Access tokens for Google APIs instead (grant the account its roles yourself). */
   readonly scopes?: string[];
 }
@@ -49,6 +58,7 @@ export interface GcpServiceAuthOriginArgs {
  * gateway gets the account's current key.
  */
 export class GcpServiceAuthOrigin extends pulumi.ComponentResource {
+  /** Email of the gateway's service account. */
   readonly serviceAccountEmail: pulumi.Output<string>;
   /** The token's audience (Cloud Run, Endpoints), or "" for scopes. */
   readonly audience: string;
@@ -60,7 +70,7 @@ export class GcpServiceAuthOrigin extends pulumi.ComponentResource {
 
   constructor(name: string, args: GcpServiceAuthOriginArgs, opts?: pulumi.ComponentResourceOptions) {
     super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:gcp:ServiceAuthOrigin", name, {}, opts);
-    const sa = args.serviceAccount;
+    const sa = accountOf(name, args.serviceAccount);
     const check = checkOrigin({
       component: name,
       config: serviceAuthConfig(name, "gcp", { ...sa.rotation, url: args.url }, {
@@ -76,7 +86,7 @@ export class GcpServiceAuthOrigin extends pulumi.ComponentResource {
     });
     const origin = check.known;
     const invoke = origin.target.invoke;
-    const ready: pulumi.Resource[] = [sa];
+    const ready: pulumi.Resource[] = [...sa.ready];
 
     if (invoke.kind === "cloud-run") {
       // Named for what it grants, and granted to the gateway's account alone.
@@ -100,11 +110,44 @@ export class GcpServiceAuthOrigin extends pulumi.ComponentResource {
     this.summary = {
       serviceAccount: sa.email,
       token: origin.target.token,
-      keyGeneration: sa.keyGeneration,
+      ...(sa.keyGeneration !== undefined ? { keyGeneration: sa.keyGeneration } : {}),
       ...(invoke.kind === "cloud-run" ? { invoker: { service: pulumi.interpolate`projects/${invoke.project}/locations/${invoke.location}/services/${check.value(["gcp.cloudRun.service"], (m) => (m.target.invoke as { service: string }).service)}`, role: invoke.role }, audience: this.audience } : {}),
       ...(invoke.kind === "endpoints" ? { endpoints: invoke.serviceName, audience: this.audience, endpointsSecurity: this.endpointsSecurity } : {}),
       ...(invoke.kind === "google-api" ? { scopes: invoke.scopes } : {}),
     };
     this.registerOutputs(this.summary);
   }
+}
+
+/** What an origin reads of its gateway service account. */
+interface GatewayAccount {
+  readonly project: string;
+  readonly accountId: string;
+  readonly token: GcpTokenKind;
+  readonly rotation: CredentialArgs;
+  readonly email: pulumi.Output<string>;
+  readonly member: pulumi.Output<string>;
+  readonly serviceAccountJson: pulumi.Output<string>;
+  readonly keyGeneration?: pulumi.Output<number>;
+  /** What the gateway's key waits for besides the grant (the account resource, when given). */
+  readonly ready: readonly pulumi.Resource[];
+}
+
+/**
+ * The account, from the resource or a description of it. A description's outputs carry their
+ * own dependencies; its email must be the one its settings name (the origin is checked with them).
+ */
+function accountOf(component: string, sa: GcpGatewayServiceAccount | GcpGatewayServiceAccountDescription): GatewayAccount {
+  if (sa instanceof GcpGatewayServiceAccount) return { ...pick(sa), rotation: sa.rotation, email: sa.email, member: sa.member, serviceAccountJson: sa.serviceAccountJson, keyGeneration: sa.keyGeneration, ready: [sa] };
+  const { rotateAfterDays, overlapDays, rotation } = sa;
+  const expected = serviceAccountEmail(sa.accountId, sa.project);
+  const email = pulumi.output(sa.email).apply((e) => {
+    if (e !== expected) throw new TypeError(`${component}: serviceAccount.email is ${e}, but its project and accountId name ${expected}: describe the account it is`);
+    return e;
+  });
+  return { ...pick(sa), rotation: { rotateAfterDays, overlapDays, rotation }, email, member: pulumi.interpolate`serviceAccount:${email}`, serviceAccountJson: pulumi.secret(sa.serviceAccountJson), ready: [] };
+}
+
+function pick(sa: { readonly project: string; readonly accountId: string; readonly token: GcpTokenKind }) {
+  return { project: sa.project, accountId: sa.accountId, token: sa.token };
 }

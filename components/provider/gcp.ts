@@ -1,7 +1,16 @@
 /** The GCP components as the package publishes them: `gatelock:index:Gcp…`. */
 import type * as pulumi from "@pulumi/pulumi";
 import { GcpFederatedOrigin as Federated, type GcpFederatedOriginArgs as FederatedArgs } from "../gcp/federated-origin";
+import {
+  GcpGatewayServiceAccount as GatewayServiceAccount,
+  type GcpGatewayServiceAccountArgs as GatewayServiceAccountArgs,
+  type GcpGatewayServiceAccountDescription as DescriptionArgs,
+} from "../gcp/gateway-service-account";
+import { GcpServiceAuthOrigin as ServiceAuth, type GcpServiceAuthOriginArgs as ServiceAuthArgs } from "../gcp/service-auth-origin";
 import { GcpSharedSecretOrigin as SharedSecret, type GcpSharedSecretOriginArgs } from "../gcp/shared-secret-origin";
+import { ServiceAuthCredentialConfig } from "../model/service-auth/config";
+import type { CredentialArgs } from "../service-auth/origin-args";
+import type { GcpTokenKind } from "./gcp-token-kind";
 import { type Finding, type GatewayVariable, packageFindings, packageVariables } from "./outputs";
 import { builtAs, packageBase, publish } from "./package-component";
 
@@ -83,6 +92,117 @@ export class GcpFederatedOrigin extends packageBase<GcpFederatedOriginArgs>(Fede
       serviceAccountEmail: built.serviceAccountEmail,
       impersonators: built.impersonators,
       audience: built.audience,
+      gatewayVariables: packageVariables(built.gatewayVariables),
+      findings: packageFindings(built.findings),
+    });
+  }
+}
+
+/**
+ * `GcpGatewayServiceAccount`'s args, as another language passes them: the key rotation as flat
+ * settings with their defaults, like every origin's. (Restated, not `Omit`ted: the schema
+ * analyzer reads no `Omit<…>`.)
+ */
+export interface GcpGatewayServiceAccountArgs extends CredentialArgs {
+  /** Project of the account (a GCP project ID, e.g. `acme-prod`). */
+  readonly project: string;
+  /** Account ID (6-30 lower-case letters, digits and dashes; `gl-<stack>-svc` / `gl-<stack>-jwt` in the stack-file program). */
+  readonly accountId: string;
+  /** Which Zuplo policy uses its key: `id-token` (GCP Service Auth) or `self-signed-jwt` (GCP JWT). */
+  readonly token: GcpTokenKind;
+}
+
+// Every arg of the TypeScript component is restated above (its `rotation` as the flat settings):
+// a compile error names one that is not.
+const restatedAccount: Record<Exclude<keyof GatewayServiceAccountArgs, keyof GcpGatewayServiceAccountArgs>, never> = {};
+void restatedAccount;
+
+/**
+ * The gateway's service account for one kind of GCP token, and its key, rotated in two slots.
+ * One per stack and token kind (Zuplo's runtime keeps the first service account it parses for
+ * a policy type): describe it in the `serviceAccount` of every `GcpServiceAuthOrigin` of that
+ * kind, with its settings and its `email` and `serviceAccountJson` outputs.
+ */
+export class GcpGatewayServiceAccount extends packageBase<GatewayServiceAccountArgs>(GatewayServiceAccount) {
+  static readonly packageType = "gatelock:index:GcpGatewayServiceAccount";
+  /** `<accountId>@<project>.iam.gserviceaccount.com`: a `GcpServiceAuthOrigin`'s `serviceAccount.email`. */
+  declare readonly email: pulumi.Output<string>;
+  /** `serviceAccount:<email>`, for IAM bindings you grant the account yourself. */
+  declare readonly member: pulumi.Output<string>;
+  /** The current key file as the single line Zuplo's runtime parses (a secret): a `GcpServiceAuthOrigin`'s `serviceAccount.serviceAccountJson`. */
+  declare readonly serviceAccountJson: pulumi.Output<string>;
+  /** How many times the key has rotated. */
+  declare readonly keyGeneration: pulumi.Output<number>;
+
+  constructor(name: string, args: GcpGatewayServiceAccountArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, accountArgs(args), opts);
+    const built = builtAs(this, GatewayServiceAccount);
+    publish<GcpGatewayServiceAccount>(this, { email: built.email, member: built.member, serviceAccountJson: built.serviceAccountJson, keyGeneration: built.keyGeneration });
+  }
+}
+
+/** The TypeScript component's args: the rotation settings, with the stack file's defaults for those not given. */
+function accountArgs(args: GcpGatewayServiceAccountArgs): GatewayServiceAccountArgs {
+  const { rotateAfterDays, overlapDays, rotation, project, accountId, token } = args;
+  const given = Object.fromEntries(Object.entries({ rotateAfterDays, overlapDays, rotation }).filter(([, v]) => v !== undefined));
+  // Only the defaults come from the stack file's schema: the values are checked, as in
+  // TypeScript, by each origin the account is given to.
+  return { project, accountId, token, rotation: { ...ServiceAuthCredentialConfig.parse({}), ...given } };
+}
+
+/**
+ * A `GcpGatewayServiceAccount`, described for a `GcpServiceAuthOrigin`: the settings it was
+ * given, which the origin is checked with, and its `email` and `serviceAccountJson` outputs.
+ */
+export interface GcpGatewayServiceAccountDescription extends DescriptionArgs {
+  /** Which Zuplo policy uses its key, as given to the `GcpGatewayServiceAccount`. */
+  readonly token: GcpTokenKind;
+}
+
+/**
+ * `GcpServiceAuthOrigin`'s args, as another language passes them: the gateway's service account
+ * as a description (its settings and outputs), since a package component cannot take another
+ * package component's resource as an arg.
+ */
+export interface GcpServiceAuthOriginArgs extends ServiceAuthArgs {
+  /**
+   * The gateway's service account for this kind of token (a `GcpGatewayServiceAccount`, one per
+   * stack and token kind, shared by every origin of that kind): its `project`, `accountId`,
+   * `token` and rotation settings as given to it, and its `email` and `serviceAccountJson` outputs.
+   */
+  readonly serviceAccount: GcpGatewayServiceAccountDescription;
+}
+
+/**
+ * A service-auth origin on GCP: the gateway's service account gets the invoker role on this
+ * origin's Cloud Run service alone; for Cloud Endpoints / API Gateway, `endpointsSecurity` is
+ * the OpenAPI security definition the service must carry. The gateway gets the account's
+ * current key.
+ */
+export class GcpServiceAuthOrigin extends packageBase<ServiceAuthArgs>(ServiceAuth) {
+  static readonly packageType = "gatelock:index:GcpServiceAuthOrigin";
+  /** Email of the gateway's service account. */
+  declare readonly serviceAccountEmail: pulumi.Output<string>;
+  /** The token's audience (Cloud Run, Endpoints), or "" for scopes. */
+  declare readonly audience: string;
+  /**
+   * For `endpoints`: the OpenAPI 2.0 security to merge into the service's document
+   * (`securityDefinitions`, `security`). Typed `Any` in the schema: its keys (`x-google-issuer`, …)
+   * are no SDK field names.
+   */
+  declare readonly endpointsSecurity?: any;
+  /** The variables the gateway needs (the account's key, and the origin's URL when given): pass them to `ZuploEnvironment`. */
+  declare readonly gatewayVariables: GatewayVariable[];
+  /** Warnings about these args, named by arg. */
+  declare readonly findings: Finding[];
+
+  constructor(name: string, args: GcpServiceAuthOriginArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, args, opts);
+    const built = builtAs(this, ServiceAuth);
+    publish<GcpServiceAuthOrigin>(this, {
+      serviceAccountEmail: built.serviceAccountEmail,
+      audience: built.audience,
+      ...(built.endpointsSecurity !== undefined ? { endpointsSecurity: built.endpointsSecurity } : {}),
       gatewayVariables: packageVariables(built.gatewayVariables),
       findings: packageFindings(built.findings),
     });

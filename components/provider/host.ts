@@ -22,8 +22,11 @@ type PackageComponent = ComponentResourceConstructor & PackageComponentStatics;
 /** A cloud's (or other area's) package components, and what loading them needs. */
 export interface PackageArea {
   readonly cloud: string;
-  /** The SDK the area needs, when it needs one. */
-  readonly pkg?: string;
+  /**
+   * The SDKs the area's components need (none for some): when loading fails because one of
+   * them is not installed, its components are refused when built, naming that one.
+   */
+  readonly pkgs?: readonly string[];
   /**
    * The components, by class name, with the outputs that carry a secret: marked secret in the
    * schema (the analyzer knows no secrets) and returned as secrets. Known here, not loaded, so
@@ -36,13 +39,31 @@ export interface PackageArea {
 const CARRIES_THE_SECRET = { secretOutputs: ["gatewayVariables"] };
 
 export const PACKAGE_AREAS: readonly PackageArea[] = [
-  { cloud: "aws", pkg: "@pulumi/aws", components: { AwsSharedSecretOrigin: CARRIES_THE_SECRET, AwsFederatedOrigin: {}, AwsOidcProvider: {} }, load: () => import("./aws") },
-  { cloud: "gcp", pkg: "@pulumi/gcp", components: { GcpSharedSecretOrigin: CARRIES_THE_SECRET, GcpFederatedOrigin: {} }, load: () => import("./gcp") },
-  { cloud: "azure", pkg: "@pulumi/azure-native", components: { AzureSharedSecretOrigin: CARRIES_THE_SECRET, AzureFederatedOrigin: {} }, load: () => import("./azure") },
+  { cloud: "aws", pkgs: ["@pulumi/aws"], components: { AwsSharedSecretOrigin: CARRIES_THE_SECRET, AwsFederatedOrigin: {}, AwsOidcProvider: {} }, load: () => import("./aws") },
+  {
+    cloud: "gcp",
+    pkgs: ["@pulumi/gcp"],
+    components: {
+      GcpSharedSecretOrigin: CARRIES_THE_SECRET,
+      GcpFederatedOrigin: {},
+      GcpGatewayServiceAccount: { secretOutputs: ["serviceAccountJson"] },
+      GcpServiceAuthOrigin: CARRIES_THE_SECRET,
+    },
+    load: () => import("./gcp"),
+  },
+  { cloud: "azure", pkgs: ["@pulumi/azure-native"], components: { AzureSharedSecretOrigin: CARRIES_THE_SECRET, AzureFederatedOrigin: {} }, load: () => import("./azure") },
+  // Apart from the other Azure components: only this one needs azuread too.
+  { cloud: "azure", pkgs: ["@pulumi/azure-native", "@pulumi/azuread"], components: { AzureServiceAuthOrigin: CARRIES_THE_SECRET }, load: () => import("./azure-service-auth") },
   { cloud: "local", components: { LocalSharedSecretOrigin: CARRIES_THE_SECRET }, load: () => import("./local") },
   { cloud: "other", components: { OtherFederatedOrigin: {} }, load: () => import("./other") },
   { cloud: "gateway", components: { ZuploEnvironment: { secretOutputs: ["values"] } }, load: () => import("./gateway") },
 ];
+
+/**
+ * Fields of the schema's types that carry a secret, marked secret there too: what a program
+ * passes in them is a secret (the components keep it one whatever they are given).
+ */
+export const SECRET_TYPE_FIELDS: Readonly<Record<string, readonly string[]>> = { GcpGatewayServiceAccountDescription: ["serviceAccountJson"] };
 
 const SECRET_OUTPUTS: ReadonlyMap<string, readonly string[]> = new Map(
   PACKAGE_AREAS.flatMap((a) => Object.entries(a.components).map(([name, c]) => [name, c.secretOutputs ?? []] as const)),
@@ -57,8 +78,9 @@ export async function loadPackageComponents(areas: readonly PackageArea[] = PACK
         const exports = await area.load();
         return names.map((n) => exports[n] as PackageComponent);
       } catch (e) {
-        if (!area.pkg || !isMissingModule(e, area.pkg)) throw e;
-        return names.map((n) => missingSdkComponent(n, area.pkg!, area.cloud, e));
+        const missing = area.pkgs?.find((pkg) => isMissingModule(e, pkg));
+        if (!missing) throw e;
+        return names.map((n) => missingSdkComponent(n, missing, area.cloud, e));
       }
     }),
   );
@@ -68,7 +90,8 @@ export async function loadPackageComponents(areas: readonly PackageArea[] = PACK
 /**
  * Pulumi's component provider, with what gatelock's components need besides: inputs settled
  * before a component is built (`settleInputs`), and secret outputs marked secret in the schema
- * and returned as secrets (see `PackageArea`).
+ * and returned as secrets (see `PackageArea`), as are secret fields of its types
+ * (`SECRET_TYPE_FIELDS`).
  */
 export class GatelockComponentProvider extends ComponentProvider {
   private readonly byName: ReadonlyMap<string, PackageComponent>;
@@ -81,11 +104,18 @@ export class GatelockComponentProvider extends ComponentProvider {
 
   override getSchema(): Promise<string> {
     this.markedSchema ??= super.getSchema().then((text) => {
-      const schema = JSON.parse(text) as { resources: Record<string, { properties?: Record<string, { secret?: boolean }> }> };
+      type Properties = Record<string, { secret?: boolean }>;
+      const schema = JSON.parse(text) as { resources: Record<string, { properties?: Properties }>; types?: Record<string, { properties?: Properties }> };
       for (const c of this.byName.values()) {
         const resource = schema.resources[`${PACKAGE_NAME}:index:${c.name}`];
         for (const key of SECRET_OUTPUTS.get(c.name) ?? []) {
           const property = resource?.properties?.[key];
+          if (property) property.secret = true;
+        }
+      }
+      for (const [type, keys] of Object.entries(SECRET_TYPE_FIELDS)) {
+        for (const key of keys) {
+          const property = schema.types?.[`${PACKAGE_NAME}:index:${type}`]?.properties?.[key];
           if (property) property.secret = true;
         }
       }

@@ -9,6 +9,7 @@
  */
 export * from "./aws";
 export * from "./azure";
+export * from "./azure-service-auth";
 export * from "./gateway";
 export * from "./gcp";
 export * from "./local";
