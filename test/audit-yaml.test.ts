@@ -134,6 +134,29 @@ describe("gatelock audit: a Pulumi.yaml that is not valid YAML", () => {
 });
 
 describe("gatelock audit: a refusal raised while the program runs is a refusal, not a crash", () => {
+  it("Azure service auth without @pulumi/azuread: exit 1 with ERR_DEPENDENCY_MISSING naming it; other Azure origins never need it", async () => {
+    // As in a project without @pulumi/azuread: loading gatelock's Entra components fails.
+    vi.doMock("../components/azuread", () => ({
+      get AzureServiceAuthOrigin() {
+        throw Object.assign(new Error("Cannot find module '@pulumi/azuread'"), { code: "MODULE_NOT_FOUND" });
+      },
+    }));
+    try {
+      const payments = `    - {name: payments, method: service-auth, cloud: azure, url: "https://payments-api.azurewebsites.net", azure: {tenantId: 72f988bf-86f1-41af-91ab-2d7cd011db47}}\n`;
+      const users = `    - {name: users, method: shared-secret, cloud: azure, azure: {resourceGroup: rg-users, vault: kv-acme-users, readers: ["0f8fad5b-d9cb-469f-a165-70867728950e"]}}\n`;
+      const dir = project({ entra: `config:\n${GATEWAY}  gatelock:origins:\n${payments}${users}`, vault: `config:\n${GATEWAY}  gatelock:origins:\n${users}` });
+      const refused = await cli(["audit", "--stack", "entra", "--cwd", dir]);
+      expect(refused.err).toContain("npm install @pulumi/azuread");
+      expect(refused.err).toContain("[ERR_DEPENDENCY_MISSING]");
+      expect(refused.code).toBe(1);
+      const fine = await cli(["audit", "--stack", "vault", "--format", "json", "--cwd", dir]);
+      expect(fine.code).toBe(0);
+    } finally {
+      vi.doUnmock("../components/azuread");
+    }
+  });
+
+
   it("a missing optional cloud SDK (@pulumi/gcp) exits 1 with ERR_DEPENDENCY_MISSING, not 3", async () => {
     // As in a project that never installed @pulumi/gcp: loading gatelock's GCP module fails.
     vi.doMock("../components/gcp", () => ({

@@ -1,7 +1,6 @@
 /** `gatelock/azure`: Azure translators and components. Loads only azure-native submodules. */
 import { type CloudModule, expectMethod, federatedArgs, serviceAuthArgs, sharedSecretArgs } from "../program/translator";
 import { AzureFederatedOrigin } from "./federated-origin";
-import { AzureServiceAuthOrigin } from "./service-auth-origin";
 import { AzureSharedSecretOrigin } from "./shared-secret-origin";
 
 export {
@@ -11,8 +10,6 @@ export {
   roleDefinitionId,
 } from "./shared-secret-origin";
 export { AzureFederatedOrigin, type AzureFederatedOriginArgs } from "./federated-origin";
-export { AzureServiceAuthOrigin, type AzureServiceAuthOriginArgs, type AzureSiteArgs } from "./service-auth-origin";
-export { containerAppsAuthConfig, webAppAuthSettingsV2, type EasyAuthInput } from "../documents/azure-easy-auth";
 export {
   ADMIN_ROLES,
   DATA_PLANE_ROLES,
@@ -38,8 +35,20 @@ export {
   azureFederatedVariables,
 } from "../gateway/federated/azure";
 
+/** Loaded only for a stack with an Azure service-auth origin: it needs `@pulumi/azuread`. */
+let entra: Pick<typeof import("../azuread"), "AzureServiceAuthOrigin"> | undefined;
+
 export const cloud: CloudModule = {
   cloud: "azure",
+  prepare: {
+    "service-auth": {
+      pkg: "@pulumi/azuread",
+      load: async () => {
+        const { AzureServiceAuthOrigin } = await import("../azuread");
+        entra = { AzureServiceAuthOrigin };
+      },
+    },
+  },
   builders: {
     "shared-secret": (raw, ctx) => {
       const o = expectMethod(raw, "shared-secret");
@@ -51,7 +60,8 @@ export const cloud: CloudModule = {
     },
     "service-auth": (raw, ctx) => {
       const o = expectMethod(raw, "service-auth");
-      return new AzureServiceAuthOrigin(o.name, { ...serviceAuthArgs(o), ...o.azure! }, ctx.opts);
+      if (!entra) throw new TypeError("gatelock: the program builds Azure service-auth origins only after preparing them (loading @pulumi/azuread)");
+      return new entra.AzureServiceAuthOrigin(o.name, { ...serviceAuthArgs(o), ...o.azure! }, ctx.opts);
     },
   },
 };

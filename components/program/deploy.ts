@@ -9,7 +9,7 @@ import type { GatewayArgs } from "../component/checked-origin";
 import { GatelockError, missingDependencyError } from "../errors";
 import { type VariableSummary, ZuploEnvironment } from "../gateway/environment";
 import { gatewayConfigFor, type OriginGatewayConfig, policiesDocument, type ZuploPolicy } from "../gateway/zuplo-policies";
-import { type Cloud, GatelockConfig, type ParsedConfig } from "../model/config";
+import { type Cloud, GatelockConfig, type Method, type ParsedConfig } from "../model/config";
 import { describeOrigin, type OriginDescription } from "../model/describe";
 import { buildModel, type GatelockModel } from "../model/model";
 import type { Finding } from "../model/safety";
@@ -74,6 +74,10 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   // Load only the clouds this stack uses: an AWS-only stack never loads the Azure SDK.
   const clouds = new Map<Cloud, CloudModule>();
   for (const cloud of new Set(model.origins.map((o) => o.cloud))) clouds.set(cloud, await loadCloud(cloud));
+  for (const key of new Set(model.origins.map((o) => `${o.cloud} ${o.method}`))) {
+    const [cloud, method] = key.split(" ") as [Cloud, Method];
+    await prepareMethod(cloud, method, clouds.get(cloud)!);
+  }
 
   // What origins of one cloud share (AWS: the IAM OIDC provider for the gateway's issuer).
   let ctx: BuildContext = { gateway: gatewayArgs(config.gateway), projectDir, ...(options.opts ? { opts: options.opts } : {}) };
@@ -127,6 +131,18 @@ async function loadCloud(cloud: Cloud): Promise<CloudModule> {
     if (entry.pkg && isMissingModule(e, entry.pkg)) {
       throw missingDependencyError(entry.pkg, cloud, e);
     }
+    throw e;
+  }
+}
+
+/** Load what one method of a cloud needs beyond the cloud's SDK, naming a missing package as such. */
+async function prepareMethod(cloud: Cloud, method: Method, module: CloudModule): Promise<void> {
+  const step = module.prepare?.[method];
+  if (!step) return;
+  try {
+    await step.load();
+  } catch (e) {
+    if (isMissingModule(e, step.pkg)) throw missingDependencyError(step.pkg, cloud, e);
     throw e;
   }
 }

@@ -51,6 +51,11 @@ export interface OriginComponent extends pulumi.ComponentResource {
 export interface CloudModule {
   readonly cloud: Cloud;
   readonly builders: Partial<Record<Method, OriginBuilder>>;
+  /**
+   * What a method needs loaded before its builder runs, beyond the cloud's SDK (Azure service
+   * auth: `@pulumi/azuread`), so a stack that does not use it never needs the package.
+   */
+  readonly prepare?: Partial<Record<Method, { readonly pkg: string; readonly load: () => Promise<void> }>>;
   /** Resources the stack's origins on this cloud share, created once before them. */
   readonly shared?: (model: GatelockModel, ctx: BuildContext) => Partial<BuildContext>;
   /** Stack-level facts about an origin for its stack outputs (what only the program knows). */
