@@ -150,10 +150,10 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; required: strin
   },
   GcpGatewayServiceAccount: { inputs: { project: "string", accountId: "string", token: "GcpTokenKind", ...CREDENTIAL_SETTINGS }, required: ["accountId", "project", "token"], takeOutputs: [] },
   GcpServiceAuthOrigin: {
-    inputs: { serviceAccount: "GcpGatewayServiceAccountDescription", url: "string", cloudRun: "GcpServiceAuthCloudRun", endpoints: "GcpEndpointsService", scopes: "string[]" },
+    inputs: { serviceAccount: "GcpGatewayServiceAccountDescription", url: "string", cloudRun: "GcpServiceAuthCloudRun", iap: "GcpServiceAuthIap", endpoints: "GcpEndpointsService", scopes: "string[]" },
     required: ["serviceAccount"],
     // The account's outputs are passed in its description; its settings are plain (the origin is checked with them).
-    takeOutputs: ["cloudRun.service", "serviceAccount.email", "serviceAccount.serviceAccountJson", "url"],
+    takeOutputs: ["cloudRun.service", "iap.service", "serviceAccount.email", "serviceAccount.serviceAccountJson", "url"],
   },
   AzureSharedSecretOrigin: {
     inputs: { ...SHARED_SECRET_SETTINGS, resourceGroup: "string", vault: "string", readers: "string[]", secretName: "string" },

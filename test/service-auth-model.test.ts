@@ -51,6 +51,15 @@ describe("service-auth: accepted configs and their targets", () => {
     });
   });
 
+  it("GCP behind IAP: the id-token account, IAP's OAuth client ID as the audience", () => {
+    const o = gcp({ cloudRun: undefined, iap: { service: "reports", location: "europe-west1", audience: "418203751982-a1b2c3d4e5f6.apps.googleusercontent.com" } });
+    expect(checkServiceAuthOrigin(o, at)).toEqual([]);
+    expect(toServiceAuthTarget(o, "prod")).toMatchObject({ token: "id-token", invoke: { kind: "iap", service: "reports", project: "acme-prod", audience: "418203751982-a1b2c3d4e5f6.apps.googleusercontent.com" } });
+    // The audience IAP accepts is its OAuth client ID, not a URL.
+    expect(ServiceAuthOriginConfig.safeParse({ ...o, gcp: { ...o.gcp, iap: { ...o.gcp!.iap, audience: "https://reports-7hk3pq2xna-ew.a.run.app" } } }).success).toBe(false);
+    expect(issuesOf(gcp({ iap: { service: "reports", location: "europe-west1", audience: "1-x.apps.googleusercontent.com" } }))).toEqual([["ERR_CONFIG_CONFLICT", "gatelock:origins[0].gcp.iap"]]);
+  });
+
   it("GCP self-signed JWT: the jwt account, and the Endpoints service with the origin URL as audience", () => {
     const o = gcp({ token: "self-signed-jwt", cloudRun: undefined, endpoints: { serviceName: "reports.endpoints.acme-prod.cloud.goog" } }, { url: "https://reports.endpoints.acme-prod.cloud.goog" });
     expect(checkServiceAuthOrigin(o, at)).toEqual([]);

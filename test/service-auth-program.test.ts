@@ -155,6 +155,17 @@ describe("service auth on GCP", () => {
     expect(JSON.stringify(run.outputs)).not.toContain("PRIVATE KEY");
   });
 
+  it("IAP: the accessor role on the service for the gateway's account alone, and IAP's client ID as the audience", async () => {
+    const iap = { ...reports, name: "admin", gcp: { project: "acme-prod", iap: { service: "admin", location: "europe-west1", audience: "418203751982-a1b2c3d4e5f6.apps.googleusercontent.com" } } };
+    const run = await runProgram(config(reports, iap), { fakes: { now: () => new Date(t0) } });
+    const accessor = reveal(one(run.resources, "gcp:iap/webCloudRunServiceIamMember:WebCloudRunServiceIamMember").inputs) as Record<string, string>;
+    expect(accessor).toMatchObject({ cloudRunServiceName: "admin", location: "europe-west1", project: "acme-prod", role: "roles/iap.httpsResourceAccessor", member: "serviceAccount:gl-test-svc@acme-prod.iam.gserviceaccount.com" });
+    // One invoker grant (reports) and one accessor grant (admin): the same account, no other member.
+    expect(ofType(run.resources, T.invoker)).toHaveLength(1);
+    const policy = run.outputs.gatewayPolicies.find((c) => c.origin === "admin")!.policies[0]!;
+    expect(policy.handler.options).toEqual({ audience: "418203751982-a1b2c3d4e5f6.apps.googleusercontent.com", serviceAccountJson: "$env(ADMIN_GCP_SERVICE_ACCOUNT_JSON)" });
+  });
+
   it("Endpoints: the OpenAPI security definition for the gateway's account and audience", async () => {
     const run = await runProgram(config(legacy), { fakes: { now: () => new Date(t0) } });
     const out = run.outputs.origins.legacy!.resources as Record<string, any>;

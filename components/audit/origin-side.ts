@@ -118,6 +118,9 @@ function serviceAuthChecker(origin: OriginSideInput): { checkedBy: string; keep:
       keep: `stack output \`origins.${origin.name}.resources.endpointsSecurity\` merged into the service's OpenAPI document (\`x-google-issuer\`, \`x-google-jwks_uri\`, \`x-google-audiences\`) and required on every operation`,
     };
   }
+  if (t.invoke?.kind === "iap") {
+    return { checkedBy: "Identity-Aware Proxy", keep: "IAP turned on for the service, and its ingress limited so that nothing reaches it around IAP" };
+  }
   if (t.invoke?.kind === "google-api") return { checkedBy: "Google Cloud IAM", keep: "the service account's roles to exactly what the gateway calls" };
   return CLOUD_IAM.gcp;
 }

@@ -82,6 +82,7 @@ export function serviceAuthGatewayConfig(origin: ServiceAuthGatewayOrigin): Orig
   const json = `$env(${gcpServiceAuthVariables(origin).serviceAccountJson.name})`;
   switch (t.invoke.kind) {
     case "cloud-run":
+    case "iap":
       return policy(GCP_SERVICE_AUTH_POLICY, { audience: t.invoke.audience, serviceAccountJson: json });
     case "google-api":
       return policy(GCP_SERVICE_AUTH_POLICY, { scopes: [...t.invoke.scopes], serviceAccountJson: json });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceIamMember } from "@pulumi/gcp/cloudrunv2/serviceIamMember";
+import { WebCloudRunServiceIamMember } from "@pulumi/gcp/iap/webCloudRunServiceIamMember";
 import { checkOrigin } from "../component/checked-origin";
 import { endpointsServiceAccountSecurity, type EndpointsSecurity } from "../documents/gcp-endpoints-auth";
 import { serviceAccountEmail } from "../documents/gcp-workload-identity";
@@ -7,7 +8,7 @@ import type { GatewayVariable } from "../gateway/environment";
 import { gcpServiceAuthVariables } from "../gateway/service-auth";
 import { pairVariables } from "../gateway/variables";
 import type { Finding } from "../model/safety";
-import type { GcpTokenKind } from "../model/service-auth/target";
+import { type GcpTokenKind, IAP_ACCESSOR_ROLE } from "../model/service-auth/target";
 import { type CredentialArgs, isServiceAuthOn, serviceAuthConfig } from "../service-auth/origin-args";
 import { GcpGatewayServiceAccount, type GcpGatewayServiceAccountDescription } from "./gateway-service-account";
 
@@ -23,6 +24,18 @@ export interface GcpServiceAuthCloudRun {
   readonly audience?: string;
   /** Invoker role (default `roles/run.invoker`); administrator roles are refused. */
   readonly role?: string;
+}
+
+/** ID tokens through Identity-Aware Proxy: the Cloud Run service behind it. */
+export interface GcpServiceAuthIap {
+  /** Name of the Cloud Run service IAP is turned on for. */
+  readonly service: pulumi.Input<string>;
+  /** Region of the service. */
+  readonly location: string;
+  /** Project of the service (default: the service account's). */
+  readonly project?: string;
+  /** IAP's OAuth client ID (`<number>-<id>.apps.googleusercontent.com`): the ID token's audience. */
+  readonly audience: string;
 }
 
 /** Self-signed JWTs: the Cloud Endpoints or API Gateway service that checks them. */
@@ -45,6 +58,8 @@ export interface GcpServiceAuthOriginArgs {
   readonly url?: pulumi.Input<string>;
   /** ID tokens: the Cloud Run service the account may invoke, and nothing else. */
   readonly cloudRun?: GcpServiceAuthCloudRun;
+  /** ID tokens through Identity-Aware Proxy: the account gets `roles/iap.httpsResourceAccessor` on this service alone. */
+  readonly iap?: GcpServiceAuthIap;
   /** Self-signed JWTs: the Cloud Endpoints or API Gateway service that checks them. */
   readonly endpoints?: GcpEndpointsService;
   /** Access tokens for Google APIs instead (grant the account its roles yourself). */
@@ -78,10 +93,11 @@ export class GcpServiceAuthOrigin extends pulumi.ComponentResource {
         token: sa.token,
         serviceAccountId: sa.accountId,
         cloudRun: args.cloudRun,
+        iap: args.iap,
         endpoints: args.endpoints,
         scopes: args.scopes,
       }),
-      placeholders: { "gcp.cloudRun.service": () => "gatelock-pending", url: () => "https://gatelock-pending.a.run.app" },
+      placeholders: { "gcp.cloudRun.service": () => "gatelock-pending", "gcp.iap.service": () => "gatelock-pending", url: () => "https://gatelock-pending.a.run.app" },
       is: isServiceAuthOn("gcp"),
     });
     const origin = check.known;
@@ -99,6 +115,16 @@ export class GcpServiceAuthOrigin extends pulumi.ComponentResource {
       );
     }
     this.audience = invoke.kind === "google-api" ? "" : invoke.audience;
+    if (invoke.kind === "iap") {
+      // Through IAP, not around it: the accessor role on this one service, for the gateway's account.
+      ready.push(
+        new WebCloudRunServiceIamMember(
+          `${name}-iap-accessor`,
+          { project: invoke.project, location: invoke.location, cloudRunServiceName: check.value(["gcp.iap.service"], (m) => (m.target.invoke as { service: string }).service), role: IAP_ACCESSOR_ROLE, member: sa.member },
+          { parent: this },
+        ),
+      );
+    }
     if (invoke.kind === "endpoints") this.endpointsSecurity = endpointsServiceAccountSecurity({ serviceAccountEmail: origin.target.serviceAccountEmail, audience: invoke.audience });
     this.serviceAccountEmail = sa.email;
     this.findings = check.findings;
@@ -112,6 +138,7 @@ export class GcpServiceAuthOrigin extends pulumi.ComponentResource {
       token: origin.target.token,
       ...(sa.keyGeneration !== undefined ? { keyGeneration: sa.keyGeneration } : {}),
       ...(invoke.kind === "cloud-run" ? { invoker: { service: pulumi.interpolate`projects/${invoke.project}/locations/${invoke.location}/services/${check.value(["gcp.cloudRun.service"], (m) => (m.target.invoke as { service: string }).service)}`, role: invoke.role }, audience: this.audience } : {}),
+      ...(invoke.kind === "iap" ? { iapAccessor: { service: invoke.service, role: IAP_ACCESSOR_ROLE }, audience: this.audience } : {}),
       ...(invoke.kind === "endpoints" ? { endpoints: invoke.serviceName, audience: this.audience, endpointsSecurity: this.endpointsSecurity } : {}),
       ...(invoke.kind === "google-api" ? { scopes: invoke.scopes } : {}),
     };

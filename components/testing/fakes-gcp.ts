@@ -130,6 +130,14 @@ export const GCP_FAKES: Record<string, Fake> = {
     return { id: `${sa}/${str(inputs.role)}/${str(inputs.member)}`, state: { ...inputs, etag: etag(invent) } };
   },
 
+  /** IAP's IAM on a Cloud Run service: `projects/{p}/iap_web/cloud_run-{location}/services/{service}/{role}/{member}`. */
+  "gcp:iap/webCloudRunServiceIamMember:WebCloudRunServiceIamMember": ({ type, inputs }, { invent }) => {
+    if (inputs.cloudRunServiceName === undefined || inputs.location === undefined) reject(type, "cloudRunServiceName and location are required to find the service");
+    if (!/^roles\/iap\./.test(str(inputs.role)) && !/\/roles\//.test(str(inputs.role))) reject(type, `role ${str(inputs.role)} is not supported for this resource`);
+    const resource = `projects/${str(inputs.project)}/iap_web/cloud_run-${str(inputs.location)}/services/${str(inputs.cloudRunServiceName)}`;
+    return { id: `${resource}/${str(inputs.role)}/${str(inputs.member)}`, state: { ...inputs, etag: etag(invent) } };
+  },
+
   "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": ({ type, inputs }, { invent }) => {
     const resource = `projects/${str(inputs.project)}/locations/${str(inputs.location)}/services/${str(inputs.name)}`;
     if (inputs.name === undefined || inputs.location === undefined) reject(type, "name and location are required to find the service");

@@ -58,12 +58,12 @@ function checkAzure(o: ParsedServiceAuthOrigin, at: At): ConfigIssue[] {
 function checkGcp(o: ParsedServiceAuthOrigin, at: At): ConfigIssue[] {
   const g = o.gcp!;
   const issues: ConfigIssue[] = [];
-  const targets = (["cloudRun", "endpoints", "scopes"] as const).filter((k) => g[k] !== undefined);
+  const targets = (["cloudRun", "iap", "endpoints", "scopes"] as const).filter((k) => g[k] !== undefined);
   if (targets.length === 0) {
     issues.push(
       missingIssue(
         at("gcp"),
-        g.token === "id-token" ? "what the gateway's service account may call: a Cloud Run service (`cloudRun`) or Google APIs (`scopes`)." : "the Cloud Endpoints or API Gateway service that checks the self-signed JWT (`endpoints`).",
+        g.token === "id-token" ? "what the gateway's service account may call: a Cloud Run service (`cloudRun`), one behind IAP (`iap`), or Google APIs (`scopes`)." : "the Cloud Endpoints or API Gateway service that checks the self-signed JWT (`endpoints`).",
         g.token === "id-token" ? "add `cloudRun: { service, location }`." : "add `endpoints: { serviceName }`.",
       ),
     );
@@ -76,10 +76,13 @@ function checkGcp(o: ParsedServiceAuthOrigin, at: At): ConfigIssue[] {
   if (g.token === "id-token" && g.endpoints) {
     issues.push(conflict(at("gcp", "endpoints"), "Cloud Endpoints and API Gateway check a self-signed JWT, which Zuplo's GCP JWT policy sends.", "set `token: self-signed-jwt`."));
   }
-  if (g.token === "self-signed-jwt" && (g.cloudRun || g.scopes)) {
-    issues.push(conflict(at("gcp", "token"), "a self-signed JWT is for Cloud Endpoints and API Gateway; Cloud Run and Google APIs need a Google-signed token.", "set `token: id-token` (the default)."));
+  if (g.token === "self-signed-jwt" && (g.cloudRun || g.iap || g.scopes)) {
+    issues.push(conflict(at("gcp", "token"), "a self-signed JWT is for Cloud Endpoints and API Gateway; Cloud Run, IAP and Google APIs need a Google-signed token.", "set `token: id-token` (the default)."));
   }
   if (g.cloudRun) issues.push(...checkCloudRunInvoke({ role: g.cloudRun.role, ...(g.cloudRun.audience !== undefined ? { audience: g.cloudRun.audience } : {}) }, o.url, (...rest) => at("gcp", "cloudRun", ...rest), at("url")));
+  if (g.iap && o.url && !/^https:\/\//i.test(o.url)) {
+    issues.push(unsafe(at("url"), "IAP is reached over https; the ID token must not travel in clear text.", "use the service's https:// URL."));
+  }
   const endpointsAudience = g.endpoints?.audience ?? o.url;
   if (g.endpoints && endpointsAudience !== undefined && /[\s,]/.test(endpointsAudience)) {
     issues.push(invalid(at("gcp", "endpoints", g.endpoints.audience !== undefined ? "audience" : "serviceName"), "`x-google-audiences` is a comma-separated list: an audience with a comma or a space would be split in two.", "use an audience without commas or spaces."));

@@ -96,6 +96,26 @@ export const GcpEndpointsTargetConfig = z
   })
   .describe("A Cloud Endpoints (ESPv2) or API Gateway service in front of the origin.");
 
+/** An IAP OAuth client ID: `<project number>-<id>.apps.googleusercontent.com`. */
+const IAP_CLIENT_ID = /^\d+-[a-z0-9]+\.apps\.googleusercontent\.com$/;
+const RUN_SERVICE = /^[a-z](?:[a-z0-9-]{0,47}[a-z0-9])?$/;
+const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
+
+export const GcpIapTargetConfig = z
+  .strictObject({
+    service: z
+      .string()
+      .regex(RUN_SERVICE, { error: "expected a Cloud Run service name (lower-case letters, digits and dashes, a letter first, at most 49)" })
+      .describe("The Cloud Run service behind Identity-Aware Proxy (IAP turned on for it)."),
+    location: z.string().regex(GCP_REGION, { error: "expected a GCP region (e.g. `europe-west1`)" }).describe("Region of the service."),
+    project: z.string().regex(GCP_PROJECT, { error: "expected a GCP project ID (e.g. `acme-prod`)" }).optional().describe("Project of the service (default: `gcp.project`)."),
+    audience: z
+      .string()
+      .regex(IAP_CLIENT_ID, { error: "expected the IAP OAuth client ID (`<number>-<id>.apps.googleusercontent.com`)" })
+      .describe("IAP's OAuth client ID: the audience of the ID token IAP accepts."),
+  })
+  .describe("A Cloud Run service behind Identity-Aware Proxy: the gateway's account gets `roles/iap.httpsResourceAccessor` on it alone.");
+
 export const GcpServiceAuthConfig = z
   .strictObject({
     project: z
@@ -105,13 +125,14 @@ export const GcpServiceAuthConfig = z
     token: z
       .enum(["id-token", "self-signed-jwt"])
       .default("id-token")
-      .describe("`id-token`: Zuplo's GCP Service Auth policy gets a Google-signed ID token for Cloud Run (`gcp.cloudRun`) or an access token for Google APIs (`gcp.scopes`). `self-signed-jwt`: Zuplo's GCP JWT policy signs a JWT with the key itself, for Cloud Endpoints / API Gateway (`gcp.endpoints`)."),
+      .describe("`id-token`: Zuplo's GCP Service Auth policy gets a Google-signed ID token for Cloud Run (`gcp.cloudRun`, also Cloud Functions 2nd gen by their service) or IAP (`gcp.iap`), or an access token for Google APIs (`gcp.scopes`). `self-signed-jwt`: Zuplo's GCP JWT policy signs a JWT with the key itself, for Cloud Endpoints / API Gateway (`gcp.endpoints`)."),
     serviceAccountId: z
       .string()
       .regex(SERVICE_ACCOUNT_ID, { error: "expected a service account ID (6-30 lower-case letters, digits and dashes, a letter first)" })
       .optional()
       .describe("ID of the gateway's service account (default `gl-<stack>-svc` for ID tokens, `gl-<stack>-jwt` for self-signed JWTs). Every origin of the same token kind must agree."),
     cloudRun: GcpCloudRunTargetConfig.optional(),
+    iap: GcpIapTargetConfig.optional(),
     endpoints: GcpEndpointsTargetConfig.optional(),
     scopes: z
       .array(z.string().regex(GOOGLE_SCOPE, { error: "expected a Google API scope (https://www.googleapis.com/auth/…)" }))

@@ -1,7 +1,7 @@
 /** Plain-language facts about a service-auth origin's trust (pure), for stack outputs and the audit. */
 import { entraIssuer } from "../../documents/entra";
 import type { TrustTargetDescription } from "../federated/describe";
-import type { GcpServiceAuthTarget, ServiceAuthTarget } from "./target";
+import { type GcpServiceAuthTarget, IAP_ACCESSOR_ROLE, type ServiceAuthTarget } from "./target";
 
 export interface ServiceAuthDescription {
   readonly proof: string;
@@ -34,7 +34,7 @@ export function describeServiceAuth(originName: string, gatewayLabel: string, ta
     reachableBy: [`${gatewayLabel} (holds a key of ${sa}, the gateway's one ${target.token} service account)`],
     store: {
       kind: target.token === "id-token" ? "GCP service account key (Google-signed tokens)" : "GCP service account key (self-signed JWT)",
-      location: `${sa}${target.invoke.kind === "cloud-run" ? ` → projects/${target.invoke.project}/locations/${target.invoke.location}/services/${target.invoke.service}` : target.invoke.kind === "endpoints" ? ` → ${target.invoke.serviceName}` : ""}`,
+      location: `${sa}${target.invoke.kind === "cloud-run" || target.invoke.kind === "iap" ? ` → ${target.invoke.kind === "iap" ? "IAP on " : ""}projects/${target.invoke.project}/locations/${target.invoke.location}/services/${target.invoke.service}` : target.invoke.kind === "endpoints" ? ` → ${target.invoke.serviceName}` : ""}`,
       readers: [gcpGrant(target, originName)],
     },
   };
@@ -44,6 +44,8 @@ function gcpProof(t: GcpServiceAuthTarget): string {
   switch (t.invoke.kind) {
     case "cloud-run":
       return `a Google-signed ID token of ${t.serviceAccountEmail} with aud = ${t.invoke.audience}`;
+    case "iap":
+      return `a Google-signed ID token of ${t.serviceAccountEmail} with aud = ${t.invoke.audience} (IAP's OAuth client ID)`;
     case "endpoints":
       return `a JWT signed with a key of ${t.serviceAccountEmail} (iss = sub = the account) with aud = ${t.invoke.audience}, checked by ${t.invoke.serviceName}`;
     case "google-api":
@@ -55,6 +57,8 @@ function gcpGrant(t: GcpServiceAuthTarget, originName: string): string {
   switch (t.invoke.kind) {
     case "cloud-run":
       return `serviceAccount:${t.serviceAccountEmail} (${t.invoke.role} on ${t.invoke.service}, for ${originName} alone)`;
+    case "iap":
+      return `serviceAccount:${t.serviceAccountEmail} (${IAP_ACCESSOR_ROLE} on ${t.invoke.service} behind IAP, for ${originName} alone)`;
     case "endpoints":
       return `serviceAccount:${t.serviceAccountEmail} (the issuer ${t.invoke.serviceName} accepts; no IAM grant)`;
     case "google-api":

@@ -35,10 +35,14 @@ export interface AzureServiceAuthTarget {
 /** What the gateway's service account may call, and the token it sends. */
 export type GcpServiceAuthInvoke =
   | { readonly kind: "cloud-run"; readonly service: string; readonly location: string; readonly project: string; readonly role: string; readonly audience: string }
+  | { readonly kind: "iap"; readonly service: string; readonly location: string; readonly project: string; readonly audience: string }
   | { readonly kind: "endpoints"; readonly serviceName: string; readonly audience: string }
   | { readonly kind: "google-api"; readonly scopes: readonly string[] };
 
 export type GcpTokenKind = "id-token" | "self-signed-jwt";
+
+/** The role that lets a principal through Identity-Aware Proxy to a web resource. */
+export const IAP_ACCESSOR_ROLE = "roles/iap.httpsResourceAccessor";
 
 export interface GcpServiceAuthTarget {
   readonly cloud: "gcp";
@@ -91,8 +95,10 @@ export function toServiceAuthTarget(origin: ParsedServiceAuthOrigin, stack: stri
           role: g.cloudRun.role ?? RUN_INVOKER_ROLE,
           audience: g.cloudRun.audience ?? runAppOrigin(origin.url) ?? "",
         }
-      : g.endpoints
-        ? { kind: "endpoints", serviceName: g.endpoints.serviceName, audience: g.endpoints.audience ?? origin.url ?? "" }
-        : { kind: "google-api", scopes: [...(g.scopes ?? [])] },
+      : g.iap
+        ? { kind: "iap", service: g.iap.service, location: g.iap.location, project: g.iap.project ?? g.project, audience: g.iap.audience }
+        : g.endpoints
+          ? { kind: "endpoints", serviceName: g.endpoints.serviceName, audience: g.endpoints.audience ?? origin.url ?? "" }
+          : { kind: "google-api", scopes: [...(g.scopes ?? [])] },
   };
 }
