@@ -28,7 +28,7 @@ import {
 import type { ParsedFederatedOrigin } from "../config";
 import { configKey, conflictIssue as conflict, invalidIssue as invalid, unsafeIssue as unsafe } from "../issues";
 import { stackSlug } from "../names";
-import { GCP_PROJECT } from "../primitives";
+import { GCP_PROJECT, gcpRegion, runServiceName } from "../primitives";
 import { checkCloudRunInvoke, runAppOrigin } from "../cloud-run";
 import { type FederatedTrust, isPattern } from "./trust";
 
@@ -38,17 +38,11 @@ export { runAppOrigin } from "../cloud-run";
 const POOL_ID = /^(?!gcp-)[a-z0-9-]{4,32}$/;
 /** Service account IDs: 6-30 characters, a lower-case letter first, no trailing dash. */
 const SERVICE_ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-/** Cloud Run service names: a letter first, lower-case letters, digits and dashes, at most 49. */
-const RUN_SERVICE = /^[a-z](?:[a-z0-9-]{0,47}[a-z0-9])?$/;
-const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 
 export const GcpCloudRunTargetConfig = z
   .strictObject({
-    service: z
-      .string()
-      .regex(RUN_SERVICE, { error: "expected a Cloud Run service name (lower-case letters, digits and dashes, a letter first, at most 49)" })
-      .describe("Name of the existing Cloud Run service the gateway calls (it must require authentication)."),
-    location: z.string().regex(GCP_REGION, { error: "expected a GCP region (e.g. `europe-west1`)" }).describe("Region of the Cloud Run service."),
+    service: runServiceName.describe("Name of the existing Cloud Run service the gateway calls (it must require authentication)."),
+    location: gcpRegion.describe("Region of the Cloud Run service."),
     project: z
       .string()
       .regex(GCP_PROJECT, { error: "expected a GCP project ID (e.g. `acme-prod`)" })

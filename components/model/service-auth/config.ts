@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { GcpCloudRunTargetConfig } from "../federated/gcp";
-import { AZURE_RG, GCP_PROJECT, GUID, httpsOrLoopbackUrl, originName } from "../primitives";
+import { AZURE_RG, GCP_PROJECT, gcpRegion, GUID, httpsOrLoopbackUrl, originName, runServiceName } from "../primitives";
 
 /** Entra caps a client secret's lifetime at two years; the credential must expire before. */
 export const MAX_CREDENTIAL_DAYS = 730;
@@ -98,16 +98,11 @@ export const GcpEndpointsTargetConfig = z
 
 /** An IAP OAuth client ID: `<project number>-<id>.apps.googleusercontent.com`. */
 const IAP_CLIENT_ID = /^\d+-[a-z0-9]+\.apps\.googleusercontent\.com$/;
-const RUN_SERVICE = /^[a-z](?:[a-z0-9-]{0,47}[a-z0-9])?$/;
-const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 
 export const GcpIapTargetConfig = z
   .strictObject({
-    service: z
-      .string()
-      .regex(RUN_SERVICE, { error: "expected a Cloud Run service name (lower-case letters, digits and dashes, a letter first, at most 49)" })
-      .describe("The Cloud Run service behind Identity-Aware Proxy (IAP turned on for it)."),
-    location: z.string().regex(GCP_REGION, { error: "expected a GCP region (e.g. `europe-west1`)" }).describe("Region of the service."),
+    service: runServiceName.describe("The Cloud Run service behind Identity-Aware Proxy (IAP turned on for it)."),
+    location: gcpRegion.describe("Region of the service."),
     project: z.string().regex(GCP_PROJECT, { error: "expected a GCP project ID (e.g. `acme-prod`)" }).optional().describe("Project of the service (default: `gcp.project`)."),
     audience: z
       .string()
