@@ -15,7 +15,8 @@ export const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 export const GCP_RUN_SERVICE = /^[a-z](?:[a-z0-9-]{0,47}[a-z0-9])?$/;
 export const AZURE_RG = /^[-\w._()]{1,90}$/;
 export const AZURE_VAULT = /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Directory (tenant), client, object and principal IDs. */
+export { GUID } from "../documents/entra";
 
 export const originName = z.string().regex(ORIGIN_NAME, {
   error: "expected a lower-case name of 2-40 letters, digits and dashes (e.g. `orders`)",

@@ -16,6 +16,7 @@
  * whose `applicationId` is a client ID instead of `/applications/<objectId>` or whose end date
  * has passed, and a role assignment for a role the resource does not define or that exists.
  */
+import { GUID } from "../documents/entra";
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { alnum, type Fake, type FakeContext, reveal, secretValue } from "./fake-kit";
 
@@ -24,7 +25,6 @@ export const SIGN_IN_AUDIENCES = ["AzureADMyOrg", "AzureADMultipleOrgs", "AzureA
 const DEFAULT_PASSWORD_YEARS = 2;
 /** The default access role every resource has when it defines no app roles. */
 const DEFAULT_ACCESS_ROLE = "00000000-0000-0000-0000-000000000000";
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 interface KnownApp {
