@@ -196,6 +196,8 @@ beforeAll(async () => {
   // Its dependencies and the Pulumi SDK, as the install would have them.
   fs.mkdirSync(path.join(tmp, "node_modules", "@pulumi"));
   for (const dep of ["@pulumi/pulumi", ...Object.keys(rootPkg.dependencies)]) {
+    // A scoped dependency (`@peculiar/…`) needs its scope's folder first.
+    fs.mkdirSync(path.dirname(path.join(tmp, "node_modules", dep)), { recursive: true });
     fs.symlinkSync(path.join(ROOT, "node_modules", dep), path.join(tmp, "node_modules", dep), "dir");
   }
 
