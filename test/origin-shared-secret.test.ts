@@ -463,10 +463,12 @@ describe("import boundary", () => {
     const files = [...seen].map((f) => path.relative(root, f)).sort();
     expect(files).toEqual([
       "components/documents/entra.ts",
+      "components/origin/client-cert-header.ts",
       "components/origin/entra.ts",
       "components/origin/index.ts",
       "components/origin/jwks.ts",
       "components/origin/middleware.ts",
+      "components/origin/mtls.ts",
       "components/origin/shared-secret.ts",
       "components/origin/sources.ts",
       "components/origin/token-middleware.ts",

@@ -41,3 +41,31 @@ export {
 } from "./token-middleware";
 export type { SecretDocument } from "../shared-secret/document";
 export { createEntraTokenVerifier, DEFAULT_ENTRA_ROLE, ENTRA_AUTHORITY_HOST, entraIssuer, entraJwksUri, entraTokenMiddleware, protectWithEntraToken, type EntraMiddlewareOptions, type EntraRejectReason, type EntraTokenVerifier, type EntraTokenVerifierOptions, type EntraVerifyResult } from "./entra";
+export {
+  CLIENT_AUTH_EKU,
+  clientCertMiddleware,
+  MAX_CERT_CLOCK_TOLERANCE_SECONDS,
+  mtlsServerOptions,
+  protectWithClientCert,
+  reasonForTlsError,
+  type ClientCertGuard,
+  type ClientCertMiddleware,
+  type ClientCertMiddlewareOptions,
+  type ClientCertOptions,
+  type ClientCertRejectReason,
+  type ClientCertRequest,
+  type ClientCertResult,
+  type MtlsServer,
+  type MtlsTlsOptions,
+  type SubjectPin,
+  type TrustBundle,
+} from "./mtls";
+export {
+  ALB_CLIENT_CERT_CHAIN_HEADER,
+  ALB_CLIENT_CERT_LEAF_HEADER,
+  APP_SERVICE_CLIENT_CERT_HEADER,
+  createForwardedClientCertVerifier,
+  type ClientCertEncoding,
+  type ForwardedClientCertVerifier,
+  type ForwardedClientCertVerifierOptions,
+} from "./client-cert-header";
