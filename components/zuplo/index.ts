@@ -8,3 +8,12 @@ export { ZUPLO_REDEPLOY_TYPE, zuploRedeployProvider, type ZuploRedeployInputs, t
 export { ZUPLO_API_KEY_CONFIG } from "./client";
 export { gatewayConfigFor, policiesDocument, type OriginGatewayConfig, type ZuploPolicy } from "../gateway/zuplo-policies";
 export { ZUPLO_ISSUER, ZUPLO_JWKS_URI, zuploIdentity } from "../model/identity";
+export { ZuploMtlsCertificate, type ZuploMtlsCertificateArgs } from "./mtls-certificate";
+export {
+  ZUPLO_MTLS_CERTIFICATE_TYPE,
+  zuploMtlsCertificateProvider,
+  type ZuploMtlsCertificateInputs,
+  type ZuploMtlsCertificateOutputs,
+  type ZuploMtlsCertificateInfo,
+  type ZuploMtlsEnvironment,
+} from "./mtls-certificate-provider";
