@@ -2,13 +2,18 @@
  * Method 3's model, pure: the schema, every refusal (each with key and fix), the warnings, the
  * one-account-per-token-kind rule, and the targets the translators will build.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runAudit } from "../components/audit/report";
 import { checkCloudRunInvoke } from "../components/model/cloud-run";
 import { configKey } from "../components/model/issues";
 import { ServiceAuthOriginConfig } from "../components/model/service-auth/config";
 import { checkServiceAuthOrigin, checkServiceAuthOrigins, serviceAuthWarnings } from "../components/model/service-auth/checks";
 import { describeServiceAuth } from "../components/model/service-auth/describe";
 import { defaultGatewayServiceAccountId, toServiceAuthTarget } from "../components/model/service-auth/target";
+import { PROJECT_DIR } from "./harness";
 
 const azure = (over: Record<string, unknown> = {}) =>
   ServiceAuthOriginConfig.parse({ name: "payments", method: "service-auth", cloud: "azure", url: "https://payments-api.azurewebsites.net", azure: { tenantId: "72F988BF-86F1-41AF-91AB-2D7CD011DB47", appService: { name: "payments-api", resourceGroup: "rg-payments" }, ...over } });
@@ -173,5 +178,35 @@ describe("describeServiceAuth", () => {
     const g = describeServiceAuth("reports", "gw", toServiceAuthTarget(gcp(), "prod"));
     expect(g.store.readers).toEqual(["serviceAccount:gl-prod-svc@acme-prod.iam.gserviceaccount.com (roles/run.invoker on reports, for reports alone)"]);
     expect(g.proof).toBe("a Google-signed ID token of gl-prod-svc@acme-prod.iam.gserviceaccount.com with aud = https://reports-7hk3pq2xna-ew.a.run.app");
+  });
+});
+
+describe("service-auth refusals in the audit: error findings with the key and the fix", () => {
+  it("each refusal of a stack file shows as an error finding, all at once, and the audit exits refused", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-sa-audit-"));
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.mkdirSync(path.join(dir, "stacks"));
+    const origins = [
+      { name: "payments", method: "service-auth", cloud: "azure", azure: { signInAudience: "AzureADMultipleOrgs" } },
+      { name: "reports", method: "service-auth", cloud: "gcp", url: "https://reports-7hk3pq2xna-ew.a.run.app", serviceAuth: { rotateAfterDays: 720, overlapDays: 14 }, gcp: { project: "acme-prod", cloudRun: { service: "reports", location: "europe-west1", role: "roles/run.admin", audience: "https://billing-4xq2m7a-uc.a.run.app" }, scopes: ["https://www.googleapis.com/auth/bigquery"] } },
+    ];
+    fs.writeFileSync(path.join(dir, "stacks", "Pulumi.bad.yaml"), `config:\n  gatelock:gateway: {kind: zuplo, account: acme, project: orders-api, branch: main}\n  gatelock:origins: ${JSON.stringify(origins)}\n`);
+    try {
+      const report = await runAudit({ projectDir: dir, stack: "bad", env: {} });
+      expect(report.ok).toBe(false);
+      const errors = report.findings.filter((f) => f.severity === "error");
+      expect(errors.map((f) => [f.code, f.path]).sort()).toEqual(
+        [
+          ["ERR_TRUST_UNSAFE", "gatelock:origins[0].azure.signInAudience"],
+          ["ERR_CONFIG_INVALID", "gatelock:origins[1].serviceAuth.rotateAfterDays"],
+          ["ERR_TRUST_UNSAFE", "gatelock:origins[1].gcp.cloudRun.role"],
+          ["ERR_CONFIG_CONFLICT", "gatelock:origins[1].gcp.cloudRun.audience"],
+          ["ERR_CONFIG_CONFLICT", "gatelock:origins[1].gcp.scopes"],
+        ].sort(),
+      );
+      for (const f of errors) expect(f.fix, `${f.code} ${f.path}`).toBeTruthy();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
