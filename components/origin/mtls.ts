@@ -84,10 +84,9 @@ export type TrustBundle = string | Buffer | readonly (string | Buffer)[];
 export interface ClientCertOptions {
   /**
    * The CA certificates the gateway's client certificate must chain to: the stack's CA, or
-   * old and new CA during a rotation. A leaf plus one intermediate is supported. With
-   * {@link mtlsServerOptions} the intermediate must be in this bundle: Node does not expose
-   * the chain a client sent to the server after the handshake, so the guard cannot use it.
-   * The header verifier also uses an intermediate forwarded with the leaf. Public roots are refused.
+   * old and new CA during a rotation. A leaf plus one intermediate is supported: in this
+   * bundle, or sent by the client (over TLS) or forwarded with the leaf (in a header), and then
+   * checked against the bundle like the leaf. Public roots are refused.
    */
   readonly ca: TrustBundle;
   /** Accept only certificates matching one of these subjects. Default: any leaf the bundle's CAs issued. */
@@ -196,6 +195,9 @@ export function mtlsServerOptions(options: ClientCertOptions): MtlsServer {
   const checkClientCertificate = (socket: TLSSocket): ClientCertResult => {
     try {
       if (typeof socket?.getPeerX509Certificate !== "function") return { ok: false, reason: "missing" };
+      // Read the chain first: on Node 20, once getPeerX509Certificate() has run, the detailed
+      // getPeerCertificate(true) no longer links the intermediates the client sent.
+      const chain = presentedChain(socket);
       const leaf = socket.getPeerX509Certificate();
       if (!leaf) return { ok: false, reason: "missing" };
       if (!socket.authorized) {
@@ -203,7 +205,7 @@ export function mtlsServerOptions(options: ClientCertOptions): MtlsServer {
         const code = String(socket.authorizationError ?? "");
         return { ok: false, reason: reasonForTlsError(code), ...(IDENTIFIER.test(code) ? { detail: code } : {}) };
       }
-      return policy.check(leaf, presentedChain(socket));
+      return policy.check(leaf, chain);
     } catch {
       return { ok: false, reason: "malformed" };
     }
@@ -300,9 +302,9 @@ function gate<Req extends IncomingMessage>(guard: ClientCertGuard, options: Clie
 }
 
 /**
- * The certificates the peer sent after its leaf, as candidate intermediates (never as anchors).
- * On a server Node (20) returns no issuer chain once the handshake is over, so this is usually
- * empty there; kept so that a runtime that does expose the chain is not refused for it.
+ * The certificates the peer sent after its leaf, as candidate intermediates (never as anchors):
+ * each is checked against the bundle like any other. Call it before getPeerX509Certificate()
+ * (see checkClientCertificate).
  */
 function presentedChain(socket: TLSSocket): X509Certificate[] {
   const out: X509Certificate[] = [];
