@@ -463,6 +463,7 @@ describe("import boundary", () => {
     const files = [...seen].map((f) => path.relative(root, f)).sort();
     expect(files).toEqual([
       "components/documents/entra.ts",
+      "components/documents/trust-bundle.ts",
       "components/origin/client-cert-header.ts",
       "components/origin/entra.ts",
       "components/origin/index.ts",

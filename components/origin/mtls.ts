@@ -25,9 +25,10 @@
  *
  * Shared with the forwarded-header verifier (client-cert-header.ts). Node built-ins only.
  */
-import { createHash, X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { rootCertificates, type TLSSocket } from "node:tls";
+import type { TLSSocket } from "node:tls";
+import { issuedBy, parseTrustBundle as parseBundle, type TrustBundle, weakKey } from "../documents/trust-bundle";
 import { rejectRequest } from "./middleware";
 
 /** Why a client certificate was refused. For the origin's logs; the caller always gets the same 401. */
@@ -78,7 +79,7 @@ export type ClientCertResult =
 export type SubjectPin = string | Readonly<Record<string, string>>;
 
 /** PEM text (one or more certificates), a DER buffer, or a list of either. */
-export type TrustBundle = string | Buffer | readonly (string | Buffer)[];
+export type { TrustBundle } from "../documents/trust-bundle";
 
 /** Options shared by {@link mtlsServerOptions} and the forwarded-header verifier. */
 export interface ClientCertOptions {
@@ -125,8 +126,6 @@ export const CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
 /** Upper bound for `clockToleranceSeconds`, as for the gateway-token verifier. */
 export const MAX_CERT_CLOCK_TOLERANCE_SECONDS = 300;
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END CERTIFICATE-----/g;
-const STRONG_CURVES = new Set(["prime256v1", "secp384r1", "secp521r1"]);
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9.-]*$/;
 /**
  * Pin values are plain text: nothing RFC 2253 would escape, no control characters. Node prints
@@ -319,11 +318,6 @@ function presentedChain(socket: TLSSocket): X509Certificate[] {
   return out;
 }
 
-function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
-  // checkIssued compares names (and key identifiers, and the issuer's keyCertSign usage);
-  // only the signature proves the parent's key signed it.
-  return child.checkIssued(parent) && child.verify(parent.publicKey);
-}
 
 /**
  * Does `leaf` chain to one of `anchors`, directly or through one CA intermediate (from the
@@ -350,115 +344,6 @@ function timeState(cert: X509Certificate, nowMs: number, toleranceMs: number): "
   if (!(nowMs + toleranceMs >= from)) return "not-yet-valid";
   if (!(nowMs - toleranceMs <= to)) return "expired";
   return "valid";
-}
-
-function weakKey(cert: X509Certificate): boolean {
-  const key = cert.publicKey;
-  const details = key.asymmetricKeyDetails ?? {};
-  switch (key.asymmetricKeyType) {
-    case "rsa":
-    case "rsa-pss":
-      return !(typeof details.modulusLength === "number" && details.modulusLength >= 2048);
-    case "ec":
-      return !(typeof details.namedCurve === "string" && STRONG_CURVES.has(details.namedCurve));
-    case "ed25519":
-    case "ed448":
-      return false;
-    default:
-      return true;
-  }
-}
-
-function parseBundle(ca: TrustBundle | undefined, fail: (message: string) => never): X509Certificate[] {
-  if (ca === undefined || ca === null) fail("`ca` is required: the PEM bundle of the CA(s) that issue the gateway's client certificate");
-  const parts: readonly (string | Buffer)[] = typeof ca === "string" || Buffer.isBuffer(ca) ? [ca] : Array.isArray(ca) ? ca : fail("`ca` must be PEM text, a Buffer, or a list of them");
-  const certs: X509Certificate[] = [];
-  for (const part of parts) {
-    if (typeof part !== "string" && !Buffer.isBuffer(part)) fail("`ca` entries must be PEM strings or Buffers");
-    const text = typeof part === "string" ? part : part.toString("latin1");
-    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) fail("the trust bundle contains a private key: pass only CA certificates, and keep the key out of the origin");
-    if (text.includes("-----BEGIN")) {
-      const blocks = [...text.matchAll(PEM_CERTIFICATE)].map((m) => m[0]);
-      if (text.replace(PEM_CERTIFICATE, "").includes("-----BEGIN")) fail("the trust bundle contains a PEM block that is not a certificate");
-      for (const pem of blocks) certs.push(parseOne(pem, certs.length, fail));
-    } else if (Buffer.isBuffer(part) && part.length > 0) {
-      certs.push(parseOne(part, certs.length, fail));
-    } else if (text.trim().length > 0) {
-      fail("`ca` must contain PEM certificates (-----BEGIN CERTIFICATE-----)");
-    }
-  }
-  if (certs.length === 0) fail("the trust bundle is empty: it must hold the CA that issues the gateway's client certificate");
-
-  const unique = new Map<string, X509Certificate>();
-  for (const [i, cert] of certs.entries()) {
-    const label = `trust bundle certificate #${i + 1} (${oneLine(cert.subject)})`;
-    if (!cert.ca) fail(`${label} is not a CA certificate: the bundle holds the CA(s) that issue the client certificate, not the client certificate itself`);
-    if (weakKey(cert)) fail(`${label} has a key weaker than P-256 / RSA 2048`);
-    const publicRoot = publicRootBehind(cert);
-    if (publicRoot) {
-      fail(`${label} is ${publicRoot === cert.subject ? "a public root CA" : `issued by the public root CA ${oneLine(publicRoot)}`}: a trust bundle with a public root CA would let anyone with a public certificate in; use the stack's own CA`);
-    }
-    unique.set(cert.fingerprint256, cert);
-  }
-  return [...unique.values()];
-}
-
-function parseOne(input: string | Buffer, index: number, fail: (message: string) => never): X509Certificate {
-  try {
-    return new X509Certificate(input);
-  } catch {
-    return fail(`trust bundle certificate #${index + 1} could not be parsed`);
-  }
-}
-
-function oneLine(subject: string): string {
-  return subject.split("\n").join(", ");
-}
-
-interface PublicRoots {
-  readonly certs: readonly X509Certificate[];
-  readonly keys: ReadonlyMap<string, X509Certificate>;
-  readonly subjects: ReadonlySet<string>;
-}
-let publicRoots: PublicRoots | undefined;
-
-function spki(cert: X509Certificate): string {
-  return createHash("sha256").update(cert.publicKey.export({ type: "spki", format: "der" })).digest("base64");
-}
-
-/** Node's bundled Mozilla root store, indexed once, on the first bundle check. */
-function roots(): PublicRoots {
-  if (!publicRoots) {
-    const certs: X509Certificate[] = [];
-    for (const pem of rootCertificates) {
-      try {
-        certs.push(new X509Certificate(pem));
-      } catch {
-        // A root Node ships but cannot parse cannot be in anyone's bundle either.
-      }
-    }
-    publicRoots = { certs, keys: new Map(certs.map((c) => [spki(c), c])), subjects: new Set(certs.map((c) => c.subject)) };
-  }
-  return publicRoots;
-}
-
-/**
- * The subject of the public root CA this certificate is, or is issued by; undefined when it is
- * neither. "Is" covers the root itself, a re-issued or cross-signed copy (same key), and a
- * self-signed CA posing under a public root's name. Only Node's bundled roots are known here,
- * not the operating system's store, and a CA two levels below a public root is not detected.
- */
-function publicRootBehind(cert: X509Certificate): string | undefined {
-  const index = roots();
-  const sameKey = index.keys.get(spki(cert));
-  if (sameKey) return cert.subject;
-  const selfSigned = issuedBy(cert, cert);
-  if (selfSigned && index.subjects.has(cert.subject)) return cert.subject;
-  if (selfSigned) return undefined;
-  for (const root of index.certs) {
-    if (issuedBy(cert, root)) return root.subject;
-  }
-  return undefined;
 }
 
 function compilePins(pins: readonly SubjectPin[] | undefined, fail: (message: string) => never): ((subject: string) => boolean)[] {
