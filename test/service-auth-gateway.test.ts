@@ -2,17 +2,11 @@
  * The gateway side of upstream service auth (pure): variables and the Zuplo policy per cloud
  * and token kind, with the options type-checked against `@zuplo/runtime`'s own declarations.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import * as ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { type ServiceAuthGatewayOrigin, serviceAuthGatewayConfig, serviceAuthVariables } from "../components/gateway/service-auth";
 import { ServiceAuthOriginConfig } from "../components/model/service-auth/config";
 import { toServiceAuthTarget } from "../components/model/service-auth/target";
-import { PROJECT_DIR } from "./harness";
-
-const RUNTIME = path.join(PROJECT_DIR, "e2e/node_modules/@zuplo/runtime/out/types/index.d.ts");
+import { hasZuploRuntimeTypes, zuploTypeErrors } from "./harness/zuplo-types";
 
 function origin(raw: Record<string, unknown>): ServiceAuthGatewayOrigin {
   const parsed = ServiceAuthOriginConfig.parse(raw);
@@ -75,19 +69,13 @@ describe("service-auth gateway policies", () => {
     }
   });
 
-  it.skipIf(!fs.existsSync(RUNTIME))("the options type-check against @zuplo/runtime's declarations of each policy", () => {
+  it.skipIf(!hasZuploRuntimeTypes)("the options type-check against @zuplo/runtime's declarations of each policy", () => {
     const typeOf: Record<string, string> = {
       UpstreamAzureAdServiceAuthInboundPolicy: "UpstreamAzureAdServiceAuthInboundPolicyOptions",
       UpstreamGcpServiceAuthInboundPolicy: "UpstreamGcpServiceAuthInboundPolicyOptions",
       UpstreamGcpJwtInboundPolicy: "UpstreamGcpJwtInboundPolicyOptions",
     };
-    const check = (source: string) => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-service-auth-"));
-      const file = path.join(dir, "check.ts");
-      fs.writeFileSync(file, source);
-      const program = ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: true, types: [], lib: ["lib.esnext.d.ts", "lib.webworker.d.ts"], moduleResolution: ts.ModuleResolutionKind.Bundler, module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, baseUrl: dir, paths: { "@zuplo/runtime": [RUNTIME] } });
-      return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-    };
+    const check = (source: string) => zuploTypeErrors("check.ts", source);
     const lines = [AZURE, RUN, API, JWT].map((o, i) => {
       const p = serviceAuthGatewayConfig(o).policies[0]!;
       return `export const p${i}: rt.${typeOf[p.handler.export]} = ${JSON.stringify(p.handler.options)};`;
