@@ -1,5 +1,5 @@
 /** `gatelock/gcp`: GCP translators and components. Loads only GCP SDK submodules. */
-import type { GatelockModel, ServiceAuthOrigin } from "../model/model";
+import type { GatelockModel } from "../model/model";
 import type { GcpServiceAuthTarget, GcpTokenKind } from "../model/service-auth/target";
 import { type BuildContext, type CloudModule, expectMethod, federatedArgs, sharedSecretArgs } from "../program/translator";
 import { GcpFederatedOrigin } from "./federated-origin";
@@ -37,7 +37,7 @@ function gatewayServiceAccounts(model: GatelockModel, ctx: BuildContext): Pick<B
     const t: GcpServiceAuthTarget = o.target;
     accounts[t.token] ??= new GcpGatewayServiceAccount(
       `gcp-gateway-${t.token === "id-token" ? "svc" : "jwt"}`,
-      { project: t.project, accountId: t.serviceAccountId, token: t.token, rotation: (o as ServiceAuthOrigin).credential },
+      { project: t.project, accountId: t.serviceAccountId, token: t.token, rotation: o.credential },
       ctx.opts,
     );
   }

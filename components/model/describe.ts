@@ -46,7 +46,7 @@ export interface VerifierSettings {
 /** The verifier settings for an origin that checks the gateway's token itself (pure). */
 export function verifierSettings(origin: FederatedOrigin): VerifierSettings {
   const t = origin.trust;
-  return { issuer: t.issuer, jwksUri: t.jwksUri, audience: t.audience ?? "", subjects: [...t.subjects], claims: { ...t.claims } };
+  return { issuer: t.issuer, jwksUri: t.jwksUri, audience: t.audience, subjects: [...t.subjects], claims: { ...t.claims } };
 }
 
 export function describeOrigin(origin: OriginModel, gateway: GatewayModel): OriginDescription {
