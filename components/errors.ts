@@ -70,6 +70,12 @@ export type WarningCode =
   | "WARN_UNGRANTED_SCOPES"
   /** `overlapDays: 0`: the previous shared secret retires at the moment of rotation. */
   | "WARN_NO_OVERLAP"
+  /** An mTLS origin's front end lets requests without a valid client certificate through (behind `dangerouslyAllowOptionalClientCert`). */
+  | "WARN_OPTIONAL_CLIENT_CERT"
+  /** An API Gateway's default `execute-api` endpoint stays open beside its mutual-TLS domain (behind `dangerouslyAllowExecuteApiEndpoint`). */
+  | "WARN_EXECUTE_API_ENDPOINT_OPEN"
+  /** gatelock emits the settings of a front end it does not manage (a proxy to attach to, an App Service, an Application Gateway): nothing is enforced until they are applied. */
+  | "WARN_NOT_ENFORCED_HERE"
   /** A shared secret rotates less than once a year. */
   | "WARN_LONG_ROTATION"
   /** A `local` origin whose URL is not on loopback. */

@@ -15,7 +15,8 @@ import { gitIgnoreOracle } from "../components/dotenv/git-ignore";
 import { runUnderMocks } from "../components/testing/engine";
 import { isSecretValue, reveal } from "../components/testing/fakes";
 import { MTLS_CERTIFICATE_DIR_TYPE, MtlsCertificateDir, mtlsCertificateDirProblem, mtlsCertificateDirProvider as p } from "../components/local/mtls-certificate-dir";
-import { mtlsCertificateDirProvider as providerFromFile } from "../components/local/mtls-certificate-dir-provider";
+import { isCertificateName as providerIsName, mtlsCertificateDirProvider as providerFromFile, normaliseCertificateDir as providerNormalise } from "../components/local/mtls-certificate-dir-provider";
+import { isCertificateName as modelIsName, normaliseCertificateDir as modelNormalise } from "../components/model/mtls/certificate-dir";
 
 const ROOT = path.resolve(__dirname, "..");
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -61,6 +62,13 @@ function expectNoKey(text: string, key: string): void {
 }
 
 describe("MtlsCertificateDir provider", () => {
+  it("applies the model's rule (the serialised provider keeps its own copy): they agree on every name and directory", () => {
+    const names = ["orders_mtls", "_x", "A1", "class", "yield", "await_", "1abc", "has-dash", "dot.ted", "", "x".repeat(120), "x".repeat(121), "ünïcode", "with space", null, 42];
+    const dirs = [".zuplo/mtls", ".zuplo/mtls/", "a/./b//", "/abs", "C:\\x", "..", "a/../b", "a\\b", ".", "", "a\0b", "./.zuplo", undefined];
+    for (const n of names) expect([n, providerIsName(n)]).toEqual([n, modelIsName(n)]);
+    for (const d of dirs) expect([d, providerNormalise(d)]).toEqual([d, modelNormalise(d)]);
+  });
+
   it("is the provider file's provider, exported under the resource's names", () => {
     expect(p).toBe(providerFromFile);
     expect(MTLS_CERTIFICATE_DIR_TYPE).toBe("MtlsCertificateDir");

@@ -5,6 +5,7 @@
  */
 import type { OriginModel, SharedSecretOrigin } from "../model/model";
 import { federatedVariables } from "./federated";
+import { mtlsVariables } from "./mtls";
 import { serviceAuthVariables } from "./service-auth";
 import { type KeyedVariables, urlVariableSpec, type VariableSpec } from "./variable-spec";
 
@@ -24,6 +25,13 @@ export function sharedSecretVariableSpecs(origin: SharedSecretOrigin): KeyedVari
 
 /** Every variable an origin needs, in order: the method's, then the URL's. */
 export function variableSpecs(origin: OriginModel): VariableSpec[] {
-  const keyed = origin.method === "shared-secret" ? sharedSecretVariableSpecs(origin) : origin.method === "federated" ? federatedVariables(origin) : serviceAuthVariables(origin);
+  const keyed =
+    origin.method === "shared-secret"
+      ? sharedSecretVariableSpecs(origin)
+      : origin.method === "federated"
+        ? federatedVariables(origin)
+        : origin.method === "mtls"
+          ? mtlsVariables(origin)
+          : serviceAuthVariables(origin);
   return Object.values(keyed).filter((s): s is VariableSpec => s !== undefined);
 }

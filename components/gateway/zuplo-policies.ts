@@ -6,6 +6,7 @@
  * entries to paste, referencing the variables it wrote with `$env(NAME)`.
  */
 import type { OriginModel } from "../model/model";
+import { type MtlsForwardRouteHandler, mtlsGatewayConfig } from "./mtls";
 import { serviceAuthGatewayConfig } from "./service-auth";
 import { federatedGatewayConfig } from "./federated";
 import { type AwsForwardRouteHandler, awsForwardHandler } from "./federated/aws";
@@ -38,8 +39,8 @@ export interface UrlForwardRouteHandler {
   readonly options: { readonly baseUrl: string };
 }
 
-/** Zuplo's `urlForwardHandler`, or, for an AWS federated origin, gatelock's signing module. */
-export type RouteHandler = UrlForwardRouteHandler | AwsForwardRouteHandler;
+/** Zuplo's `urlForwardHandler` (for mTLS, presenting the certificate), or, for an AWS federated origin, gatelock's signing module. */
+export type RouteHandler = UrlForwardRouteHandler | AwsForwardRouteHandler | MtlsForwardRouteHandler;
 
 export function gatewayConfigFor(origin: OriginModel): OriginGatewayConfig {
   switch (origin.method) {
@@ -74,6 +75,8 @@ export function gatewayConfigFor(origin: OriginModel): OriginGatewayConfig {
       const config = serviceAuthGatewayConfig(origin);
       return origin.url ? { ...config, handler: forwardHandler(origin.name) } : config;
     }
+    case "mtls":
+      return mtlsGatewayConfig(origin);
   }
 }
 

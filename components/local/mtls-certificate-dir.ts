@@ -8,7 +8,6 @@
  * pre-flight question the model asks of dotenv targets, with the same git oracle.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { IgnoreOracle } from "../model/dotenv-target";
 import {
   isCertificateName,
   mtlsCertificateDirProvider,
@@ -19,32 +18,10 @@ import {
 } from "./mtls-certificate-dir-provider";
 
 export { mtlsCertificateDirProvider, isCertificateName, normaliseCertificateDir };
+export { type MtlsCertificateDirProblem, mtlsCertificateDirProblem } from "../model/mtls/certificate-dir";
 export type { MtlsCertificateDirInputs, MtlsCertificateDirOutputs, MtlsCertificateDirProvider };
 
 export const MTLS_CERTIFICATE_DIR_TYPE = "MtlsCertificateDir";
-
-export type MtlsCertificateDirProblem =
-  | { readonly kind: "outside-project" }
-  | { readonly kind: "bad-name" }
-  | { readonly kind: "not-ignored"; readonly path: string }
-  | { readonly kind: "no-repo"; readonly path: string };
-
-/**
- * Why the key may not be written to `<dir>/<name>/tls.key`, or undefined when it may: the
- * provider's own rule, asked before any resource exists (pass `gitIgnoreOracle(projectDir)`
- * from components/dotenv/git-ignore.ts). Outside git only `.zuplo/…` passes.
- */
-export function mtlsCertificateDirProblem(dir: string, name: string, oracle: IgnoreOracle): MtlsCertificateDirProblem | undefined {
-  const normal = normaliseCertificateDir(dir);
-  if (normal === undefined) return { kind: "outside-project" };
-  if (!isCertificateName(name)) return { kind: "bad-name" };
-  for (const file of [`${normal}/${name}/tls.key`, `${normal}/${name}/tls.crt`]) {
-    const verdict = oracle(file);
-    if (verdict === "not-ignored") return { kind: "not-ignored", path: file };
-    if (verdict === "no-repo" && normal !== ".zuplo" && !normal.startsWith(".zuplo/")) return { kind: "no-repo", path: file };
-  }
-  return undefined;
-}
 
 export interface MtlsCertificateDirArgs {
   /** Absolute directory of the Pulumi project; `dir` is relative to it. */

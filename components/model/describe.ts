@@ -3,6 +3,7 @@
  * stack outputs and the audit, so both say the same thing.
  */
 import { describeFederatedTarget } from "./federated/describe";
+import { describeMtls } from "./mtls/describe";
 import { describeServiceAuth } from "./service-auth/describe";
 import type { FederatedOrigin, GatewayModel, OriginModel, SecretStore } from "./model";
 
@@ -95,6 +96,18 @@ export function describeOrigin(origin: OriginModel, gateway: GatewayModel): Orig
         reachableBy: d.reachableBy,
         store: d.store,
         rotation: { rotateAfterDays: origin.credential.rotateAfterDays, overlapDays: origin.credential.overlapDays },
+        cloudTarget: { ...origin.target },
+      };
+    }
+    case "mtls": {
+      const d = describeMtls(origin.name, gateway.label, origin.trust, origin.client, origin.target);
+      return {
+        name: origin.name,
+        method: origin.method,
+        cloud: origin.cloud,
+        ...(origin.url ? { url: origin.url } : {}),
+        ...d,
+        ...(origin.trust.kind === "stack-ca" ? { rotation: { rotateAfterDays: origin.trust.pki.rotateAfterDays, overlapDays: origin.trust.pki.overlapDays } } : {}),
         cloudTarget: { ...origin.target },
       };
     }

@@ -12,6 +12,7 @@ import { type AwsFederatedTarget, toAwsFederatedTarget } from "./federated/aws";
 import { type AzureFederatedTarget, toAzureFederatedTarget } from "./federated/azure";
 import { type GcpFederatedTarget, toGcpFederatedTarget } from "./federated/gcp";
 import { federatedTrust } from "./federated/checks";
+import { type MtlsClient, type MtlsTarget, type MtlsTrust, toMtlsParts } from "./mtls/target";
 import { type CredentialRotation, type ServiceAuthTarget, toServiceAuthTarget } from "./service-auth/target";
 import type { FederatedTrust } from "./federated/trust";
 import { gitIgnoreOracle } from "../dotenv/git-ignore";
@@ -118,7 +119,20 @@ export interface ServiceAuthOrigin extends OriginBase {
   readonly target: ServiceAuthTarget;
 }
 
-export type OriginModel = SharedSecretOrigin | FederatedOrigin | ServiceAuthOrigin;
+/** Method 4: the origin accepts only TLS connections that present the gateway's client certificate. */
+export interface MtlsOrigin extends OriginBase {
+  readonly method: "mtls";
+  readonly cloud: MtlsTarget["cloud"];
+  /** The stack's own CA (and how it and the client certificate rotate), or a bundle brought by the user. */
+  readonly trust: MtlsTrust;
+  /** The certificate the gateway presents: its subject, Zuplo name and variable. */
+  readonly client: MtlsClient;
+  readonly target: MtlsTarget;
+  /** `mtls.dangerouslyAllowOptionalClientCert`: a permissive origin-side mode was allowed. */
+  readonly allowOptionalClientCert: boolean;
+}
+
+export type OriginModel = SharedSecretOrigin | FederatedOrigin | ServiceAuthOrigin | MtlsOrigin;
 
 export interface GatelockModel {
   /** Stack (environment) name; part of every cloud resource name so stacks never collide. */
@@ -175,7 +189,7 @@ function buildChecked(raw: unknown, options: BuildOptions): GatelockModel {
   if (issues.length > 0) throw new ConfigError(issues);
   // Every check passed, so every model was built; one that was not fails here as it did before.
   const identity = gatewayIdentity(parsed.data);
-  return toModel(parsed.data, options.stack, origins.map((o, i) => o ?? toOrigin(parsed.data.origins[i]!, i, options.stack, identity)));
+  return toModel(parsed.data, options.stack, origins.map((o, i) => o ?? toOrigin(parsed.data.origins[i]!, i, options.stack, identity, parsed.data.gateway)));
 }
 
 /**
@@ -221,7 +235,7 @@ function buildOrigins(config: ParsedConfig, stack: string): (OriginModel | undef
   const identity = gatewayIdentity(config);
   return config.origins.map((o, index) => {
     try {
-      return toOrigin(o, index, stack, identity);
+      return toOrigin(o, index, stack, identity, config.gateway);
     } catch {
       return undefined;
     }
@@ -269,7 +283,7 @@ function toModel(config: ParsedConfig, stack: string, origins: readonly OriginMo
   return { stack, gateway, origins, findings: lintConfig(config) };
 }
 
-function toOrigin(o: ParsedOrigin, index: number, stack: string, identity: GatewayIdentity): OriginModel {
+function toOrigin(o: ParsedOrigin, index: number, stack: string, identity: GatewayIdentity, gateway: ParsedConfig["gateway"]): OriginModel {
   switch (o.method) {
     case "shared-secret":
       return toSharedSecretOrigin(o, index, stack);
@@ -277,6 +291,8 @@ function toOrigin(o: ParsedOrigin, index: number, stack: string, identity: Gatew
       return toFederatedOrigin(o, index, stack, identity);
     case "service-auth":
       return { ...originBase(o, index), method: "service-auth", cloud: o.cloud, credential: { ...o.serviceAuth }, target: toServiceAuthTarget(o, stack) };
+    case "mtls":
+      return { ...originBase(o, index), method: "mtls", cloud: o.cloud, ...toMtlsParts(o, stack, gateway), allowOptionalClientCert: o.mtls.dangerouslyAllowOptionalClientCert };
   }
 }
 

@@ -12,8 +12,10 @@ import { cloudBlockIssues } from "./cloud-blocks";
 import { checkAwsFederatedOrigins } from "./federated/aws";
 import { checkAzureFederatedOrigins } from "./federated/azure";
 import { checkFederatedOrigin, federatedWarnings } from "./federated/checks";
+import { dotenvTargetIssues } from "./dotenv-issues";
+import { checkMtlsOrigin, mtlsWarnings } from "./mtls/checks";
 import { checkServiceAuthOrigin, checkServiceAuthOrigins, serviceAuthWarnings } from "./service-auth/checks";
-import { type DotenvTargetProblem, dotenvTargetProblem, type IgnoreOracle, localStoreFile, normaliseTarget } from "./dotenv-target";
+import { type IgnoreOracle, localStoreFile, normaliseTarget } from "./dotenv-target";
 import { customIdentity, type GatewayIdentity, isSharedZuploIssuer, isZuploIssuer, ZUPLO_JWKS_URI, ZUPLO_PINNED_CLAIMS, zuploIdentity } from "./identity";
 import { hasQueryOrFragment, hasUserinfo, hostOf, isHttpsOrLoopback, isLoopback, isZuploApiUrl, ZUPLO_API_HOST } from "./urls";
 
@@ -95,6 +97,10 @@ export function checkConfig(config: ParsedConfig, stack = "", options: CheckOpti
     }
     if (origin.method === "service-auth") {
       issues.push(...checkServiceAuthOrigin(origin, at));
+      return;
+    }
+    if (origin.method === "mtls") {
+      issues.push(...checkMtlsOrigin(origin, at, oracle));
       return;
     }
     if (origin.cloud === "local") issues.push(...dotenvTargetIssues(localStoreFile(origin.name), oracle, at("name"), true));
@@ -183,19 +189,6 @@ function checkIdentity(config: ParsedConfig): ConfigIssue[] {
   return issues;
 }
 
-function dotenvTargetIssues(target: string, oracle: IgnoreOracle, key: string, derived: boolean): ConfigIssue[] {
-  const problem: DotenvTargetProblem | undefined = dotenvTargetProblem(target, oracle, derived);
-  if (!problem) return [];
-  const file = derived ? `\`${target}\` (where this local origin's secrets are written)` : "the dotenv file";
-  switch (problem.kind) {
-    case "outside-project":
-      return [invalid(key, "the dotenv path must be relative to the project and stay inside it.", "use a path such as `.env`.")];
-    case "not-ignored":
-      return [unsafe(key, `git does not ignore ${file}, so the gateway's secrets would be committed with the next \`git add\`.`, derived ? `add \`${target}\` to .gitignore.` : "add the file to .gitignore, or write to an ignored file such as `.env`.")];
-    case "unconventional-name":
-      return [unsafe(key, `${file} is not in a git repository here, and its name is not one that dotenv tools keep out of source control (\`.env\`, \`.env.local\`, \`.env.<mode>.local\`).`, derived ? "rename the origin, or run gatelock in a git repository that ignores the file." : "write to `.env` (or `.env.local`).")];
-  }
-}
 
 function checkSharedSecretOrigin(origin: ParsedSharedSecretOrigin, at: (...rest: (string | number)[]) => string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -282,6 +275,10 @@ export function lintConfig(config: ParsedConfig): Finding[] {
     }
     if (o.method === "service-auth") {
       for (const w of serviceAuthWarnings(o, (...rest) => configKey(["origins", i, ...rest]))) findings.push({ severity: "warning", ...w });
+      return;
+    }
+    if (o.method === "mtls") {
+      for (const w of mtlsWarnings(o, (...rest) => configKey(["origins", i, ...rest]))) findings.push({ severity: "warning", ...w });
       return;
     }
     const s = o.sharedSecret;
