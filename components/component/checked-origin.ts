@@ -60,6 +60,8 @@ export interface OriginCheckOptions<O extends OriginModel> {
   /** The origin's stack-config form, built from the args (values may be Inputs). */
   readonly config: Record<string, unknown>;
   readonly gateway?: GatewayArgs;
+  /** The gateway's branch, where the model uses it (an mTLS certificate's subject names it); default `main`. */
+  readonly branch?: string;
   /** Where dotenv paths are resolved (local origins). */
   readonly projectDir?: string;
   /** What may be unknown at construction, and what stands in for it meanwhile. */
@@ -100,7 +102,7 @@ export function checkOrigin<O extends OriginModel>(options: OriginCheckOptions<O
   const build = (origin: unknown): { origin: O; findings: readonly Finding[] } => {
     try {
       const m = buildModel(
-        { gateway: gatewayConfig(options.component, options.gateway), origins: [origin] },
+        { gateway: { ...gatewayConfig(options.component, options.gateway), ...(options.branch !== undefined ? { branch: options.branch } : {}) }, origins: [origin] },
         { stack: pulumi.getStack(), ...(options.projectDir ? { projectDir: options.projectDir } : {}) },
       );
       const o = m.origins[0]!;
@@ -202,7 +204,7 @@ function configKeyOf(path: string): string {
 export function argPath(key: string): string {
   const gateway = /^gatelock:gateway(?:\.identity)?(?:\.(.*))?$/.exec(key);
   if (gateway) return gateway[1] ? `gateway.${gateway[1]}` : "gateway";
-  const rest = key.replace(/^gatelock:origins\[0\]\.?/, "").replace(/^(aws|gcp|azure|sharedSecret|federated)(\.|$)/, "");
+  const rest = key.replace(/^gatelock:origins\[0\]\.?/, "").replace(/^(aws|gcp|azure|local|sharedSecret|federated|serviceAuth|mtls)(\.|$)/, "");
   return rest || "args";
 }
 

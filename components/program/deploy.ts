@@ -80,7 +80,7 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   }
 
   // What origins of one cloud share (AWS: the IAM OIDC provider for the gateway's issuer).
-  let ctx: BuildContext = { gateway: gatewayArgs(config.gateway), projectDir, ...(options.opts ? { opts: options.opts } : {}) };
+  let ctx: BuildContext = { gateway: gatewayArgs(config.gateway), zuplo: { account: config.gateway.account, project: config.gateway.project, branch: config.gateway.branch }, projectDir, ...(options.opts ? { opts: options.opts } : {}) };
   for (const module of clouds.values()) ctx = { ...ctx, ...module.shared?.(model, ctx) };
 
   const origins: OriginDeployment[] = config.origins.map((o, i) => {

@@ -5,7 +5,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { GatewayArgs } from "../component/checked-origin";
+import type { GatewayCertificate } from "../gateway/certificates";
 import type { GatewayVariable } from "../gateway/environment";
+import type { MtlsGatewayArgs, MtlsOriginArgsBase } from "../mtls/origin-args";
 import type { Cloud, Method, ParsedOrigin } from "../model/config";
 import type { GatelockModel, OriginModel } from "../model/model";
 import type { Finding } from "../model/safety";
@@ -25,6 +27,8 @@ export interface OriginDeployment {
 export interface BuildContext {
   /** The gateway the stack's federated origins trust. */
   readonly gateway: GatewayArgs;
+  /** The gateway's Zuplo account, project and branch (an mTLS certificate's subject names them). */
+  readonly zuplo: MtlsGatewayArgs;
   /** The Pulumi project's directory (local dotenv files are written there). */
   readonly projectDir: string;
   /** Resource options for the origin's component. */
@@ -42,6 +46,8 @@ export type OriginBuilder = (origin: ParsedOrigin, ctx: BuildContext) => OriginC
 export interface OriginComponent extends pulumi.ComponentResource {
   /** Variables the gateway needs for this origin (values are Pulumi secrets where secret). */
   readonly gatewayVariables: readonly GatewayVariable[];
+  /** Client certificates the gateway presents to this origin (mTLS), for its certificate store. */
+  readonly gatewayCertificates?: readonly GatewayCertificate[];
   /** What the stack outputs show for this origin; never a secret. */
   readonly summary: Record<string, pulumi.Input<unknown>>;
   /** Warnings about the component's args. */
@@ -75,6 +81,11 @@ export function federatedArgs(o: Extract<ParsedOrigin, { method: "federated" }>,
 /** The credential settings and URL of a parsed service-auth origin, as component args. */
 export function serviceAuthArgs(o: Extract<ParsedOrigin, { method: "service-auth" }>) {
   return { ...o.serviceAuth, ...(o.url !== undefined ? { url: o.url } : {}) };
+}
+
+/** The PKI settings, gateway and URL of a parsed mTLS origin, as component args. */
+export function mtlsArgs(o: Extract<ParsedOrigin, { method: "mtls" }>, ctx: BuildContext): MtlsOriginArgsBase {
+  return { gateway: ctx.zuplo, ...o.mtls, ...(o.url !== undefined ? { url: o.url } : {}) };
 }
 
 /** Narrows a parsed origin to the method a builder handles (the program dispatches by method). */

@@ -90,6 +90,7 @@ async function runOnce<T>(program: () => Promise<T> | T, options: MockRunOptions
 
   const resources: RecordedResource[] = [];
   recordRegistrations((r) => {
+    if (r.replacementTrigger !== undefined) fakes.noteReplacementTrigger(r.type, r.name, r.replacementTrigger);
     // A dynamic resource's `__provider` input is its serialised provider code (tens of KB),
     // identical for every resource of a type: not worth a copy per resource.
     const { __provider: _code, ...inputs } = r.inputs;

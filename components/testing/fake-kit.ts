@@ -35,6 +35,8 @@ export interface FakeCloudOptions {
 
 export interface PriorResource {
   readonly inputs: Record<string, unknown>;
+  /** The `replacementTrigger` it was registered with (canonical JSON), if any: the engine replaces the resource when it changes. */
+  readonly replacementTrigger?: string;
   readonly id: string | undefined;
   readonly state: Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 /**
- * Faithful fakes for `@pulumi/tls` (method 4, mTLS), keyed by Pulumi type token. Not
- * registered in fakes.ts by this module: spread `TLS_FAKES` into `FAKES` there.
+ * Faithful fakes for `@pulumi/tls` (method 4, mTLS), keyed by Pulumi type token (fakes.ts
+ * spreads `TLS_FAKES` into its table).
  *
  * Keys and certificates are real: keys come from node:crypto, and certificates and requests
  * are DER structures from PeculiarVentures' `@peculiar/asn1-x509` / `@peculiar/asn1-csr`

@@ -17,6 +17,7 @@ import { AZURE_FAKES } from "./fakes-azure";
 import { AZUREAD_FAKES } from "./fakes-azuread";
 import { GCP_KEY_FAKES } from "./fakes-gcp-keys";
 import { GCP_FAKES } from "./fakes-gcp";
+import { TLS_FAKES } from "./fakes-tls";
 
 type MockCallArgs = pulumi.runtime.MockCallArgs;
 
@@ -46,6 +47,7 @@ const FAKES: Record<string, Fake> = {
   ...GCP_KEY_FAKES,
   ...AZURE_FAKES,
   ...AZUREAD_FAKES,
+  ...TLS_FAKES,
   "random:index/randomPassword:RandomPassword": ({ inputs }) => ({
     id: "none",
     state: {
@@ -160,6 +162,7 @@ export class FakeCloud implements pulumi.runtime.Mocks {
   private readonly projectNumbers = new Map<string, string>();
   private readonly givenProjectNumber: boolean;
   private readonly shared: Omit<FakeContext, "prior">;
+  private readonly triggers = new Map<string, string>();
 
   /** Be told when a fake refuses a resource (the engine fails the run at once). */
   onRefusal(listener: (refusal: ResourceRefusedError) => void): void {
@@ -217,10 +220,20 @@ export class FakeCloud implements pulumi.runtime.Mocks {
     return n;
   }
 
+  /**
+   * The engine replaces a resource whose `replacementTrigger` changed, whatever its inputs:
+   * told here (by the mock engine, before `newResource`), so such a resource starts afresh.
+   */
+  noteReplacementTrigger(type: string, name: string, trigger: unknown): void {
+    this.triggers.set(`${type}::${name}`, JSON.stringify(canonical(reveal(trigger))));
+  }
+
   newResource(args: MockResourceArgs): MockResult {
     if (!args.custom) return { id: undefined, state: {} };
     const key = `${args.type}::${args.name}`;
-    const prior = this.prior.get(key);
+    const trigger = this.triggers.get(key);
+    const recorded = this.prior.get(key);
+    const prior = recorded && recorded.replacementTrigger === trigger ? recorded : undefined;
     let result: MockResult;
     if (prior && REPLACE_ON_ANY_CHANGE.has(args.type) && sameInputs(prior.inputs, args.inputs)) {
       result = { id: prior.id, state: prior.state };
@@ -239,7 +252,7 @@ export class FakeCloud implements pulumi.runtime.Mocks {
         throw refusal;
       }
     }
-    this.produced.set(key, { inputs: args.inputs, id: result.id, state: result.state });
+    this.produced.set(key, { inputs: args.inputs, id: result.id, state: result.state, ...(trigger !== undefined ? { replacementTrigger: trigger } : {}) });
     return result;
   }
 

@@ -39,6 +39,8 @@ export interface Registration {
   readonly aliases: readonly string[];
   /** The explicit provider reference (`<provider URN>::<id>`), when one was given. */
   readonly provider: string | undefined;
+  /** The `replacementTrigger` resource option's value, when one was given: a change replaces the resource. */
+  readonly replacementTrigger?: unknown;
 }
 
 export interface MockRunSettings {
@@ -74,6 +76,8 @@ interface RegisterRequest {
   getProvider?(): string;
   /** Alias specs (Pulumi sends specs when the monitor supports `aliasSpecs`, as the mock monitor does). */
   getAliasesList?(): AliasMessage[];
+  /** The `replacementTrigger` option, a protobuf `Value` (3.248.0 and later). */
+  getReplacementTrigger?(): { toJavaScript(): unknown } | undefined;
 }
 
 interface AliasMessage {
@@ -95,7 +99,8 @@ interface MockMonitor {
  *   runtime/mocks.ts, whose `registerResource(req, callback)` is an own-able method that
  *   every registration goes through and that may be replaced on the instance;
  * - `req` being a `RegisterResourceRequest` with the getters in `RegisterRequest` above;
- * - `MockMonitor.newUrn(parent, type, name)`, the URN the monitor itself assigns.
+ * - `MockMonitor.newUrn(parent, type, name)`, the URN the monitor itself assigns;
+ * - `req.getReplacementTrigger()` (3.248.0 on), the `replacementTrigger` option as a `Value`.
  */
 export function recordRegistrations(onRegister: (registration: Registration) => void): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor | undefined;
@@ -105,7 +110,9 @@ export function recordRegistrations(onRegister: (registration: Registration) => 
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
     const parent = req.getParent();
+    const trigger = req.getReplacementTrigger?.();
     onRegister({
+      ...(trigger ? { replacementTrigger: trigger.toJavaScript() } : {}),
       urn: monitor.newUrn(parent, req.getType(), req.getName()),
       type: req.getType(),
       name: req.getName(),
