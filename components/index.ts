@@ -45,6 +45,7 @@ export type { SharedSecretSettings } from "./shared-secret/origin-args";
 export { advanceRotation, initialRotation, type RotationInputs, type RotationState } from "./shared-secret/rotation";
 export { encodeSecretDocument, decodeSecretDocument, type SecretDocument } from "./shared-secret/document";
 export { LocalSharedSecretOrigin, type LocalSharedSecretOriginArgs } from "./local/shared-secret-origin";
+export { LocalMtlsOrigin, type LocalMtlsOriginArgs } from "./local/mtls-origin";
 
 // The program
 export { deploy, readStackConfig, type DeployOptions, type Deployment, type GatelockOutputs } from "./program/deploy";

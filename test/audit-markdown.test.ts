@@ -56,6 +56,9 @@ function manyOrigins(n: number): string {
       o.name = `${o.name}${k}`;
       // Audiences are per origin: a shared one is refused.
       if (o.federated?.audience) o.federated.audience = `${o.federated.audience}:${k}`;
+      // A custom domain and a proxy name are one per account or project.
+      if (o.method === "mtls" && o.aws?.apiGateway) o.aws.apiGateway.domainName = `k${k}.${o.aws.apiGateway.domainName}`;
+      if (o.gcp?.targetHttpsProxy) o.gcp.targetHttpsProxy.name = `${o.gcp.targetHttpsProxy.name}-${k}`;
     }
     return o;
   });
@@ -69,14 +72,17 @@ function manyOrigins(n: number): string {
 interface Audited {
   readonly report: AuditReport;
   readonly secrets: readonly string[];
+  /** The pull-request comment (shortened to GitHub's limit). */
   readonly md: string;
+  /** The same, with nothing left out. */
+  readonly full: string;
 }
 
 async function audit(projectDir: string, stack: string): Promise<Audited> {
   let secrets: string[] = [];
   // No ZUPLO_API_KEY: the example stack warns WARN_NO_API_KEY.
   const report = await runAudit({ projectDir, stack, env: {}, observe: (rs) => (secrets = secretsOf(rs)) });
-  return { report, secrets, md: renderMarkdown(report) };
+  return { report, secrets, md: renderMarkdown(report), full: renderMarkdown(report, { limit: Number.POSITIVE_INFINITY }) };
 }
 
 /** The text of one `## ` section (heading included), up to the next. */
@@ -103,38 +109,41 @@ beforeAll(async () => {
 }, 120_000);
 
 describe("the example stack's markdown", () => {
-  it("is in order: origins, findings, the checklist, variables, the policy configuration, resources", () => {
-    const { md } = example;
+  it("is in order: origins, certificates, findings, the checklist, variables, the policy configuration, resources", () => {
+    const md = example.full;
     expect(md.startsWith(
-      "# gatelock audit: stack `example`\n\n✅ 0 error(s), 5 warning(s) · gateway: zuplo acme/orders-api@main\n\n" +
-        "Values in angle brackets, such as `<deploying account>`, are known only when `pulumi up` runs: the audit shows a placeholder rather than make them up.\n\n## Origins (10)\n",
+      "# gatelock audit: stack `example`\n\n✅ 0 error(s), 6 warning(s) · gateway: zuplo acme/orders-api@main\n\n" +
+        "Values in angle brackets, such as `<deploying account>`, are known only when `pulumi up` runs: the audit shows a placeholder rather than make them up.\n\n## Origins (13)\n",
     )).toBe(true);
     const headings = md.split("\n").filter((l) => l.startsWith("## "));
     expect(headings).toEqual([
-      "## Origins (10)",
+      "## Origins (13)",
+      "## Certificates (mTLS)",
       "## Findings",
       "## Checklist: before and after `pulumi up`",
-      "## Gateway variables (26)",
+      "## Gateway variables (32)",
       "## Gateway policy configuration",
       `## Resources \`pulumi up\` would create (${example.report.resources.length})`,
     ]);
-    // Nothing was left out at 10 origins.
     expect(md).not.toContain("Shortened");
-    expect(md).not.toContain("left out");
+    // The comment for 13 origins leaves out resource inputs only, and says so.
+    expect(example.md.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
+    expect(example.md.split("\n").find((l) => l.startsWith("> **Shortened"))).toMatch(/Left out: the inputs of \d+ resources\. `gatelock audit --stack example --format json` prints everything\.$/);
+    expect(example.md.split("\n").filter((l) => l.startsWith("## "))).toEqual(headings);
   });
 
   it("gives each origin one line: name, method, cloud, who can reach it and how", () => {
-    const table = section(example.md, "Origins").split("\n").filter((l) => l.startsWith("| "));
+    const table = section(example.full, "Origins").split("\n").filter((l) => l.startsWith("| "));
     expect(table[0]).toBe("| origin | method | cloud | reachable by | proof |");
     const rows = table.slice(1);
-    expect(rows).toHaveLength(10);
+    expect(rows).toHaveLength(13);
     example.report.origins.forEach((o, i) => {
       const cells = rows[i]!.slice(2, -2).split(" | ");
       expect(cells.slice(0, 3)).toEqual([o.name, o.method, o.cloud]);
       expect(cells[3]).toBe(o.reachableBy.join("; "));
       expect(cells[4]!.replace(/&lt;/g, "<").replace(/&gt;/g, ">")).toBe(o.proof);
     });
-    expect(rows.map((r) => r.split(" | ")[0])).toEqual(["| orders", "| billing", "| users", "| shipments", "| invoices", "| reports", "| ledger", "| payments", "| analytics", "| catalog"]);
+    expect(rows.map((r) => r.split(" | ")[0])).toEqual(["| orders", "| billing", "| users", "| shipments", "| invoices", "| reports", "| ledger", "| payments", "| analytics", "| catalog", "| statements", "| settlements", "| claims"]);
   });
 
   it("has a change column only when a baseline comparison is given (the hook for --baseline)", () => {
@@ -153,7 +162,7 @@ describe("the example stack's markdown", () => {
   });
 
   it("lists the findings after the origins, errors first", () => {
-    const findings = section(example.md, "Findings");
+    const findings = section(example.full, "Findings");
     expect(findings).toContain("| warning | WARN_NO_API_KEY | `gatelock:gateway.environment.developerApi` |");
     // The same finding about several keys is one row naming them all.
     expect(findings).toContain("| warning | WARN_KEY_CREATION_BLOCKED | `gatelock:origins[8].gcp`, `gatelock:origins[9].gcp` |");
@@ -173,7 +182,7 @@ describe("the example stack's markdown", () => {
   });
 
   describe("the checklist of what to do after `pulumi up`", () => {
-    const checklist = () => section(example.md, "Checklist: before and after `pulumi up`");
+    const checklist = () => section(example.full, "Checklist: before and after `pulumi up`");
     const entry = (name: string) => {
       const text = checklist();
       const at = text.indexOf(`- **${name}** (`);
@@ -199,7 +208,7 @@ describe("the example stack's markdown", () => {
     });
 
     it("per origin, the gateway side: its policies into config/policies.json and onto the routes that forward to it", () => {
-      for (const c of example.report.gatewayPolicies) {
+      for (const c of example.report.gatewayPolicies.filter((x) => x.policies.length > 0)) {
         const text = entry(c.origin);
         const gateway = text.split("\n").find((l) => l.startsWith("  - [ ] Gateway: "))!;
         expect(gateway).toContain(`add \`${c.policies[0]!.name}\` to \`config/policies.json\` and to the inbound policies`);
@@ -238,7 +247,7 @@ describe("the example stack's markdown", () => {
   });
 
   it("shows the gateway policy configuration as one pretty-printed, JSON-parsable block", () => {
-    const policies = section(example.md, "Gateway policy configuration");
+    const policies = section(example.full, "Gateway policy configuration");
     const blocks = jsonBlocks(policies);
     expect(blocks).toHaveLength(1);
     expect(JSON.parse(blocks[0]!)).toEqual(example.report.policiesJson);
@@ -261,7 +270,7 @@ describe("the example stack's markdown", () => {
   });
 
   it("groups the resources under each origin's heading, then the gateway environment's, then the shared ones", () => {
-    const { md, report } = example;
+    const { full: md, report } = example;
     const resources = section(md, "Resources");
     const groups = resources.split(/\n(?=### )/).slice(1);
     const titles = groups.map((g) => g.split("\n")[0]);
@@ -279,7 +288,9 @@ describe("the example stack's markdown", () => {
       expect(listed(groups[i]!)[0]).toBe(o.name);
     });
     expect(listed(groups[n]!)).toContain("gateway");
-    expect(listed(groups[n]!).filter((x) => x.startsWith("gateway-"))).toHaveLength(report.variables.length);
+    expect(listed(groups[n]!).filter((x) => x.startsWith("gateway-") && !x.startsWith("gateway-mtls-"))).toHaveLength(report.variables.length);
+    // One certificate in Zuplo's store per mTLS origin.
+    expect(listed(groups[n]!).filter((x) => x.startsWith("gateway-mtls-")).sort()).toEqual(["gateway-mtls-claims", "gateway-mtls-settlements", "gateway-mtls-statements"]);
     expect(listed(groups[n + 1]!).some((x) => x.startsWith("gatelock-oidc-"))).toBe(true);
     expect(listed(groups[n + 1]!).some((x) => x.startsWith("gcp-gateway-svc"))).toBe(true);
     // Every resource is listed exactly once.
@@ -296,9 +307,10 @@ describe("the example stack's markdown", () => {
   });
 
   it("prints no secret from the run, and keeps the masks", () => {
-    const { md, secrets } = example;
+    const { full: md, secrets } = example;
     expect(secrets.length).toBeGreaterThanOrEqual(3);
     for (const s of secrets) expect(md).not.toContain(s);
+    for (const s of secrets) expect(example.md).not.toContain(s);
     expect(md).toContain('"secretString": "[secret]"');
     expect(md).toContain('"value": "[secret]"');
     expect(example.report.findings.map((f) => f.code)).not.toContain("ERR_SECRET_IN_OUTPUT");
@@ -307,6 +319,7 @@ describe("the example stack's markdown", () => {
   it("renders the same report to the same text, whatever order the run listed things in", () => {
     const { report, md } = example;
     expect(renderMarkdown(report)).toBe(md);
+    expect(renderMarkdown(report, { limit: Number.POSITIVE_INFINITY })).toBe(example.full);
     expect(render(report, "markdown")).toBe(md);
     const reversed = <T>(xs: readonly T[]) => [...xs].reverse();
     const reorder = (v: unknown): unknown =>
@@ -367,6 +380,7 @@ describe("size: a pull-request comment at any number of origins", () => {
     expect(note(many100.md)).toContain(`all ${many100.report.resources.length} resources`);
     expect(note(many100.md)).toContain("the gateway variables");
     expect(note(many100.md)).toContain("the gateway policy configuration");
+    expect(note(many100.md)).toContain("the certificates table");
     expect(note(many100.md)).toContain("`gatelock audit --stack many --format json` prints everything.");
     expect(section(many100.md, "Resources")).toContain("Left out to fit a pull-request comment: `gatelock audit --stack many --format json` lists them, with their inputs.");
   });
@@ -382,7 +396,8 @@ describe("size: a pull-request comment at any number of origins", () => {
 
   it("prints no secret at 100 origins either, and renders deterministically", () => {
     const { md, secrets, report } = many100;
-    expect(secrets.length).toBeGreaterThanOrEqual(100 * (3 / 7));
+    // At least the shared secrets, one in every 13 origins at most three of them.
+    expect(secrets.length).toBeGreaterThanOrEqual(Math.floor(100 / 13) * 3);
     for (const s of secrets) expect(md).not.toContain(s);
     expect(renderMarkdown(structuredClone(report))).toBe(md);
   });

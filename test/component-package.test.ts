@@ -112,6 +112,28 @@ function nonPlain(props: Record<string, Property>, prefix = "", seen = new Set<s
 
 const CREDENTIAL_SETTINGS = { rotateAfterDays: "number", overlapDays: "number", rotation: "number" };
 const SHARED_SECRET_SETTINGS = { header: "string", length: "number", rotateAfterDays: "number", overlapDays: "number", rotation: "number", variable: "string", url: "string" };
+/** Every mTLS origin's args besides its cloud's: the gateway, its URL, and the PKI settings. */
+const MTLS_SETTINGS = {
+  gateway: "MtlsGatewayArgs",
+  url: "string",
+  caKey: "string",
+  caValidityDays: "number",
+  caRotateAfterDays: "number",
+  caRotation: "number",
+  clientKey: "string",
+  clientValidityDays: "number",
+  maxClientValidityDays: "number",
+  rotateAfterDays: "number",
+  overlapDays: "number",
+  rotation: "number",
+  certificateName: "string",
+  gatewayEnvironments: "MtlsGatewayEnvironment[]",
+  variable: "string",
+  organization: "string",
+  ca: "OwnCaArgs",
+  trustBundle: "string",
+  dangerouslyAllowOptionalClientCert: "boolean",
+};
 const FEDERATED_SETTINGS = { gateway: "GatewayArgs", audience: "string", subjects: "string[]", claims: "map<string>", dangerouslyAllowWildcardSubjects: "boolean", url: "string" };
 
 const EXPECTED: Record<string, { inputs: Record<string, string>; required: string[]; takeOutputs: string[] }> = {
@@ -171,6 +193,22 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; required: strin
     takeOutputs: ["appService.name", "appService.resourceGroup", "containerApp.name", "containerApp.resourceGroup", "url"],
   },
   LocalSharedSecretOrigin: { inputs: { ...SHARED_SECRET_SETTINGS, projectDir: "string" }, required: [], takeOutputs: ["url"] },
+  AwsMtlsOrigin: {
+    inputs: { ...MTLS_SETTINGS, region: "string", truststoreBucket: "string", apiGateway: "AwsMtlsApiGateway", alb: "AwsMtlsAlb" },
+    required: ["gateway", "region"],
+    takeOutputs: ["alb.certificateArn", "alb.loadBalancerArn", "alb.targetGroupArn", "apiGateway.apiId", "apiGateway.certificateArn", "apiGateway.domainName", "ca.key", "url"],
+  },
+  GcpMtlsOrigin: {
+    inputs: { ...MTLS_SETTINGS, project: "string", clientValidationMode: "GcpMtlsClientValidationMode", targetHttpsProxy: "GcpMtlsTargetHttpsProxyArgs" },
+    required: ["gateway", "project"],
+    takeOutputs: ["ca.key", "targetHttpsProxy.sslCertificates[]", "targetHttpsProxy.urlMap", "url"],
+  },
+  AzureMtlsOrigin: {
+    inputs: { ...MTLS_SETTINGS, appService: "AzureMtlsAppService", appGateway: "AzureMtlsAppGatewayArgs", vault: "AzureMtlsVaultArgs" },
+    required: ["gateway"],
+    takeOutputs: ["appGateway.name", "appGateway.resourceGroup", "appService.name", "appService.resourceGroup", "ca.key", "url", "vault.name", "vault.readers[]", "vault.resourceGroup"],
+  },
+  LocalMtlsOrigin: { inputs: { ...MTLS_SETTINGS, certificatesDir: "string", projectDir: "string" }, required: ["gateway"], takeOutputs: ["ca.key", "url"] },
   OtherFederatedOrigin: { inputs: FEDERATED_SETTINGS, required: ["gateway"], takeOutputs: ["url"] },
   ZuploEnvironment: {
     inputs: {
@@ -179,6 +217,8 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; required: strin
       branch: "string",
       variables: "GatewayVariable[]",
       variableLists: "GatewayVariable[][]",
+      certificates: "GatewayCertificate[]",
+      certificateLists: "GatewayCertificate[][]",
       developerApi: "boolean",
       apiUrl: "string",
       dangerouslyAllowCustomApiUrl: "boolean",
@@ -187,8 +227,15 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; required: strin
       projectDir: "string",
     },
     required: ["account", "branch", "project"],
-    // GatewayVariable is an origin's output type too, so its fields take Outputs (the provider settles them).
-    takeOutputs: ["variableLists[]", ...["variableLists[]", "variables"].flatMap((at) => ["description", "isSecret", "name", "origin", "value"].map((f) => `${at}[].${f}`)), "variables"].sort(),
+    // GatewayVariable and GatewayCertificate are origins' output types too, so their fields take Outputs (the provider settles them).
+    takeOutputs: [
+      "variableLists[]",
+      ...["variableLists[]", "variables"].flatMap((at) => ["description", "isSecret", "name", "origin", "value"].map((f) => `${at}[].${f}`)),
+      "variables",
+      "certificateLists[]",
+      ...["certificateLists[]", "certificates"].flatMap((at) => ["certificate", "environments", "environments[]", "key", "localDir", "name", "origin"].map((f) => `${at}[].${f}`)),
+      "certificates",
+    ].sort(),
   },
 };
 
@@ -257,8 +304,8 @@ describe("the plugin folder", () => {
     const awsOnly = installedWithout("gcp", "azure-native");
     try {
       expect(JSON.parse(await servedSchema(awsOnly))).toEqual(schema);
-      const gcp = ["GcpSharedSecretOrigin", "GcpFederatedOrigin", "GcpGatewayServiceAccount", "GcpServiceAuthOrigin"].map((n) => [n, "@pulumi/gcp"]);
-      const azure = ["AzureSharedSecretOrigin", "AzureFederatedOrigin", "AzureServiceAuthOrigin"].map((n) => [n, "@pulumi/azure-native"]);
+      const gcp = ["GcpSharedSecretOrigin", "GcpFederatedOrigin", "GcpGatewayServiceAccount", "GcpServiceAuthOrigin", "GcpMtlsOrigin"].map((n) => [n, "@pulumi/gcp"]);
+      const azure = ["AzureSharedSecretOrigin", "AzureFederatedOrigin", "AzureMtlsOrigin", "AzureServiceAuthOrigin"].map((n) => [n, "@pulumi/azure-native"]);
       expect(refusedIn(awsOnly)).toEqual(Object.fromEntries([...gcp, ...azure]));
     } finally {
       fs.rmSync(awsOnly, { recursive: true, force: true });
@@ -333,13 +380,16 @@ describe("the schema Pulumi's component provider infers from the shipped declara
     expect(secret.sort()).toEqual(
       ["AwsSharedSecretOrigin", "AzureSharedSecretOrigin", "GcpSharedSecretOrigin", "LocalSharedSecretOrigin", "AzureServiceAuthOrigin", "GcpServiceAuthOrigin"]
         .map((n) => `${n}.gatewayVariables`)
+        .concat(["AwsMtlsOrigin", "GcpMtlsOrigin", "AzureMtlsOrigin", "LocalMtlsOrigin"].map((n) => `${n}.gatewayCertificates`))
         .concat("ZuploEnvironment.values", "GcpGatewayServiceAccount.serviceAccountJson")
         .sort(),
     );
     expect(Object.values(schema.resources).flatMap((r) => Object.values(r.inputProperties)).some((p) => p.secret)).toBe(false);
-    // The gateway service account's key, passed to an origin in its description, is a secret input there.
+    // The gateway service account's key, passed to an origin in its description, is a secret input there;
+    // so are the gateway's private key in a certificate (an mTLS origin's output, ZuploEnvironment's
+    // input) and the key of a CA brought to an mTLS origin.
     const secretFields = Object.entries(schema.types).flatMap(([t, ty]) => Object.entries(ty.properties ?? {}).filter(([, p]) => p.secret).map(([k]) => `${t.replace("gatelock:index:", "")}.${k}`));
-    expect(secretFields).toEqual(["GcpGatewayServiceAccountDescription.serviceAccountJson"]);
+    expect(secretFields.sort()).toEqual(["GatewayCertificate.key", "GcpGatewayServiceAccountDescription.serviceAccountJson", "OwnCaArgs.key"]);
   });
 
   it("describes every component, input, output and type field from its TSDoc", () => {

@@ -49,11 +49,11 @@ let project: string;
 beforeEach(() => {
   project = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-mtls-")));
   execFileSync("git", ["init", "-q"], { cwd: project });
-  fs.writeFileSync(path.join(project, ".gitignore"), ".zuplo/\n.env\n");
+  fs.writeFileSync(path.join(project, ".gitignore"), ".zuplo-local/\n.env\n");
 });
 afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 
-const inputs = (over: Partial<Record<string, string>> = {}) => ({ projectDir: project, dir: ".zuplo/mtls", name: "orders_cert", certificate: one.certificate, key: one.key, ...over });
+const inputs = (over: Partial<Record<string, string>> = {}) => ({ projectDir: project, dir: ".zuplo-local/mtls", name: "orders_cert", certificate: one.certificate, key: one.key, ...over });
 
 /** Every base64 line of a key: none may appear anywhere the key could leak to. */
 const keyLines = (key: string) => key.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"));
@@ -64,7 +64,7 @@ function expectNoKey(text: string, key: string): void {
 describe("MtlsCertificateDir provider", () => {
   it("applies the model's rule (the serialised provider keeps its own copy): they agree on every name and directory", () => {
     const names = ["orders_mtls", "_x", "A1", "class", "yield", "await_", "1abc", "has-dash", "dot.ted", "", "x".repeat(120), "x".repeat(121), "ünïcode", "with space", null, 42];
-    const dirs = [".zuplo/mtls", ".zuplo/mtls/", "a/./b//", "/abs", "C:\\x", "..", "a/../b", "a\\b", ".", "", "a\0b", "./.zuplo", undefined];
+    const dirs = [".zuplo-local/mtls", ".zuplo-local/mtls/", "a/./b//", "/abs", "C:\\x", "..", "a/../b", "a\\b", ".", "", "a\0b", "./.zuplo", undefined];
     for (const n of names) expect([n, providerIsName(n)]).toEqual([n, modelIsName(n)]);
     for (const d of dirs) expect([d, providerNormalise(d)]).toEqual([d, modelNormalise(d)]);
   });
@@ -82,23 +82,23 @@ describe("MtlsCertificateDir provider", () => {
     } finally {
       process.umask(umask);
     }
-    const folder = path.join(project, ".zuplo", "mtls", "orders_cert");
-    expect(r.id).toBe(".zuplo/mtls/orders_cert");
+    const folder = path.join(project, ".zuplo-local", "mtls", "orders_cert");
+    expect(r.id).toBe(".zuplo-local/mtls/orders_cert");
     expect(fs.readFileSync(path.join(folder, "tls.crt"), "utf8")).toBe(chain);
     expect(fs.readFileSync(path.join(folder, "tls.key"), "utf8")).toBe(one.key);
     expect(mode(path.join(folder, "tls.key"))).toBe(0o600);
     expect(mode(path.join(folder, "tls.crt"))).toBe(0o644);
-    for (const d of [".zuplo", ".zuplo/mtls", ".zuplo/mtls/orders_cert"]) expect(mode(path.join(project, d))).toBe(0o700);
+    for (const d of [".zuplo-local", ".zuplo-local/mtls", ".zuplo-local/mtls/orders_cert"]) expect(mode(path.join(project, d))).toBe(0o700);
     expect(fs.readdirSync(folder).sort()).toEqual(["tls.crt", "tls.key"]); // no temporary file left
     // What node's TLS stack (and so a Deno/rustls reader of the same PEM) accepts as a pair.
     expect(new crypto.X509Certificate(fs.readFileSync(path.join(folder, "tls.crt"))).checkPrivateKey(crypto.createPrivateKey(fs.readFileSync(path.join(folder, "tls.key"))))).toBe(true);
     expect(r.outs).toEqual({
       projectDir: project,
-      dir: ".zuplo/mtls",
+      dir: ".zuplo-local/mtls",
       name: "orders_cert",
       certificate: chain,
-      certificateFile: ".zuplo/mtls/orders_cert/tls.crt",
-      keyFile: ".zuplo/mtls/orders_cert/tls.key",
+      certificateFile: ".zuplo-local/mtls/orders_cert/tls.crt",
+      keyFile: ".zuplo-local/mtls/orders_cert/tls.key",
       keyFingerprint: `sha256:${crypto.createHash("sha256").update(one.key.trim()).digest("hex")}`,
     });
     expectNoKey(JSON.stringify(r), one.key);
@@ -112,19 +112,19 @@ describe("MtlsCertificateDir provider", () => {
     expect(fs.existsSync(path.join(project, "certs"))).toBe(false);
     // The model-side question with the dotenv targets' oracle gives the same answer.
     expect(mtlsCertificateDirProblem("certs", "orders_cert", gitIgnoreOracle(project))).toEqual({ kind: "not-ignored", path: "certs/orders_cert/tls.key" });
-    expect(mtlsCertificateDirProblem(".zuplo/mtls", "orders_cert", gitIgnoreOracle(project))).toBeUndefined();
+    expect(mtlsCertificateDirProblem(".zuplo-local/mtls", "orders_cert", gitIgnoreOracle(project))).toBeUndefined();
   });
 
   it("a tracked file never passes, whatever .gitignore says", async () => {
-    const folder = path.join(project, ".zuplo", "mtls", "orders_cert");
+    const folder = path.join(project, ".zuplo-local", "mtls", "orders_cert");
     fs.mkdirSync(folder, { recursive: true });
     fs.writeFileSync(path.join(folder, "tls.key"), "placeholder\n");
-    execFileSync("git", ["add", "-f", ".zuplo/mtls/orders_cert/tls.key"], { cwd: project });
-    await expect(p.create(inputs())).rejects.toThrow(/git would commit \.zuplo\/mtls\/orders_cert\/tls\.key/);
+    execFileSync("git", ["add", "-f", ".zuplo-local/mtls/orders_cert/tls.key"], { cwd: project });
+    await expect(p.create(inputs())).rejects.toThrow(/git would commit \.zuplo-local\/mtls\/orders_cert\/tls\.key/);
     expect(fs.readFileSync(path.join(folder, "tls.key"), "utf8")).toBe("placeholder\n");
   });
 
-  it("outside a git repository only a directory under .zuplo/ passes", async () => {
+  it("outside a git repository only a directory under .zuplo-local/ passes", async () => {
     const plain = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-mtls-nogit-")));
     try {
       // Meaningful only when tmpdir is not itself inside a repository.
@@ -147,11 +147,11 @@ describe("MtlsCertificateDir provider", () => {
     const props = async (over: object) => ((await p.check({} as never, { ...inputs(), ...over } as never)).failures ?? []).map((f) => f.property);
     for (const name of ["1cert", "my-cert", "my cert", "class", "a/b", "..", "", "x".repeat(121), "é"]) expect(await props({ name }), name).toEqual(["name"]);
     for (const name of ["orders_cert", "_x", "Cert2"]) expect(await props({ name }), name).toEqual([]);
-    for (const dir of ["../mtls", "/etc/mtls", ".zuplo/../../x", ".", "", "C:\\x"]) expect(await props({ dir }), dir).toEqual(["dir"]);
+    for (const dir of ["../mtls", "/etc/mtls", ".zuplo-local/../../x", ".", "", "C:\\x"]) expect(await props({ dir }), dir).toEqual(["dir"]);
     expect(await props({ projectDir: "relative" })).toContain("projectDir");
     expect(await props({ projectDir: UNKNOWN, dir: UNKNOWN, name: UNKNOWN, certificate: UNKNOWN, key: UNKNOWN })).toEqual([]);
     await expect(p.create(inputs({ name: "my-cert" }))).rejects.toThrow(/name: expected a JavaScript identifier/);
-    expect(fs.existsSync(path.join(project, ".zuplo"))).toBe(false);
+    expect(fs.existsSync(path.join(project, ".zuplo-local"))).toBe(false);
   });
 
   it("refuses a key that is not an unencrypted PEM private key, a certificate holding a key, and a mismatched pair, never quoting the key", async () => {
@@ -183,7 +183,7 @@ describe("MtlsCertificateDir provider", () => {
     }
     expect(message).toMatch(/does not match the first certificate/);
     expectNoKey(message, two.key);
-    expect(fs.existsSync(path.join(project, ".zuplo"))).toBe(false);
+    expect(fs.existsSync(path.join(project, ".zuplo-local"))).toBe(false);
   });
 
   it("the key never appears in outputs, diffs, check results or errors", async () => {
@@ -217,8 +217,8 @@ describe("MtlsCertificateDir provider", () => {
     expect(await p.diff(r.id, olds, inputs({ certificate: chain }))).toMatchObject({ changes: true, replaces: [] });
     expect(await p.diff(r.id, olds, inputs({ key: UNKNOWN }))).toMatchObject({ changes: true, replaces: [] });
     expect(await p.diff(r.id, olds, inputs({ name: "billing_cert" }))).toMatchObject({ changes: true, replaces: ["name"] });
-    expect(await p.diff(r.id, olds, inputs({ dir: ".zuplo/certs" }))).toMatchObject({ changes: true, replaces: ["dir"] });
-    expect(await p.diff(r.id, olds, inputs({ dir: "./.zuplo//mtls/" }))).toMatchObject({ changes: false, replaces: [] });
+    expect(await p.diff(r.id, olds, inputs({ dir: ".zuplo-local/certs" }))).toMatchObject({ changes: true, replaces: ["dir"] });
+    expect(await p.diff(r.id, olds, inputs({ dir: "./.zuplo-local//mtls/" }))).toMatchObject({ changes: false, replaces: [] });
     // Another checkout of the project: the same resource, nothing to do.
     expect(await p.diff(r.id, olds, { ...inputs(), projectDir: "/home/ci/checkout" })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
   });
@@ -246,7 +246,7 @@ describe("MtlsCertificateDir provider", () => {
 
   it("update recreates files deleted by hand", async () => {
     const r = await p.create(inputs());
-    fs.rmSync(path.join(project, ".zuplo"), { recursive: true });
+    fs.rmSync(path.join(project, ".zuplo-local"), { recursive: true });
     await p.update(r.id, r.outs!, inputs());
     expect(fs.readFileSync(path.join(project, r.outs!.keyFile), "utf8")).toBe(one.key);
   });
@@ -254,7 +254,7 @@ describe("MtlsCertificateDir provider", () => {
   it("a symlinked key file is replaced, not followed; a folder symlinked out of the project is refused", async () => {
     const elsewhere = path.join(scratch, "victim.key");
     fs.writeFileSync(elsewhere, "victim\n");
-    const folder = path.join(project, ".zuplo", "mtls", "orders_cert");
+    const folder = path.join(project, ".zuplo-local", "mtls", "orders_cert");
     fs.mkdirSync(folder, { recursive: true });
     fs.symlinkSync(elsewhere, path.join(folder, "tls.key"));
     await p.create(inputs());
@@ -262,7 +262,7 @@ describe("MtlsCertificateDir provider", () => {
     expect(fs.readFileSync(elsewhere, "utf8")).toBe("victim\n");
 
     const out = fs.mkdtempSync(path.join(scratch, "out-"));
-    fs.symlinkSync(out, path.join(project, ".zuplo", "mtls", "billing_cert"));
+    fs.symlinkSync(out, path.join(project, ".zuplo-local", "mtls", "billing_cert"));
     await expect(p.create(inputs({ name: "billing_cert" }))).rejects.toThrow(/resolves outside the project/);
     expect(fs.readdirSync(out)).toEqual([]);
   });
@@ -271,31 +271,31 @@ describe("MtlsCertificateDir provider", () => {
     const a = await p.create(inputs());
     const b = await p.create(inputs({ name: "billing_cert", certificate: two.certificate, key: two.key }));
     await p.delete(a.id, a.outs!);
-    expect(fs.existsSync(path.join(project, ".zuplo", "mtls", "orders_cert"))).toBe(false);
-    expect(fs.readdirSync(path.join(project, ".zuplo", "mtls"))).toEqual(["billing_cert"]);
+    expect(fs.existsSync(path.join(project, ".zuplo-local", "mtls", "orders_cert"))).toBe(false);
+    expect(fs.readdirSync(path.join(project, ".zuplo-local", "mtls"))).toEqual(["billing_cert"]);
     expect(fs.readFileSync(path.join(project, b.outs!.keyFile), "utf8")).toBe(two.key);
     // A user's file in the folder keeps the folder.
-    fs.writeFileSync(path.join(project, ".zuplo", "mtls", "billing_cert", "notes.txt"), "mine");
+    fs.writeFileSync(path.join(project, ".zuplo-local", "mtls", "billing_cert", "notes.txt"), "mine");
     await p.delete(b.id, b.outs!);
-    expect(fs.readdirSync(path.join(project, ".zuplo", "mtls", "billing_cert"))).toEqual(["notes.txt"]);
-    fs.rmSync(path.join(project, ".zuplo", "mtls", "billing_cert", "notes.txt"));
+    expect(fs.readdirSync(path.join(project, ".zuplo-local", "mtls", "billing_cert"))).toEqual(["notes.txt"]);
+    fs.rmSync(path.join(project, ".zuplo-local", "mtls", "billing_cert", "notes.txt"));
     await p.delete(b.id, b.outs!); // already gone: succeeds, and the now-empty folders go
-    expect(fs.existsSync(path.join(project, ".zuplo"))).toBe(false);
+    expect(fs.existsSync(path.join(project, ".zuplo-local"))).toBe(false);
     expect(fs.existsSync(path.join(project, ".gitignore"))).toBe(true);
   });
 
   it("several certificates created at once in one new directory all land", async () => {
     const names = Array.from({ length: 6 }, (_, i) => `cert_${i}`);
     await Promise.all(names.map((name) => p.create(inputs({ name }))));
-    expect(fs.readdirSync(path.join(project, ".zuplo", "mtls")).sort()).toEqual(names);
-    for (const name of names) expect(fs.readFileSync(path.join(project, ".zuplo", "mtls", name, "tls.key"), "utf8")).toBe(one.key);
+    expect(fs.readdirSync(path.join(project, ".zuplo-local", "mtls")).sort()).toEqual(names);
+    for (const name of names) expect(fs.readFileSync(path.join(project, ".zuplo-local", "mtls", name, "tls.key"), "utf8")).toBe(one.key);
   });
 });
 
 describe("MtlsCertificateDir resource", () => {
   it("registers under gatelock's dynamic type with the key made a secret, whatever the caller passed", async () => {
     const run = await runUnderMocks(() => {
-      new MtlsCertificateDir("orders-mtls", { projectDir: project, dir: ".zuplo/mtls", name: "orders_cert", certificate: one.certificate, key: one.key });
+      new MtlsCertificateDir("orders-mtls", { projectDir: project, dir: ".zuplo-local/mtls", name: "orders_cert", certificate: one.certificate, key: one.key });
     }, { stack: "test" });
     const r = run.resources.find((x) => x.type === "pulumi-nodejs:dynamic/gatelock:MtlsCertificateDir")!;
     expect(r).toBeDefined();
@@ -338,7 +338,7 @@ describe("the provider survives Pulumi's serialisation", () => {
     for (const r of requires) expect(isBuiltin(r), `the serialised provider requires ${r}`).toBe(true);
     expectNoKey(text, one.key);
 
-    // The user's project is `project` (git-ignores .zuplo/): the host runs from `user`, a subfolder.
+    // The user's project is `project` (git-ignores .zuplo-local/): the host runs from `user`, a subfolder.
     const hostScript = path.join(user, "host.js");
     fs.writeFileSync(
       hostScript,
@@ -346,7 +346,7 @@ describe("the provider survives Pulumi's serialisation", () => {
         const fs = require("fs");
         const provider = require(${JSON.stringify(serialised)}).handler();
         const args = JSON.parse(fs.readFileSync(0, "utf8"));
-        const base = { projectDir: ${JSON.stringify(project)}, dir: ".zuplo/mtls", name: "orders_cert" };
+        const base = { projectDir: ${JSON.stringify(project)}, dir: ".zuplo-local/mtls", name: "orders_cert" };
         const checked = await provider.check({}, { ...base, ...args.one });
         const c = await provider.create({ ...base, ...args.one });
         const keyMode = fs.statSync(${JSON.stringify(project)} + "/" + c.outs.keyFile).mode & 0o777;
@@ -356,13 +356,13 @@ describe("the provider survives Pulumi's serialisation", () => {
         let refused = "";
         try { await provider.create({ ...base, ...args.one, dir: "certs" }); } catch (e) { refused = e.message; }
         await provider.delete(c.id, u.outs);
-        process.stdout.write(JSON.stringify({ failures: checked.failures ?? null, id: c.id, keyMode, d, outs: u.outs, afterUpdate, refused, gone: !fs.existsSync(${JSON.stringify(project)} + "/.zuplo") }));
+        process.stdout.write(JSON.stringify({ failures: checked.failures ?? null, id: c.id, keyMode, d, outs: u.outs, afterUpdate, refused, gone: !fs.existsSync(${JSON.stringify(project)} + "/.zuplo-local") }));
       })().catch((e) => { console.error(e.message); process.exit(1); });`,
     );
     const stdout = execFileSync(process.execPath, [hostScript], { cwd: user, encoding: "utf8", input: JSON.stringify({ one, two }), env: { PATH: process.env.PATH ?? "" } });
     const out = JSON.parse(stdout);
     expect(out.failures).toBeNull();
-    expect(out.id).toBe(".zuplo/mtls/orders_cert");
+    expect(out.id).toBe(".zuplo-local/mtls/orders_cert");
     expect(out.keyMode).toBe(0o600);
     expect(out.d).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     expect(out.afterUpdate).toBe(two.key);

@@ -111,7 +111,7 @@ const merge = (base: Record<string, unknown>, over: Record<string, unknown>): Re
 describe("an mTLS origin in the stack file", () => {
   it.each(["aws", "gcp", "azure"])("on %s, the strict defaults are accepted and modelled: the stack's CA, a client certificate naming the gateway", (cloud) => {
     const o = model(origins[cloud]!).origins[0]!;
-    expect(o).toMatchObject({ method: "mtls", cloud, allowOptionalClientCert: false, client: { subject: { commonName: "acme/orders-api@main", organization: "gatelock", organizationalUnit: "dev/ledger" }, certificateName: "ledger_mtls", variable: "LEDGER_MTLS_CERT" } });
+    expect(o).toMatchObject({ method: "mtls", cloud, allowOptionalClientCert: false, client: { subject: { commonName: "acme/orders-api@main", organization: "gatelock", organizationalUnit: "dev/ledger" }, certificateName: "ledger_dev_mtls", variable: "LEDGER_MTLS_CERT", environments: ["production"] } });
     if (o.method !== "mtls" || o.trust.kind !== "stack-ca") throw new Error("expected the stack's own CA");
     expect(o.trust.pki).toMatchObject({ caKey: { algorithm: "ECDSA", ecdsaCurve: "P256" }, clientKey: { algorithm: "ECDSA", ecdsaCurve: "P256" }, clientValidityDays: 397, caRotateAfterDays: 1825 - 397 - 14 - 30 });
   });
@@ -150,7 +150,7 @@ describe("an mTLS origin in the stack file", () => {
 
   it("a local origin's key directory must be one git ignores", () => {
     const local = { name: "ledger", method: "mtls", cloud: "local", url: "https://localhost:9443" };
-    expect(buildModel({ gateway, origins: [local] }, { stack: "dev", ignoreOracle: () => "ignored" }).origins[0]).toMatchObject({ target: { cloud: "local", certificatesDir: ".zuplo/mtls", dotenv: ".env.ledger", bundleVariable: "LEDGER_MTLS_TRUST_BUNDLE" } });
+    expect(buildModel({ gateway, origins: [local] }, { stack: "dev", ignoreOracle: () => "ignored" }).origins[0]).toMatchObject({ target: { cloud: "local", certificatesDir: ".zuplo-local/mtls", dotenv: ".env.ledger", bundleVariable: "LEDGER_MTLS_TRUST_BUNDLE_B64", subjectVariable: "LEDGER_MTLS_SUBJECT" } });
     expect(() => buildModel({ gateway, origins: [local] }, { stack: "dev", ignoreOracle: () => "not-ignored" })).toThrow(/git would commit/);
   });
 
@@ -160,6 +160,6 @@ describe("an mTLS origin in the stack file", () => {
       expect.objectContaining({ name: "LEDGER_MTLS_CERT", isSecret: false }),
       expect.objectContaining({ name: "LEDGER_ORIGIN_URL", isSecret: false }),
     ]);
-    expect(gatewayConfigFor(o).handler).toEqual({ export: "urlForwardHandler", module: "$import(@zuplo/runtime)", options: { baseUrl: "${env.LEDGER_ORIGIN_URL}", mtlsCertificate: "${env.LEDGER_MTLS_CERT}" } });
+    expect(gatewayConfigFor(o).handler).toEqual({ export: "urlForwardHandler", module: "$import(@zuplo/runtime)", options: { baseUrl: "${env.LEDGER_ORIGIN_URL}", mtlsCertificate: "$env(LEDGER_MTLS_CERT)" } });
   });
 });

@@ -469,6 +469,7 @@ describe("import boundary", () => {
       "components/origin/index.ts",
       "components/origin/jwks.ts",
       "components/origin/middleware.ts",
+      "components/origin/mtls-env.ts",
       "components/origin/mtls.ts",
       "components/origin/shared-secret.ts",
       "components/origin/sources.ts",

@@ -2,8 +2,8 @@
  * What the origin side must configure, per origin, derived from the audit report (pure): the
  * header and where the secret is read for a shared secret; issuer, JWKS URI, audience,
  * subjects and claims for an origin that verifies the gateway's token itself; and, where the
- * cloud's IAM checks the token, what must stay switched on at the origin. (mTLS, when it
- * comes, adds the certificate bundle.)
+ * cloud's IAM checks the token, what must stay switched on at the origin; for mTLS, where the
+ * trust bundle is and what checks the gateway's certificate against it.
  *
  * Everything comes from the masked report, so nothing here can hold a secret.
  */
@@ -66,7 +66,18 @@ export interface CloudIamSide extends SideBase {
   readonly keep: string;
 }
 
-export type OriginSide = SharedSecretSide | TokenSide | CloudIamSide;
+/** A front end (or the origin itself) checks the gateway's client certificate against a trust bundle. */
+export interface MtlsSide extends SideBase {
+  readonly kind: "mtls";
+  /** Who checks the certificate. */
+  readonly checkedBy: string;
+  /** Where the trust bundle is, and what reads it. */
+  readonly store: AuditOrigin["store"];
+  /** What must stay as it is, or the certificate check is bypassed. */
+  readonly keep: string;
+}
+
+export type OriginSide = SharedSecretSide | TokenSide | CloudIamSide | MtlsSide;
 
 const CLOUD_IAM: Readonly<Record<CloudIamSide["cloud"], { checkedBy: string; keep: string }>> = {
   aws: { checkedBy: "AWS IAM", keep: "`AWS_IAM` authorization on the API Gateway routes (or `AuthType: AWS_IAM` on the Lambda function URL) the role may invoke" },
@@ -89,6 +100,7 @@ export function originSide(origin: OriginSideInput, gatewayPolicies: readonly Or
       missing: [...(header === undefined ? ["gatewayPolicies[].policies[].handler.options.headers"] : []), ...(origin.rotation ? [] : ["rotation"])],
     };
   }
+  if (origin.method === "mtls") return mtlsSide(origin);
   if (origin.cloud === "other") return tokenSide(origin, config);
   return {
     kind: "cloud-iam",
@@ -98,6 +110,28 @@ export function originSide(origin: OriginSideInput, gatewayPolicies: readonly Or
     target: origin.store,
     missing: [],
   };
+}
+
+/** Who checks an mTLS origin's client certificate, from its cloud target, and what must stay as it is. */
+function mtlsSide(origin: OriginSideInput): MtlsSide {
+  const t = (origin.cloudTarget ?? {}) as { apiGateway?: { domainName?: string }; alb?: unknown; targetHttpsProxy?: { name?: string }; appService?: { name?: string }; appGateway?: { name?: string } };
+  const base = { kind: "mtls" as const, origin: origin.name, store: origin.store, missing: [] };
+  switch (origin.cloud) {
+    case "aws":
+      return {
+        ...base,
+        checkedBy: [t.apiGateway ? `API Gateway (custom domain ${t.apiGateway.domainName ?? ""})` : "", t.alb ? "the load balancer's listener (`verify` mode)" : ""].filter(Boolean).join(" and "),
+        keep: "the API's `execute-api` endpoint disabled and every client reaching it through the custom domain or listener",
+      };
+    case "gcp":
+      return { ...base, checkedBy: "the load balancer's ServerTlsPolicy (`REJECT_INVALID`)", keep: t.targetHttpsProxy ? `the policy on target HTTPS proxy ${t.targetHttpsProxy.name ?? ""}` : "the policy attached to your target HTTPS proxy (stack output `serverTlsPolicyId`)" };
+    case "azure":
+      return t.appService
+        ? { ...base, checkedBy: "App Service (`clientCertMode: Required`), then the app itself", keep: "`createForwardedClientCertVerifier` (gatelock/origin) on `X-ARR-ClientCert` in front of every route, with the bundle from Key Vault and the pinned subject" }
+        : { ...base, checkedBy: `Application Gateway ${t.appGateway?.name ?? ""} (SSL profile)`, keep: "the SSL profile on every HTTPS listener that routes to the origin" };
+    default:
+      return { ...base, checkedBy: "the origin's TLS server", keep: "`mtlsServerOptions(clientCertOptionsFromEnv(…))` (gatelock/origin) on its HTTPS server" };
+  }
 }
 
 /** Who checks a service-auth origin's token, from its cloud target, and what must stay on. */

@@ -241,6 +241,14 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
     ...removed.map((name) => `| ${cell(name)} | | | | | removed |\n`),
   ];
 
+  const pki = r.origins.filter((o) => o.certificates?.length);
+  const certificateRows = pki.flatMap((o) =>
+    o.certificates!.map((c) => `| ${cell(o.name)} | ${c.role} | ${cell(prose(c.subject))} | ${c.key} | ${c.validDays} days | after ${c.renewedAfterDays} days | ${c.uses.map((u) => code(u)).join(", ")} |\n`),
+  );
+  const certificatesSection = pki.length
+    ? `## Certificates (mTLS)\n\nIssued by \`pulumi up\`; private keys exist only in Pulumi secrets. Each certificate expires *valid* days after it is issued, and \`pulumi up\` issues its successor after *renewed* days, well before.\n\n| origin | certificate | subject | key | valid | renewed | uses |\n|---|---|---|---|---|---|---|\n${certificateRows.join("")}\n`
+    : "";
+
   const diff = r.diff;
   const trustChanges = diff?.changes.filter((c) => c.trust).length ?? 0;
   const changesHead = !diff
@@ -334,13 +342,13 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
   const inputCounts = groups.map((g) => g.resources.filter((x) => Object.keys(x.inputs).length > 0).length);
 
   /** Optional chunks, by priority: the first k are shown. */
-  const optional = [policiesSection, variablesSection, ...groupTables, ...groupInputs];
+  const optional = [certificatesSection, policiesSection, variablesSection, ...groupTables, ...groupInputs];
   const G = groups.length;
 
   const assemble = (k: number, rows: number, perOriginGateway = true): string[] => {
     const shows = (i: number) => i < k;
-    const showTable = (g: number) => shows(2 + g);
-    const showInputsOf = (g: number) => shows(2 + G + g);
+    const showTable = (g: number) => shows(3 + g);
+    const showInputsOf = (g: number) => shows(3 + G + g);
     const out: string[] = [];
     // What is left out, for the note at the top.
     const left: string[] = [];
@@ -350,8 +358,9 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
     if (originsCut) left.push(`${originsCut} of ${r.origins.length} origins (their rows and checklist items)`);
     if (findingsCut) left.push(`${findingsCut} of ${findingRows.length} findings`);
     if (changeRows.length > rows) left.push(`${changeRows.length - rows} of ${changeRows.length} changes`);
-    if (policiesSection && !shows(0)) left.push("the gateway policy configuration");
-    if (variablesSection && !shows(1)) left.push("the gateway variables");
+    if (certificatesSection && !shows(0)) left.push("the certificates table");
+    if (policiesSection && !shows(1)) left.push("the gateway policy configuration");
+    if (variablesSection && !shows(2)) left.push("the gateway variables");
     const resourcesCut = groups.reduce((n, g, i) => n + (showTable(i) ? 0 : g.resources.length), 0);
     const inputsCut = groups.reduce((n, _g, i) => n + (showTable(i) && !showInputsOf(i) ? inputCounts[i]! : 0), 0);
     if (resourcesCut) left.push(resourcesCut === r.resources.length ? `all ${r.resources.length} resources` : `${resourcesCut} of ${r.resources.length} resources`);
@@ -360,14 +369,15 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
     out.push(title);
     if (left.length) out.push(`> **Shortened to fit a pull-request comment** (GitHub allows ${String(limit).replace(/\B(?=(\d{3})+$)/g, ",")} characters). Left out: ${left.join("; ")}. ${everything} prints everything.\n\n`);
     out.push(originsHead, ...originRows.slice(0, rows), originsCut ? `\n…and ${originsCut} more origins, left out (see ${everything}).\n\n` : "\n");
+    if (shows(0)) out.push(certificatesSection);
     const changesCut = Math.max(0, changeRows.length - rows);
     if (diff) out.push(changesHead, ...changeRows.slice(0, rows), changesCut ? `\n…and ${changesCut} more changes, left out (see ${everything}).\n\n` : "\n");
     out.push(findingsHead, ...findingRows.slice(0, rows), findingsCut ? `\n…and ${findingsCut} more findings, left out (see ${everything}).\n\n` : "\n");
     const entries = perOriginGateway ? checklistEntries : [...(checklistGatewayAll ? [checklistGatewayAll] : []), ...checklistEntriesShort];
     out.push(checklistHead, checklistIntro, ...checklistGlobal, ...entries.slice(0, rows + entries.length - checklistEntries.length));
     out.push(checklistGlobal.length + entries.length === 0 ? "Nothing to do.\n\n" : "\n");
-    if (shows(1)) out.push(variablesSection);
-    if (shows(0)) out.push(policiesSection);
+    if (shows(2)) out.push(variablesSection);
+    if (shows(1)) out.push(policiesSection);
     if (G > 0) {
       out.push(`## Resources \`pulumi up\` would create (${r.resources.length})\n\n`);
       const listed = groups.filter((_g, i) => showTable(i)).length;
@@ -413,6 +423,12 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
 
 /** The gateway side of one origin: its policies, into `config/policies.json` and onto the routes that forward to it. */
 function gatewayStep(o: AuditOrigin, config: OriginGatewayConfig | undefined): string {
+  if (o.method === "mtls") {
+    const handler = config?.handler;
+    return handler && handler.export === "urlForwardHandler" && "mtlsCertificate" in handler.options
+      ? `no policy; every route that forwards to ${cell(o.name)} uses \`urlForwardHandler\`, ${code(`baseUrl: "${handler.options.baseUrl}"`)}, ${code(`mtlsCertificate: "${handler.options.mtlsCertificate}"`)}.`
+      : `no policy; every route that forwards to ${cell(o.name)} sets \`mtlsCertificate\` to the certificate the gateway variable names (the origin has no \`url\`, so the report has no handler).`;
+  }
   if (!config || config.policies.length === 0) return `the report holds no gateway policy for ${cell(o.name)} (see \`gatewayPolicies\` in \`--format json\`).`;
   const names = config.policies.map((p) => code(p.name)).join(", ");
   const inbound = config.inbound.map((n) => code(n)).join(", ");
@@ -459,6 +475,8 @@ function originSideText(side: OriginSide, full: boolean): string {
     }
     case "cloud-iam":
       return `nothing to install, ${side.checkedBy} checks the token${full ? ` (${prose(side.target.kind)}: ${prose(side.target.location)})` : ""}; keep ${side.keep}.`;
+    case "mtls":
+      return `${side.checkedBy} requires the gateway's client certificate from the bundle in ${prose(side.store.kind)}${full ? ` ${code(side.store.location)}` : ""}; keep ${side.keep}.`;
   }
 }
 

@@ -116,6 +116,20 @@ export function gatewayDotenvEntries(projectDir: string, variables: readonly Var
 }
 
 /**
+ * Dotenv files an origin reads that hold nothing secret: a local mTLS origin's trust (the CA
+ * bundle and the subject it pins), which the report may print. Their entries count as
+ * declared public, as the gateway file's plain variables do.
+ */
+export function publicOriginDotenvEntries(projectDir: string, origins: readonly OriginModel[]): Map<string, Map<string, boolean>> {
+  const files = new Map<string, Map<string, boolean>>();
+  for (const o of origins) {
+    if (o.method !== "mtls" || o.target.cloud !== "local") continue;
+    files.set(path.resolve(projectDir, o.target.dotenv), new Map([[o.target.bundleVariable, false], [o.target.subjectVariable, false]]));
+  }
+  return files;
+}
+
+/**
  * The audit's own guard: no secret value may appear anywhere in what it prints. Secrets are
  * known here (the fakes produced them), so look for each in the report's plain text.
  *

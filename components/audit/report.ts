@@ -13,7 +13,7 @@ import { type MockRun, MockRunError, runUnderMocks, type RecordedResource } from
 import { FakeCloud, type FakeCloudOptions } from "../testing/fakes";
 import type { AuditDiff } from "./diff";
 import { replaceInvented } from "./placeholders";
-import { configText, consistencyFindings, deployTimeFindings, environmentFindings, gatewayDotenvEntries, invalidReport, leakFindings, toAuditResource } from "./report-parts";
+import { configText, consistencyFindings, deployTimeFindings, environmentFindings, gatewayDotenvEntries, invalidReport, leakFindings, publicOriginDotenvEntries, toAuditResource } from "./report-parts";
 import { readStackConfig, type StackConfig } from "./stack-file";
 
 export { MASK, mask } from "./report-parts";
@@ -122,7 +122,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
   const { model, outputs } = deployment;
   const findings: Finding[] = [...model.findings, ...environmentFindings(stackConfig, options.env ?? process.env, deployment.model.gateway)];
   const resources = run.resources.map(toAuditResource);
-  findings.push(...leakFindings(run.resources, { resources, variables: outputs.gatewayVariables }, gatewayDotenvEntries(options.projectDir, outputs.gatewayVariables)));
+  findings.push(...leakFindings(run.resources, { resources, variables: outputs.gatewayVariables }, new Map([...gatewayDotenvEntries(options.projectDir, outputs.gatewayVariables), ...publicOriginDotenvEntries(options.projectDir, model.origins)])));
   findings.push(...consistencyFindings(outputs.gatewayVariables, outputs.gatewayPolicies));
 
   findings.push(...deployTimeFindings(model.origins));

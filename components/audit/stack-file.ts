@@ -37,8 +37,9 @@ export interface StackConfig {
   readonly secretKeys: readonly string[];
 }
 
-/** Placeholder for an encrypted config value, which the offline audit cannot decrypt. */
-export const ENCRYPTED_PLACEHOLDER = "[encrypted]";
+/** Placeholder for an encrypted config value, which the offline audit cannot decrypt (the fakes know it too). */
+export { ENCRYPTED_PLACEHOLDER } from "../testing/fake-kit";
+import { ENCRYPTED_PLACEHOLDER } from "../testing/fake-kit";
 
 /** Deepest nesting of mappings and sequences accepted in a YAML file (a stack file needs about 6). */
 export const MAX_YAML_DEPTH = 64;

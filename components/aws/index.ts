@@ -1,8 +1,9 @@
 /** `gatelock/aws`: AWS translators and components. Loads only AWS SDK submodules. */
-import { type BuildContext, type CloudModule, expectMethod, federatedArgs, sharedSecretArgs } from "../program/translator";
+import { type BuildContext, type CloudModule, expectMethod, federatedArgs, mtlsArgs, sharedSecretArgs } from "../program/translator";
 import type * as pulumi from "@pulumi/pulumi";
 import type { FederatedOrigin, GatelockModel } from "../model/model";
 import { AwsFederatedOrigin } from "./federated-origin";
+import { AwsMtlsOrigin } from "./mtls-origin";
 import { AwsOidcProvider, oidcProviderName } from "./oidc-provider";
 import { AwsSharedSecretOrigin } from "./shared-secret-origin";
 
@@ -10,6 +11,8 @@ export { AwsSharedSecretOrigin, type AwsSharedSecretOriginArgs } from "./shared-
 export { secretReadPolicy, SECRET_READ_ACTIONS, type PolicyDocument, type PolicyStatement } from "../documents/aws-secret-policy";
 export { AwsFederatedOrigin, type AwsFederatedOriginArgs } from "./federated-origin";
 export { AwsOidcProvider, type AwsOidcProviderArgs, oidcProviderName } from "./oidc-provider";
+export { ALB_SSL_POLICY, API_GATEWAY_SECURITY_POLICY, type AwsMtlsAlbArgs, type AwsMtlsApiGatewayArgs, AwsMtlsOrigin, type AwsMtlsOriginArgs } from "./mtls-origin";
+export { MIN_TLS_VERSION, s3Uri, truststoreBucketPolicy, type TruststorePolicyDocument, type TruststoreStatement } from "../documents/aws-truststore";
 export {
   executeApiArn,
   type IamPolicyDocument,
@@ -51,6 +54,10 @@ export const cloud: CloudModule = {
       const arn = oidcProviderArn ?? ctx.oidcProviderArn;
       if (arn === undefined) throw new TypeError(`gatelock: ${o.name} needs the stack's OIDC provider`);
       return new AwsFederatedOrigin(o.name, { ...federatedArgs(o, ctx.gateway), ...aws, oidcProviderArn: arn }, ctx.opts);
+    },
+    mtls: (raw, ctx) => {
+      const o = expectMethod(raw, "mtls");
+      return new AwsMtlsOrigin(o.name, { ...mtlsArgs(o, ctx), ...o.aws! }, ctx.opts);
     },
   },
 };

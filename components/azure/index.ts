@@ -1,6 +1,7 @@
 /** `gatelock/azure`: Azure translators and components. Loads only azure-native submodules. */
-import { type CloudModule, expectMethod, federatedArgs, serviceAuthArgs, sharedSecretArgs } from "../program/translator";
+import { type CloudModule, expectMethod, federatedArgs, mtlsArgs, serviceAuthArgs, sharedSecretArgs } from "../program/translator";
 import { AzureFederatedOrigin } from "./federated-origin";
+import { AzureMtlsOrigin } from "./mtls-origin";
 import { AzureSharedSecretOrigin } from "./shared-secret-origin";
 
 export {
@@ -10,6 +11,16 @@ export {
   roleDefinitionId,
 } from "./shared-secret-origin";
 export { AzureFederatedOrigin, type AzureFederatedOriginArgs } from "./federated-origin";
+export { AzureMtlsOrigin, type AzureMtlsAppGatewayArgs, type AzureMtlsAppServiceArgs, type AzureMtlsOriginArgs, type AzureMtlsVaultArgs } from "./mtls-origin";
+export {
+  APP_GATEWAY_SSL_POLICY,
+  appGatewayId,
+  appGatewayMtlsFragments,
+  appGatewaySubResourceId,
+  appServiceMtlsSettings,
+  type AppGatewayMtlsFragments,
+  type AppServiceMtlsSettings,
+} from "../documents/azure-mtls";
 export {
   ADMIN_ROLES,
   DATA_PLANE_ROLES,
@@ -62,6 +73,10 @@ export const cloud: CloudModule = {
       const o = expectMethod(raw, "service-auth");
       if (!entra) throw new TypeError("gatelock: the program builds Azure service-auth origins only after preparing them (loading @pulumi/azuread)");
       return new entra.AzureServiceAuthOrigin(o.name, { ...serviceAuthArgs(o), ...o.azure! }, ctx.opts);
+    },
+    mtls: (raw, ctx) => {
+      const o = expectMethod(raw, "mtls");
+      return new AzureMtlsOrigin(o.name, { ...mtlsArgs(o, ctx), ...o.azure! }, ctx.opts);
     },
   },
 };

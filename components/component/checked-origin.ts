@@ -60,7 +60,10 @@ export interface OriginCheckOptions<O extends OriginModel> {
   /** The origin's stack-config form, built from the args (values may be Inputs). */
   readonly config: Record<string, unknown>;
   readonly gateway?: GatewayArgs;
-  /** The gateway's branch, where the model uses it (an mTLS certificate's subject names it); default `main`. */
+  /**
+   * The gateway's branch, where the model uses it (an mTLS certificate's subject names it, with
+   * `gateway`'s account and project); default `main`, or `gateway.branch` when it has one.
+   */
   readonly branch?: string;
   /** Where dotenv paths are resolved (local origins). */
   readonly projectDir?: string;
@@ -99,10 +102,11 @@ export function checkOrigin<O extends OriginModel>(options: OriginCheckOptions<O
     return make(n);
   }) as Record<string, unknown>;
 
+  const branch = options.branch ?? (options.gateway as { readonly branch?: string } | undefined)?.branch;
   const build = (origin: unknown): { origin: O; findings: readonly Finding[] } => {
     try {
       const m = buildModel(
-        { gateway: { ...gatewayConfig(options.component, options.gateway), ...(options.branch !== undefined ? { branch: options.branch } : {}) }, origins: [origin] },
+        { gateway: { ...gatewayConfig(options.component, options.gateway), ...(branch !== undefined ? { branch } : {}) }, origins: [origin] },
         { stack: pulumi.getStack(), ...(options.projectDir ? { projectDir: options.projectDir } : {}) },
       );
       const o = m.origins[0]!;

@@ -15,6 +15,8 @@ export interface GatewayCertificate {
   readonly certificate: pulumi.Input<string>;
   /** PEM private key: a Pulumi secret. */
   readonly key: pulumi.Input<string>;
+  /** Zuplo environment types the certificate is enabled in (default `production`). */
+  readonly environments?: readonly ("development" | "preview" | "production")[];
   /** For a local origin: the `--mtls-certificates-dir` it goes to, relative to the project. */
   readonly localDir?: string;
   /** Resources that must exist before the gateway may present it (the origin's trust stores). */

@@ -8,6 +8,9 @@ import { ConfigError } from "../errors";
 import { buildModel, type GatewayModel } from "../model/model";
 import { ZuploRedeploy } from "../zuplo/redeploy";
 import { ZuploVariable } from "../zuplo/variable";
+import { MtlsCertificateDir } from "../local/mtls-certificate-dir";
+import { ZuploMtlsCertificate } from "../zuplo/mtls-certificate";
+import type { GatewayCertificate } from "./certificates";
 import type { PairedVariable } from "./variables";
 
 /** One variable for the gateway's environment. `value` should be a Pulumi secret when `isSecret`. */
@@ -32,6 +35,8 @@ export interface ZuploEnvironmentArgs {
   readonly branch: string;
   /** The variables to write: each origin component's `gatewayVariables`. */
   readonly variables: readonly GatewayVariable[];
+  /** Client certificates the gateway presents (mTLS origins' `gatewayCertificates`): to Zuplo's certificate store, or for a local origin to `zuplo dev`'s certificates directory. */
+  readonly certificates?: readonly GatewayCertificate[];
   /** Write them with Zuplo's Developer API (default true; needs `ZUPLO_API_KEY` or `gatelock:zuploApiKey`). */
   readonly developerApi?: boolean;
   /** Developer API base URL (default `https://dev.zuplo.com`; loopback for tests). */
@@ -64,6 +69,8 @@ export function redeployTrigger(entries: readonly { name: string; isSecret: bool
 export class ZuploEnvironment extends pulumi.ComponentResource {
   /** Variables written, with their sinks; no values. */
   readonly variables: readonly VariableSummary[];
+  /** Client certificates stored, by origin and name, with their sinks; never a key. */
+  readonly certificates: readonly { readonly origin: string; readonly name: pulumi.Input<string>; readonly sinks: readonly string[] }[];
   private readonly sources: readonly GatewayVariable[];
   private valuesOutput?: pulumi.Output<Record<string, string>>;
   /** The redeploy resource, when `environment.redeploy` is on (with the Developer API). */
@@ -76,6 +83,14 @@ export class ZuploEnvironment extends pulumi.ComponentResource {
     const sinks: string[] = [];
 
     const api = gateway.environment.developerApi;
+    // Certificates first: a variable naming one may change only once it exists.
+    const stored = new Map<string, pulumi.Resource[]>();
+    for (const c of args.certificates ?? []) {
+      const resource = storeCertificate(`${name}-mtls-${c.origin}`, c, { api, gateway, projectDir }, { parent: this, dependsOn: [...(c.dependsOn ?? [])] });
+      if (!resource) continue;
+      stored.set(c.origin, [...(stored.get(c.origin) ?? []), resource]);
+    }
+    this.certificates = (args.certificates ?? []).map((c) => ({ origin: c.origin, name: c.name, sinks: c.localDir ? [`mtls-dir:${c.localDir}`] : api ? ["zuplo-developer-api"] : [] }));
     const written: ZuploVariable[] = [];
     if (api) {
       sinks.push("zuplo-developer-api");
@@ -91,7 +106,7 @@ export class ZuploEnvironment extends pulumi.ComponentResource {
             isSecret: v.isSecret,
             value: v.isSecret ? asSecret(v.value) : v.value,
           },
-          { parent: this, dependsOn: [...(v.dependsOn ?? [])] },
+          { parent: this, dependsOn: [...(v.dependsOn ?? []), ...(stored.get(v.origin) ?? [])] },
         );
         written.push(variable);
       }
@@ -117,7 +132,7 @@ export class ZuploEnvironment extends pulumi.ComponentResource {
       new DotenvFile(
         `${name}-dotenv`,
         { path: dotenv.path, projectDir, entries: this.values },
-        { parent: this, dependsOn: args.variables.flatMap((v) => [...(v.dependsOn ?? [])]) },
+        { parent: this, dependsOn: [...args.variables.flatMap((v) => [...(v.dependsOn ?? [])]), ...[...stored.values()].flat()] },
       );
     }
 
@@ -129,7 +144,7 @@ export class ZuploEnvironment extends pulumi.ComponentResource {
       sinks,
     }));
     reportEnvironment({ component: name, gateway, variables: this.variables });
-    this.registerOutputs({ variables: this.variables });
+    this.registerOutputs({ variables: this.variables, certificates: this.certificates });
   }
 
   /** Every value by name, as one Pulumi secret, for programs that need to hand them on. */
@@ -149,6 +164,37 @@ function valuesOf(variables: readonly GatewayVariable[]): pulumi.Output<Record<s
   const entries: Record<string, pulumi.Input<string>> = {};
   for (const v of variables) entries[v.name] = v.value;
   return asSecret(pulumi.output(entries) as pulumi.Output<Record<string, string>>);
+}
+
+/**
+ * One certificate where the gateway reads it: a local origin's goes to `zuplo dev`'s
+ * certificates directory; any other to Zuplo's certificate store through the Developer API
+ * (none without it: the certificate is then the user's to upload). Returns the resource.
+ */
+function storeCertificate(
+  name: string,
+  c: GatewayCertificate,
+  sink: { readonly api: GatewayModel["environment"]["developerApi"]; readonly gateway: GatewayModel; readonly projectDir: string },
+  opts: pulumi.CustomResourceOptions,
+): pulumi.Resource | undefined {
+  if (c.localDir !== undefined) {
+    return new MtlsCertificateDir(name, { projectDir: sink.projectDir, dir: c.localDir, name: c.name, certificate: c.certificate, key: asSecret(c.key) }, opts);
+  }
+  if (!sink.api) return undefined;
+  return new ZuploMtlsCertificate(
+    name,
+    {
+      apiUrl: sink.api.apiUrl,
+      account: sink.gateway.account,
+      project: sink.gateway.project,
+      name: c.name,
+      environments: [...(c.environments ?? ["production"])],
+      certificate: c.certificate,
+      key: asSecret(c.key),
+      redeployOnDelete: sink.api.redeploy,
+    },
+    opts,
+  );
 }
 
 /** The gateway model these args stand for, checked as the stack file's `gatelock:gateway` is. */

@@ -34,7 +34,9 @@ export interface MtlsForwardRouteHandler {
 
 /**
  * No policy: the handler itself presents the certificate (`mtlsCertificate`), on routes whose
- * base URL is the origin's. Handler options take `${env.X}` (Zuplo's `$env(X)` is for policies).
+ * base URL is the origin's. The two options read a variable differently: `baseUrl` takes
+ * `${env.X}`, `mtlsCertificate` only `$env(X)` (the gateway looks `${env.X}` up as a
+ * certificate name; checked with the real `zuplo dev`, test/e2e/mtls.e2e.test.ts).
  */
 export function mtlsGatewayConfig(origin: MtlsGatewayOrigin): OriginGatewayConfig {
   return {
@@ -49,6 +51,6 @@ export function mtlsForwardHandler(origin: MtlsGatewayOrigin): MtlsForwardRouteH
   return {
     export: "urlForwardHandler",
     module: "$import(@zuplo/runtime)",
-    options: { baseUrl: `\${env.${originUrlVariable(origin.name)}}`, mtlsCertificate: `\${env.${origin.client.variable}}` },
+    options: { baseUrl: `\${env.${originUrlVariable(origin.name)}}`, mtlsCertificate: `$env(${origin.client.variable})` },
   };
 }

@@ -1,9 +1,10 @@
 /** `gatelock/gcp`: GCP translators and components. Loads only GCP SDK submodules. */
 import type { GatelockModel } from "../model/model";
 import type { GcpServiceAuthTarget, GcpTokenKind } from "../model/service-auth/target";
-import { type BuildContext, type CloudModule, expectMethod, federatedArgs, sharedSecretArgs } from "../program/translator";
+import { type BuildContext, type CloudModule, expectMethod, federatedArgs, mtlsArgs, sharedSecretArgs } from "../program/translator";
 import { GcpFederatedOrigin } from "./federated-origin";
 import { GcpGatewayServiceAccount } from "./gateway-service-account";
+import { GcpMtlsOrigin } from "./mtls-origin";
 import { GcpServiceAuthOrigin } from "./service-auth-origin";
 import { GcpSharedSecretOrigin } from "./shared-secret-origin";
 
@@ -11,6 +12,8 @@ export { GcpSharedSecretOrigin, type GcpSharedSecretOriginArgs, SECRET_ACCESSOR_
 export { GcpFederatedOrigin, type GcpFederatedOriginArgs } from "./federated-origin";
 export { GcpGatewayServiceAccount, type GcpGatewayServiceAccountArgs } from "./gateway-service-account";
 export { GcpServiceAuthOrigin, type GcpServiceAuthOriginArgs } from "./service-auth-origin";
+export { GcpMtlsOrigin, type GcpMtlsOriginArgs, type GcpMtlsTargetHttpsProxyArgs } from "./mtls-origin";
+export { clientValidationTrustConfig, GCP_TRUST_CONFIG_PEM_MAX_BYTES, gcpTrustAnchors } from "../documents/gcp-trust-config";
 export { endpointsServiceAccountSecurity, type EndpointsSecurity } from "../documents/gcp-endpoints-auth";
 export {
   assertNotWholePool,
@@ -62,6 +65,10 @@ export const cloud: CloudModule = {
       const serviceAccount = ctx.gcpGatewayServiceAccounts?.[token];
       if (!serviceAccount) throw new TypeError(`gatelock: no gateway service account for ${token} (the program creates one per token kind)`);
       return new GcpServiceAuthOrigin(o.name, { serviceAccount, ...(o.url !== undefined ? { url: o.url } : {}), ...target }, ctx.opts);
+    },
+    mtls: (raw, ctx) => {
+      const o = expectMethod(raw, "mtls");
+      return new GcpMtlsOrigin(o.name, { ...mtlsArgs(o, ctx), ...o.gcp! }, ctx.opts);
     },
   },
 };

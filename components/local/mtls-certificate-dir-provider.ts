@@ -11,8 +11,9 @@
  *   key 0600 from the moment it exists, directories gatelock creates 0700;
  * - a private key must never land in a file git would commit: before any write, `git
  *   check-ignore` must say both files are ignored (a tracked file never is). Outside a git
- *   repository only a directory under `.zuplo/` passes, the CLI's own working folder that
- *   Zuplo projects ignore (the analogue of dotenv's conventional names);
+ *   repository only a directory under `.zuplo-local/` passes: where `zuplo dev` looks for
+ *   local certificates by default, and which it warns about when git does not ignore it (the
+ *   analogue of dotenv's conventional names). Not `.zuplo/`: the CLI rebuilds that folder;
  * - the key is never an output: a SHA-256 fingerprint (a Pulumi secret) is what diff compares.
  *   Errors name paths and properties, never the key or any line of it.
  *
@@ -47,7 +48,7 @@ function childProcessModule(): typeof NodeChildProcess {
 export interface MtlsCertificateDirInputs {
   /** Absolute directory of this checkout of the project. Not part of the resource's identity. */
   readonly projectDir: string;
-  /** The `--mtls-certificates-dir`, relative to the project and inside it (e.g. `.zuplo/mtls`). */
+  /** The `--mtls-certificates-dir`, relative to the project and inside it (e.g. `.zuplo-local/mtls`). */
   readonly dir: string;
   /** The certificate's name: the folder under `dir`, and the handler's `mtlsCertificate`. */
   readonly name: string;
@@ -155,7 +156,7 @@ function inputFailures(news: Partial<Record<keyof MtlsCertificateDirInputs, unkn
     failures.push({ property: "projectDir", reason: "expected the project's absolute directory" });
   }
   if (news.dir !== UNKNOWN && normaliseCertificateDir(news.dir) === undefined) {
-    failures.push({ property: "dir", reason: "expected a directory relative to the project and inside it (e.g. .zuplo/mtls)" });
+    failures.push({ property: "dir", reason: "expected a directory relative to the project and inside it (e.g. .zuplo-local/mtls)" });
   }
   if (news.name !== UNKNOWN && !isCertificateName(news.name)) {
     failures.push({ property: "name", reason: "expected a JavaScript identifier of letters, digits and underscores, at most 120 characters and not a reserved word (e.g. orders_backend_cert)" });
@@ -184,8 +185,8 @@ function commitRisk(projectDir: string, files: readonly string[], dir: string): 
     const r = childProcessModule().spawnSync("git", ["check-ignore", "-q", "--", f], { cwd: projectDir, stdio: "ignore", timeout: 10_000 });
     if (r.status === 0) continue;
     if (r.status === 1) return `git would commit ${f}: add ${dir}/ to .gitignore (and untrack it if it is tracked)`;
-    if (dir === ".zuplo" || dir.startsWith(".zuplo/")) continue;
-    return `${f} is not in a git repository and not under .zuplo/: nothing keeps it out of source control; use a directory under .zuplo/ or one a .gitignore covers`;
+    if (dir === ".zuplo-local" || dir.startsWith(".zuplo-local/")) continue;
+    return `${f} is not in a git repository and not under .zuplo-local/: nothing keeps it out of source control; use a directory under .zuplo-local/ or one a .gitignore covers`;
   }
   return undefined;
 }

@@ -26,7 +26,7 @@ export const MTLS_CERTIFICATE_DIR_TYPE = "MtlsCertificateDir";
 export interface MtlsCertificateDirArgs {
   /** Absolute directory of the Pulumi project; `dir` is relative to it. */
   projectDir: pulumi.Input<string>;
-  /** The `--mtls-certificates-dir`, relative to the project (e.g. `.zuplo/mtls`); git must ignore it. */
+  /** The `--mtls-certificates-dir`, relative to the project (e.g. `.zuplo-local/mtls`); git must ignore it. */
   dir: pulumi.Input<string>;
   /** The certificate's name (a JavaScript identifier): the route's `mtlsCertificate`. */
   name: pulumi.Input<string>;

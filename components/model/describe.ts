@@ -3,7 +3,7 @@
  * stack outputs and the audit, so both say the same thing.
  */
 import { describeFederatedTarget } from "./federated/describe";
-import { describeMtls } from "./mtls/describe";
+import { certificateFacts, describeMtls } from "./mtls/describe";
 import { describeServiceAuth } from "./service-auth/describe";
 import type { FederatedOrigin, GatewayModel, OriginModel, SecretStore } from "./model";
 
@@ -24,11 +24,27 @@ export interface OriginDescription {
    * `createTokenVerifier` (gatelock/origin) takes, exactly as the trust is pinned.
    */
   readonly verifier?: VerifierSettings;
+  /** For an mTLS origin: the CA and the gateway's client certificate, their subjects, keys, lives and rotation. Never a key. */
+  readonly certificates?: readonly CertificateFacts[];
   /**
    * The cloud side as the model holds it, for tools: the secret store (shared secret) or the
    * trust target (federated: region, role or pool, service, scope…). Plain data.
    */
   readonly cloudTarget: Readonly<Record<string, unknown>>;
+}
+
+/** One certificate of an mTLS origin's PKI, as a reviewer reads it. */
+export interface CertificateFacts {
+  readonly role: "CA" | "client";
+  readonly subject: string;
+  /** e.g. `ECDSA P-256`. */
+  readonly key: string;
+  /** Days from issue to expiry. */
+  readonly validDays: number;
+  /** Days after which `pulumi up` issues the next one. */
+  readonly renewedAfterDays: number;
+  /** What it may be used for. */
+  readonly uses: readonly string[];
 }
 
 /**
@@ -107,7 +123,9 @@ export function describeOrigin(origin: OriginModel, gateway: GatewayModel): Orig
         cloud: origin.cloud,
         ...(origin.url ? { url: origin.url } : {}),
         ...d,
-        ...(origin.trust.kind === "stack-ca" ? { rotation: { rotateAfterDays: origin.trust.pki.rotateAfterDays, overlapDays: origin.trust.pki.overlapDays } } : {}),
+        ...(origin.trust.kind === "stack-ca"
+          ? { rotation: { rotateAfterDays: origin.trust.pki.rotateAfterDays, overlapDays: origin.trust.pki.overlapDays }, certificates: certificateFacts(origin.trust.pki, origin.client) }
+          : {}),
         cloudTarget: { ...origin.target },
       };
     }

@@ -19,7 +19,7 @@ import { gitIgnoreOracle } from "../dotenv/git-ignore";
 import type { IgnoreOracle } from "./dotenv-target";
 import { localStoreFile } from "./dotenv-target";
 import { checkGatewayVariables } from "./gateway-variables-check";
-import { checkStackKeys } from "./stack-keys";
+import { checkStackKeys, namedStackKeys } from "./stack-keys";
 import type { GatewayIdentity } from "./identity";
 import { checkConfig, type Finding, gatewayIdentity, lintConfig } from "./safety";
 import { configKey, conflictIssue } from "./issues";
@@ -176,7 +176,7 @@ function withOriginName(issue: ConfigIssue, raw: unknown): ConfigIssue {
 }
 
 function buildChecked(raw: unknown, options: BuildOptions): GatelockModel {
-  const keyIssues = checkStackKeys(options.stackKeys ?? []);
+  const keyIssues = checkStackKeys(options.stackKeys ?? [], namedStackKeys(raw));
   const parsed = GatelockConfig.safeParse(raw);
   const oracle = options.ignoreOracle ?? gitIgnoreOracle(options.projectDir ?? process.cwd());
   if (!parsed.success) {

@@ -38,16 +38,33 @@ export interface MtlsPkiArgs {
   readonly overlapDays?: number;
   /** Increase by one to issue a new client certificate now. */
   readonly rotation?: number;
-  /** Zuplo certificate name before its generation suffix (default `<origin>_mtls`). */
+  /** Zuplo certificate name before its generation suffix (default `<origin>_<stack>_mtls`). */
   readonly certificateName?: string;
+  /** Zuplo environment types in which the gateway may present the certificate (default `production`). */
+  readonly gatewayEnvironments?: readonly ("development" | "preview" | "production")[];
   /** Gateway variable holding the current certificate's name (default `<ORIGIN>_MTLS_CERT`). */
   readonly variable?: string;
   /** `O` of the subjects (default `gatelock`). */
   readonly organization?: string;
+  /**
+   * Bring your own CA: gatelock issues and renews the gateway's certificate with it, and the
+   * origin trusts it. `key` is its PEM private key, usually a Pulumi secret (`config.requireSecret`).
+   */
+  readonly ca?: OwnCaArgs;
   /** Bring your own: the PEM bundle the origin trusts when the gateway's certificate is issued elsewhere (no CA is created). */
   readonly trustBundle?: string;
   /** Escape hatch: allow an origin-side mode that lets requests without a valid client certificate through. */
   readonly dangerouslyAllowOptionalClientCert?: boolean;
+}
+
+/** A CA brought by the user. */
+export interface OwnCaArgs {
+  /** The CA's PEM certificate (public). */
+  readonly certificate: string;
+  /** The CA's PEM private key: made a Pulumi secret here whatever the caller passed. */
+  readonly key: pulumi.Input<string>;
+  /** While you rotate your CA: the previous CA certificate, trusted too. */
+  readonly previousCertificate?: string;
 }
 
 export interface MtlsOriginArgsBase extends MtlsPkiArgs {
@@ -69,15 +86,22 @@ const PKI_KEYS = [
   "overlapDays",
   "rotation",
   "certificateName",
+  "gatewayEnvironments",
   "variable",
   "organization",
   "trustBundle",
   "dangerouslyAllowOptionalClientCert",
 ] as const satisfies readonly (keyof MtlsPkiArgs)[];
 
+/** What a component's `ca.key` stands as in the model (never read: the component has the key). */
+const COMPONENT_CA_KEY = "gatelock:componentCaKey";
+
 /** The origin's stack-config entry for these settings and a cloud block. */
 export function mtlsConfig(name: string, cloud: MtlsTarget["cloud"], args: MtlsOriginArgsBase, block: Record<string, unknown> | undefined): Record<string, unknown> {
-  const mtls = Object.fromEntries(PKI_KEYS.map((k) => [k, args[k]]));
+  const mtls: Record<string, unknown> = Object.fromEntries(PKI_KEYS.map((k) => [k, args[k]]));
+  // The component takes the key itself; the stack file names a secret config key instead, which
+  // this placeholder stands for so that the model judges the same shape.
+  if (args.ca) mtls.ca = { certificate: args.ca.certificate, keySecret: COMPONENT_CA_KEY, ...(args.ca.previousCertificate !== undefined ? { previousCertificate: args.ca.previousCertificate } : {}) };
   return { name, method: "mtls", cloud, url: args.url, mtls, ...(block ? { [cloud]: block } : {}) };
 }
 

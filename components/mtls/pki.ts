@@ -26,7 +26,7 @@ import type { GatewayVariable } from "../gateway/environment";
 import { mtlsVariables } from "../gateway/mtls";
 import { pairVariables } from "../gateway/variables";
 import type { MtlsOrigin } from "../model/model";
-import type { MtlsPki as PkiModel, TlsKeySpec } from "../model/mtls/target";
+import type { ClientPki, MtlsPki as PkiModel, TlsKeySpec } from "../model/mtls/target";
 import { RotationSchedule } from "../shared-secret/rotation-schedule";
 
 /** What a CA certificate may do: sign certificates and CRLs, nothing else (the provider takes snake_case). */
@@ -51,7 +51,11 @@ function keyArgs(spec: TlsKeySpec) {
   return spec.algorithm === "ECDSA" ? { algorithm: "ECDSA", ecdsaCurve: spec.ecdsaCurve } : { algorithm: "RSA", rsaBits: spec.rsaBits };
 }
 
-export function createMtlsPki(name: string, origin: MtlsOrigin, parent: pulumi.ComponentResource): MtlsPki {
+/**
+ * `ownCaKey`: the private key of a CA brought by the user (`origin.trust.kind === "own-ca"`), a
+ * Pulumi secret; the component's `ca.key` arg, or the stack file's secret config key.
+ */
+export function createMtlsPki(name: string, origin: MtlsOrigin, parent: pulumi.ComponentResource, ownCaKey?: pulumi.Input<string>): MtlsPki {
   if (origin.trust.kind === "bundle") {
     // The certificate is issued and uploaded elsewhere; the gateway only needs its name.
     const certificateName = origin.client.certificateName;
@@ -64,10 +68,34 @@ export function createMtlsPki(name: string, origin: MtlsOrigin, parent: pulumi.C
       }),
     };
   }
-  return stackCa(name, origin, origin.trust.pki, parent);
+  if (origin.trust.kind === "own-ca") {
+    if (ownCaKey === undefined) throw new TypeError(`gatelock: ${name}: the key of the CA brought in \`ca\` is required`);
+    const t = origin.trust;
+    const ca: IssuingCa = {
+      certPem: pulumi.output(t.certificate),
+      keyPem: asSecret(ownCaKey),
+      generation: pulumi.output(0),
+      trustBundle: pulumi.output(`${t.certificate.trim()}\n${t.previousCertificate ? `${t.previousCertificate.trim()}\n` : ""}`),
+      summary: { ca: "your own CA (`ca.certificate`)", previousCaTrusted: t.previousCertificate !== undefined },
+    };
+    return clientCertificate(name, origin, t.pki, ca, parent);
+  }
+  return clientCertificate(name, origin, origin.trust.pki, stackCa(name, origin.trust.pki, parent), parent);
 }
 
-function stackCa(name: string, origin: MtlsOrigin, pki: PkiModel, parent: pulumi.ComponentResource): MtlsPki {
+/** The CA that signs the gateway's certificate now, and the bundle the origin trusts. */
+interface IssuingCa {
+  readonly certPem: pulumi.Output<string>;
+  /** A Pulumi secret. */
+  readonly keyPem: pulumi.Output<string>;
+  /** Changes when the CA does: part of the certificate's name in the gateway's store. */
+  readonly generation: pulumi.Output<number>;
+  readonly trustBundle: pulumi.Output<string>;
+  readonly summary: Record<string, pulumi.Input<unknown>>;
+}
+
+/** The stack's own CA, in two rotating slots. */
+function stackCa(name: string, pki: PkiModel, parent: pulumi.ComponentResource): IssuingCa {
   const opts = { parent };
   const caSchedule = new RotationSchedule(`${name}-ca-rotation`, { rotateAfterDays: pki.caRotateAfterDays, overlapDays: pki.overlapDays, rotation: pki.caRotation }, opts);
   const ca = (slot: "a" | "b", generation: pulumi.Output<number>) => {
@@ -97,6 +125,18 @@ function stackCa(name: string, origin: MtlsOrigin, pki: PkiModel, parent: pulumi
     .all([caSchedule.current, caSchedule.previousActive, a.cert.certPem, b.cert.certPem])
     .apply(([c, previousActive, x, y]) => (previousActive ? pick(c, x + y, y + x) : pick(c, x, y)));
 
+  return {
+    certPem: caCertPem,
+    keyPem: caKeyPem,
+    generation: caSchedule.generation,
+    trustBundle,
+    summary: { ca: pulumi.interpolate`${pki.caSubject.commonName} (${caSchedule.current})`, caExpiresAt, caGeneration: caSchedule.generation, previousCaTrusted: caSchedule.previousActive },
+  };
+}
+
+/** The gateway's client certificate, issued by `ca`, renewed after `rotateAfterDays` with a new key. */
+function clientCertificate(name: string, origin: MtlsOrigin, pki: ClientPki, ca: IssuingCa, parent: pulumi.ComponentResource): MtlsPki {
+  const opts = { parent };
   const clientSchedule = new RotationSchedule(`${name}-client-rotation`, { rotateAfterDays: pki.rotateAfterDays, overlapDays: 0, rotation: pki.rotation }, opts);
   const key = new PrivateKey(`${name}-client-key`, keyArgs(pki.clientKey), { parent, replacementTrigger: clientSchedule.generation });
   const request = new CertRequest(`${name}-client-csr`, { privateKeyPem: key.privateKeyPem, subject: { ...origin.client.subject } }, opts);
@@ -104,28 +144,26 @@ function stackCa(name: string, origin: MtlsOrigin, pki: PkiModel, parent: pulumi
     `${name}-client-cert`,
     {
       certRequestPem: request.certRequestPem,
-      caPrivateKeyPem: caKeyPem,
-      caCertPem,
+      caPrivateKeyPem: ca.keyPem,
+      caCertPem: ca.certPem,
       allowedUses: [...(pki.clientKey.algorithm === "RSA" ? CLIENT_USES_RSA : CLIENT_USES_ECDSA)],
       validityPeriodHours: pki.clientValidityDays * 24,
     },
     opts,
   );
-  const certificateName = pulumi.interpolate`${origin.client.certificateName}_c${caSchedule.generation}g${clientSchedule.generation}`;
+  const certificateName = pulumi.interpolate`${origin.client.certificateName}_c${ca.generation}g${clientSchedule.generation}`;
   const certificate: GatewayCertificate = {
     origin: origin.name,
     name: certificateName,
     certificate: cert.certPem,
     key: asSecret(key.privateKeyPem),
+    environments: origin.client.environments,
     ...(origin.target.cloud === "local" ? { localDir: origin.target.certificatesDir } : {}),
   };
   return {
-    trustBundle,
+    trustBundle: ca.trustBundle,
     summary: {
-      ca: pulumi.interpolate`${pki.caSubject.commonName} (${caSchedule.current})`,
-      caExpiresAt,
-      caGeneration: caSchedule.generation,
-      previousCaTrusted: caSchedule.previousActive,
+      ...ca.summary,
       clientSubject: `CN=${origin.client.subject.commonName}, OU=${origin.client.subject.organizationalUnit}, O=${origin.client.subject.organization}`,
       clientExpiresAt: cert.validityEndTime,
       clientGeneration: clientSchedule.generation,

@@ -69,3 +69,4 @@ export {
   type ForwardedClientCertVerifier,
   type ForwardedClientCertVerifierOptions,
 } from "./client-cert-header";
+export { clientCertOptionsFromEnv } from "./mtls-env";

@@ -6,7 +6,8 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { GatewayArgs } from "../component/checked-origin";
-import { GatelockError, missingDependencyError } from "../errors";
+import { ConfigError, GatelockError, missingDependencyError } from "../errors";
+import { ownCaKeyIssues } from "./config-secrets";
 import { type VariableSummary, ZuploEnvironment } from "../gateway/environment";
 import { gatewayConfigFor, type OriginGatewayConfig, policiesDocument, type ZuploPolicy } from "../gateway/zuplo-policies";
 import { type Cloud, GatelockConfig, type Method, type ParsedConfig } from "../model/config";
@@ -70,6 +71,11 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   // any resource is registered; each component checks its own args again with the same code.
   const model = buildModel(raw, { stack, projectDir, stackKeys });
   const config = GatelockConfig.parse(raw);
+  // The secrets the stack file names (a CA's key) must be there, encrypted, before anything is built.
+  if (options.config === undefined) {
+    const issues = ownCaKeyIssues(model.origins);
+    if (issues.length > 0) throw new ConfigError(issues);
+  }
 
   // Load only the clouds this stack uses: an AWS-only stack never loads the Azure SDK.
   const clouds = new Map<Cloud, CloudModule>();
@@ -101,6 +107,7 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
     branch: g.branch,
     ...g.environment,
     variables: origins.flatMap((o) => o.variables),
+    certificates: origins.flatMap((o) => o.component.gatewayCertificates ?? []),
     projectDir,
   }, options.opts);
 

@@ -3,7 +3,8 @@
  * how one origin's stack config becomes that component's typed args. The component checks
  * them with the model's own checks, so a stack file is nothing but args written in YAML.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { secretConfigValue } from "./config-secrets";
 import type { GatewayArgs } from "../component/checked-origin";
 import type { GatewayCertificate } from "../gateway/certificates";
 import type { GatewayVariable } from "../gateway/environment";
@@ -83,9 +84,19 @@ export function serviceAuthArgs(o: Extract<ParsedOrigin, { method: "service-auth
   return { ...o.serviceAuth, ...(o.url !== undefined ? { url: o.url } : {}) };
 }
 
-/** The PKI settings, gateway and URL of a parsed mTLS origin, as component args. */
+/**
+ * The PKI settings, gateway and URL of a parsed mTLS origin, as component args. A CA brought in
+ * the stack file has its key in a secret config key, read here (the program has checked it is
+ * there and encrypted, `ownCaKeyIssues`).
+ */
 export function mtlsArgs(o: Extract<ParsedOrigin, { method: "mtls" }>, ctx: BuildContext): MtlsOriginArgsBase {
-  return { gateway: ctx.zuplo, ...o.mtls, ...(o.url !== undefined ? { url: o.url } : {}) };
+  const { ca, ...mtls } = o.mtls;
+  return {
+    gateway: ctx.zuplo,
+    ...mtls,
+    ...(ca ? { ca: { certificate: ca.certificate, key: secretConfigValue(ca.keySecret), ...(ca.previousCertificate !== undefined ? { previousCertificate: ca.previousCertificate } : {}) } } : {}),
+    ...(o.url !== undefined ? { url: o.url } : {}),
+  };
 }
 
 /** Narrows a parsed origin to the method a builder handles (the program dispatches by method). */

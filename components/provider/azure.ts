@@ -1,8 +1,25 @@
 /** The Azure components as the package publishes them: `gatelock:index:Azure…`. */
 import type * as pulumi from "@pulumi/pulumi";
 import { AzureFederatedOrigin as Federated, type AzureFederatedOriginArgs } from "../azure/federated-origin";
+import {
+  type AzureMtlsAppGatewayArgs,
+  type AzureMtlsAppServiceArgs as MtlsAppServiceArgs,
+  AzureMtlsOrigin as Mtls,
+  type AzureMtlsOriginArgs as MtlsArgs,
+  type AzureMtlsVaultArgs,
+} from "../azure/mtls-origin";
 import { AzureSharedSecretOrigin as SharedSecret, type AzureSharedSecretOriginArgs } from "../azure/shared-secret-origin";
-import { type Finding, type GatewayVariable, packageFindings, packageVariables } from "./outputs";
+import type { AzureAppServiceClientCertMode, MtlsOriginSettings } from "./mtls";
+import {
+  type Finding,
+  type GatewayCertificate,
+  type GatewayVariable,
+  type MtlsPkiSummary,
+  packageCertificates,
+  packageFindings,
+  packageMtlsSummary,
+  packageVariables,
+} from "./outputs";
 import { builtAs, packageBase, publish } from "./package-component";
 
 /**
@@ -73,6 +90,88 @@ export class AzureFederatedOrigin extends packageBase<AzureFederatedOriginArgs>(
       credentialNames: [...built.credentialNames],
       roleAssignmentId: built.roleAssignmentId,
       gatewayVariables: packageVariables(built.gatewayVariables),
+      findings: packageFindings(built.findings),
+    });
+  }
+}
+
+/** An App Service or Function App that asks for the client certificate; the app checks it. */
+export interface AzureMtlsAppService extends MtlsAppServiceArgs {
+  /** `Required` (default). `Optional` and `OptionalInteractiveUser` need `dangerouslyAllowOptionalClientCert`. */
+  readonly clientCertMode?: AzureAppServiceClientCertMode;
+}
+
+/**
+ * `AzureMtlsOrigin`'s args, as another language passes them: the PKI settings, and where the
+ * Azure front end checks the certificate. (Restated, not `Omit`ted: the schema analyzer reads
+ * no `Omit<…>`.)
+ */
+export interface AzureMtlsOriginArgs extends MtlsOriginSettings {
+  /** An App Service or Function App: gatelock gives its settings and delivers the bundle through `vault` (required with it). */
+  readonly appService?: AzureMtlsAppService;
+  /** An Application Gateway you manage: gatelock gives its trusted client certificate and SSL profile fragments. */
+  readonly appGateway?: AzureMtlsAppGatewayArgs;
+  /** The Key Vault that holds the trust bundle for the app to read. */
+  readonly vault?: AzureMtlsVaultArgs;
+}
+
+// Every arg of the TypeScript component is restated above: a compile error names one that is not.
+const restatedMtls: Record<Exclude<keyof MtlsArgs, keyof AzureMtlsOriginArgs>, never> = {};
+void restatedMtls;
+
+/** The site properties (`azure-native:web:WebApp` args) that turn on client certificates. */
+export interface AzureAppServiceMtlsSettings {
+  /** Always true: the site asks for a client certificate. */
+  readonly clientCertEnabled: boolean;
+  /** When it asks: `Required` unless `dangerouslyAllowOptionalClientCert`. */
+  readonly clientCertMode: AzureAppServiceClientCertMode;
+  /** Always true: a certificate is only asked for over HTTPS, and plain HTTP would bypass it. */
+  readonly httpsOnly: boolean;
+}
+
+/**
+ * An mTLS origin on Azure (method 4): the stack's CA issues the gateway's client certificate,
+ * and gatelock gives what to apply to your front ends: an App Service's or Function App's
+ * client certificate settings, with the trust bundle in the Key Vault the app reads (readable
+ * by its identities only), and an Application Gateway's trusted client certificates and SSL
+ * profile.
+ */
+export class AzureMtlsOrigin extends packageBase<MtlsArgs>(Mtls) {
+  static readonly packageType = "gatelock:index:AzureMtlsOrigin";
+  /** ARM ID of the Key Vault secret holding the trust bundle (with `vault`). */
+  declare readonly bundleSecretId?: pulumi.Output<string>;
+  /** URI of that secret, without a version: the app reads the latest, which follows rotations (with `vault`). */
+  declare readonly bundleSecretUri?: pulumi.Output<string>;
+  /** Properties to set on the App Service or Function App (with `appService`). */
+  declare readonly appServiceSettings?: AzureAppServiceMtlsSettings;
+  /**
+   * `trustedClientCertificates` and `sslProfiles` entries to merge into the Application Gateway
+   * (with `appGateway`), as ARM JSON. Typed `Any` in the schema: it is ARM's document, merged as is.
+   */
+  declare readonly appGatewayFragments?: any;
+  /** The CA and the gateway's certificate: subjects, expiry, generations; never a key. */
+  declare readonly pki: MtlsPkiSummary;
+  /** The variables the gateway needs (the certificate's name, and the origin's URL when given): pass them to `ZuploEnvironment`. */
+  declare readonly gatewayVariables: GatewayVariable[];
+  /** The client certificate the gateway presents, with its key (a secret): pass them to `ZuploEnvironment`'s `certificates`. */
+  declare readonly gatewayCertificates: GatewayCertificate[];
+  /** Warnings about these args, named by arg. */
+  declare readonly findings: Finding[];
+
+  constructor(name: string, args: AzureMtlsOriginArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, args, opts);
+    const built = builtAs(this, Mtls);
+    const settings = built.appServiceSettings;
+    publish<AzureMtlsOrigin>(this, {
+      ...(built.bundleSecretId ? { bundleSecretId: built.bundleSecretId } : {}),
+      ...(built.bundleSecretUri ? { bundleSecretUri: built.bundleSecretUri } : {}),
+      ...(settings
+        ? { appServiceSettings: { clientCertEnabled: settings.clientCertEnabled, clientCertMode: settings.clientCertMode as AzureAppServiceClientCertMode, httpsOnly: settings.httpsOnly } }
+        : {}),
+      ...(built.appGatewayFragments ? { appGatewayFragments: built.appGatewayFragments } : {}),
+      pki: packageMtlsSummary(built.summary),
+      gatewayVariables: packageVariables(built.gatewayVariables),
+      gatewayCertificates: packageCertificates(built.gatewayCertificates),
       findings: packageFindings(built.findings),
     });
   }

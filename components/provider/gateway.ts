@@ -3,12 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { isPending } from "../component/checked-origin";
 import { settleOutput } from "../testing/pulumi-internals";
 import { ZuploEnvironment as Environment, type ZuploEnvironmentArgs as EnvironmentArgs } from "../gateway/environment";
-import { type GatewayVariable, packageSummaries, type VariableSummary } from "./outputs";
+import { type CertificateSummary, type GatewayCertificate, type GatewayVariable, packageCertificateSummaries, packageSummaries, type VariableSummary } from "./outputs";
 import { builtAs, packageBase, publish } from "./package-component";
 
 /**
- * `ZuploEnvironment`'s args, as another language passes them: the variables may be other
- * components' outputs, one list or one list per origin. (The TypeScript component's args are
+ * `ZuploEnvironment`'s args, as another language passes them: the variables and certificates
+ * may be other components' outputs, one list or one list per origin. (The TypeScript component's args are
  * restated, not `Omit`ted: the schema analyzer reads no `Omit<…>`.)
  */
 export interface ZuploEnvironmentArgs {
@@ -25,6 +25,17 @@ export interface ZuploEnvironmentArgs {
    * that cannot join lists, such as YAML. Written after `variables`.
    */
   readonly variableLists?: pulumi.Input<GatewayVariable[]>[];
+  /**
+   * Client certificates the gateway presents: the mTLS origin components' `gatewayCertificates`,
+   * together (default none). Stored in Zuplo's certificate store with the Developer API, or for
+   * a local origin in `zuplo dev`'s certificates directory.
+   */
+  readonly certificates?: pulumi.Input<GatewayCertificate[]>;
+  /**
+   * More certificates, one list per origin (each an mTLS origin's `gatewayCertificates`), for
+   * languages that cannot join lists, such as YAML. Stored after `certificates`.
+   */
+  readonly certificateLists?: pulumi.Input<GatewayCertificate[]>[];
   /** Write them with Zuplo's Developer API (default true; needs `ZUPLO_API_KEY` or `gatelock:zuploApiKey`). */
   readonly developerApi?: boolean;
   /** Developer API base URL (default `https://dev.zuplo.com`; loopback for tests). */
@@ -48,8 +59,9 @@ void restated;
  * file for `zuplo dev`, or both. With `redeploy`, the branch is redeployed whenever one of them
  * changes. Its args are checked exactly as a stack file's `gatelock:gateway` is.
  *
- * It needs the variables' names when it is built: the provider settles variables passed as
- * Outputs first (`settleInputs`). In a preview, variables not known yet are not shown.
+ * It needs the variables' names, and the certificates' origins, environments and local
+ * directories, when it is built: the provider settles variables and certificates passed as
+ * Outputs first (`settleInputs`). In a preview, those not known yet are not shown.
  */
 export class ZuploEnvironment extends packageBase<EnvironmentArgs>(Environment) {
   static readonly packageType = "gatelock:index:ZuploEnvironment";
@@ -57,85 +69,105 @@ export class ZuploEnvironment extends packageBase<EnvironmentArgs>(Environment) 
   declare readonly variables: VariableSummary[];
   /** Every value by name, as one Pulumi secret. */
   declare readonly values: pulumi.Output<Record<string, string>>;
+  /** Client certificates stored, with their sinks; no keys. */
+  declare readonly certificates: CertificateSummary[];
 
   constructor(name: string, args: ZuploEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super(name, environmentArgs(name, args), opts);
     const built = builtAs(this, Environment);
-    publish<ZuploEnvironment>(this, { variables: packageSummaries(built.variables), values: built.values });
+    publish<ZuploEnvironment>(this, { variables: packageSummaries(built.variables), values: built.values, certificates: packageCertificateSummaries(built.certificates) });
   }
 
-  /** The args with `variables` and `variableLists` settled into one known list (see `settleVariables`). */
+  /**
+   * The args with `variables` and `variableLists`, and `certificates` and `certificateLists`,
+   * each settled into one known list (see `settleList`).
+   */
   static async settleInputs(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const { variableLists, ...rest } = inputs;
-    const lists = [rest.variables ?? [], ...(Array.isArray(variableLists) ? variableLists : [])];
-    return { ...rest, variables: (await Promise.all(lists.map(settleVariables))).flat() };
+    const { variableLists, certificateLists, ...rest } = inputs;
+    const variables = [rest.variables ?? [], ...(Array.isArray(variableLists) ? variableLists : [])];
+    const certificates = [rest.certificates ?? [], ...(Array.isArray(certificateLists) ? certificateLists : [])];
+    return {
+      ...rest,
+      variables: (await Promise.all(variables.map((l) => settleList(l, VARIABLE)))).flat(),
+      certificates: (await Promise.all(certificates.map((l) => settleList(l, CERTIFICATE)))).flat(),
+    };
   }
 }
 
-/** The TypeScript component's args: every variable must be known by now. */
+/** The TypeScript component's args: every variable and certificate must be known by now. */
 function environmentArgs(component: string, args: ZuploEnvironmentArgs): EnvironmentArgs {
-  const { variables, variableLists, ...rest } = args;
-  const lists = [variables ?? [], ...(variableLists ?? [])];
-  const known = (v: unknown) => !isPending(v);
-  if (!lists.every((l): l is GatewayVariable[] => Array.isArray(l) && l.every((v) => known(v) && KEYS.every((k) => known(v[k]))))) {
-    throw new TypeError(`${component}: variables must be known when the component is created (the provider settles Outputs first)`);
+  const { variables, variableLists, certificates, certificateLists, ...rest } = args;
+  const known = <T extends object>(lists: readonly unknown[], shape: Shape<T>): lists is T[][] =>
+    lists.every((l) => Array.isArray(l) && l.every((v) => !isPending(v) && shape.known.every((k) => !isPending((v as T)[k]))));
+  const variableList = [variables ?? [], ...(variableLists ?? [])];
+  const certificateList = [certificates ?? [], ...(certificateLists ?? [])];
+  if (!known(variableList, VARIABLE) || !known(certificateList, CERTIFICATE)) {
+    throw new TypeError(`${component}: variables and certificates must be known when the component is created (the provider settles Outputs first)`);
   }
-  return { ...rest, variables: lists.flat() };
+  return { ...rest, variables: variableList.flat(), certificates: certificateList.flat() };
 }
 
-/** What the environment needs known of each variable (its value may stay an Output). */
-const KEYS = ["name", "isSecret", "origin", "description"] as const;
+/** Of one variable or certificate: what the environment needs known, and what may stay an Output. */
+interface Shape<T> {
+  /** Named in `gatelock: expected a list of …`. */
+  readonly what: string;
+  readonly known: readonly (keyof T)[];
+  readonly kept: readonly (keyof T)[];
+}
+
+/** A variable's value may stay an Output; its name, flags and origin are needed to build the environment. */
+const VARIABLE: Shape<GatewayVariable> = { what: "gateway variables", known: ["name", "isSecret", "origin", "description"], kept: ["value"] };
 
 /**
- * A list of variables as a program passed it, settled so the environment can be built: another
- * language's program passes an origin's `gatewayVariables` as one Output (of the list, or of
- * each variable). Names and flags become known values; each value stays an Output of the
- * original, so it keeps its secrecy and its dependencies. A variable not known yet (in a
- * preview) is left out.
+ * A certificate's name, PEM and key may stay Outputs; its origin (the stored resource's name),
+ * environments and local directory (where it is stored) are needed to build the environment.
  */
-async function settleVariables(list: unknown): Promise<GatewayVariable[]> {
+const CERTIFICATE: Shape<GatewayCertificate> = { what: "gateway certificates", known: ["origin", "environments", "localDir"], kept: ["name", "certificate", "key"] };
+
+/**
+ * A list of variables or certificates as a program passed it, settled so the environment can be
+ * built: another language's program passes an origin's `gatewayVariables` or
+ * `gatewayCertificates` as one Output (of the list, or of each entry). The fields the
+ * environment needs (`shape.known`) become known values; the others each stay an Output of the
+ * original, so they keep their secrecy and their dependencies (a certificate's key waits for
+ * the origin's trust stores). An entry not known yet (in a preview) is left out.
+ */
+async function settleList<T extends object>(list: unknown, shape: Shape<T>): Promise<T[]> {
   if (pulumi.Output.isInstance(list)) {
-    const whole = list as pulumi.Output<GatewayVariable[]>;
+    const whole = list as pulumi.Output<T[]>;
     const settled = await settleOutput(whole);
     if (!settled.known || !Array.isArray(settled.value)) return [];
-    return (await Promise.all(settled.value.map((_, i) => settleVariable(whole.apply((all) => all[i]!))))).flat();
+    return (await Promise.all(settled.value.map((_, i) => settleEntry(whole.apply((all) => all[i]!), shape)))).flat();
   }
-  if (!Array.isArray(list)) throw new TypeError(`gatelock: expected a list of gateway variables`);
-  return (await Promise.all(list.map((v: unknown) => settleVariable(v as pulumi.Input<GatewayVariable>)))).flat();
+  if (!Array.isArray(list)) throw new TypeError(`gatelock: expected a list of ${shape.what}`);
+  return (await Promise.all(list.map((v: unknown) => settleEntry(v as pulumi.Input<T>, shape)))).flat();
 }
 
-async function settleVariable(v: pulumi.Input<GatewayVariable>): Promise<GatewayVariable[]> {
+async function settleEntry<T extends object>(v: pulumi.Input<T>, shape: Shape<T>): Promise<T[]> {
   if (pulumi.Output.isInstance(v)) {
     const settled = await settleOutput(v);
     if (!settled.known || !settled.value) return [];
-    const fields = await settleFields(settled.value);
-    return fields ? [{ ...fields, value: pulumi.output(v).apply((x) => x.value) }] : [];
+    const fields = await settleFields(settled.value, shape);
+    const kept = Object.fromEntries(shape.kept.map((k) => [k, pulumi.output(v).apply((x) => (x as Record<keyof T, unknown>)[k])]));
+    return fields ? [{ ...fields, ...kept } as T] : [];
   }
-  const fields = await settleFields(v as GatewayVariable);
-  return fields ? [{ ...fields, value: (v as GatewayVariable).value }] : [];
+  const entry = v as T;
+  const fields = await settleFields(entry, shape);
+  const kept = Object.fromEntries(shape.kept.map((k) => [k, entry[k]]));
+  return fields ? [{ ...fields, ...kept } as T] : [];
 }
 
-async function settleFields(v: GatewayVariable): Promise<Omit<GatewayVariable, "value"> | undefined> {
-  const fields: Record<string, unknown> = {};
-  for (const k of KEYS) {
-    const field: unknown = v[k];
-    if (!pulumi.Output.isInstance(field)) {
-      fields[k] = field;
-      continue;
+/** The `known` fields of an entry, resolved; absent ones left out; undefined if one is not known yet. */
+async function settleFields<T extends object>(v: T, shape: Shape<T>): Promise<Partial<T> | undefined> {
+  const fields: Partial<T> = {};
+  for (const k of shape.known) {
+    let field: unknown = v[k];
+    if (pulumi.Output.isInstance(field)) {
+      const settled = await settleOutput(field);
+      if (!settled.known) return undefined;
+      field = settled.value;
     }
-    const settled = await settleOutput(field);
-    if (!settled.known) return undefined;
-    fields[k] = settled.value;
+    if (field !== undefined) fields[k] = field as T[keyof T];
   }
-  return fields as unknown as Omit<GatewayVariable, "value">;
+  return fields;
 }
-
-/**
- * An Output's value once it has resolved, or `known: false` when it is unknown (a preview).
- *
- * Relies on: the `isKnown` and `promise()` members of Pulumi's Output implementation (OutputImpl
- * in output.ts), which its type declarations leave out; present in @pulumi/pulumi 3.248.0 (and
- * exercised by test/component-package.test.ts against whatever is installed). The public API
- * cannot tell an unknown Output from one still resolving (`apply` never calls back on an
- * unknown value), and the provider must wait for this one before building the component.
- */

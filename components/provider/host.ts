@@ -37,9 +37,11 @@ export interface PackageArea {
 }
 
 const CARRIES_THE_SECRET = { secretOutputs: ["gatewayVariables"] };
+/** An mTLS origin: its certificates carry the gateway's private key (its variables only the certificate's name and the URL). */
+const CARRIES_THE_KEY = { secretOutputs: ["gatewayCertificates"] };
 
 export const PACKAGE_AREAS: readonly PackageArea[] = [
-  { cloud: "aws", pkgs: ["@pulumi/aws"], components: { AwsSharedSecretOrigin: CARRIES_THE_SECRET, AwsFederatedOrigin: {}, AwsOidcProvider: {} }, load: () => import("./aws") },
+  { cloud: "aws", pkgs: ["@pulumi/aws"], components: { AwsSharedSecretOrigin: CARRIES_THE_SECRET, AwsFederatedOrigin: {}, AwsOidcProvider: {}, AwsMtlsOrigin: CARRIES_THE_KEY }, load: () => import("./aws") },
   {
     cloud: "gcp",
     pkgs: ["@pulumi/gcp"],
@@ -48,13 +50,14 @@ export const PACKAGE_AREAS: readonly PackageArea[] = [
       GcpFederatedOrigin: {},
       GcpGatewayServiceAccount: { secretOutputs: ["serviceAccountJson"] },
       GcpServiceAuthOrigin: CARRIES_THE_SECRET,
+      GcpMtlsOrigin: CARRIES_THE_KEY,
     },
     load: () => import("./gcp"),
   },
-  { cloud: "azure", pkgs: ["@pulumi/azure-native"], components: { AzureSharedSecretOrigin: CARRIES_THE_SECRET, AzureFederatedOrigin: {} }, load: () => import("./azure") },
+  { cloud: "azure", pkgs: ["@pulumi/azure-native"], components: { AzureSharedSecretOrigin: CARRIES_THE_SECRET, AzureFederatedOrigin: {}, AzureMtlsOrigin: CARRIES_THE_KEY }, load: () => import("./azure") },
   // Apart from the other Azure components: only this one needs azuread too.
   { cloud: "azure", pkgs: ["@pulumi/azure-native", "@pulumi/azuread"], components: { AzureServiceAuthOrigin: CARRIES_THE_SECRET }, load: () => import("./azure-service-auth") },
-  { cloud: "local", components: { LocalSharedSecretOrigin: CARRIES_THE_SECRET }, load: () => import("./local") },
+  { cloud: "local", components: { LocalSharedSecretOrigin: CARRIES_THE_SECRET, LocalMtlsOrigin: CARRIES_THE_KEY }, load: () => import("./local") },
   { cloud: "other", components: { OtherFederatedOrigin: {} }, load: () => import("./other") },
   { cloud: "gateway", components: { ZuploEnvironment: { secretOutputs: ["values"] } }, load: () => import("./gateway") },
 ];
@@ -63,7 +66,13 @@ export const PACKAGE_AREAS: readonly PackageArea[] = [
  * Fields of the schema's types that carry a secret, marked secret there too: what a program
  * passes in them is a secret (the components keep it one whatever they are given).
  */
-export const SECRET_TYPE_FIELDS: Readonly<Record<string, readonly string[]>> = { GcpGatewayServiceAccountDescription: ["serviceAccountJson"] };
+export const SECRET_TYPE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  GcpGatewayServiceAccountDescription: ["serviceAccountJson"],
+  // The gateway's private key, in an mTLS origin's `gatewayCertificates` and `ZuploEnvironment`'s `certificates`.
+  GatewayCertificate: ["key"],
+  // The private key of a CA brought to an mTLS origin (its `ca`).
+  OwnCaArgs: ["key"],
+};
 
 const SECRET_OUTPUTS: ReadonlyMap<string, readonly string[]> = new Map(
   PACKAGE_AREAS.flatMap((a) => Object.entries(a.components).map(([name, c]) => [name, c.secretOutputs ?? []] as const)),

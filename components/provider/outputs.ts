@@ -3,8 +3,10 @@
  * are beyond Pulumi's schema analyzer (read-only arrays, string-literal unions, resources).
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { GatewayCertificate as TsGatewayCertificate } from "../gateway/certificates";
 import type { GatewayVariable as PairedVariable, VariableSummary as TsVariableSummary } from "../gateway/environment";
 import type { Finding as ModelFinding } from "../model/safety";
+import type { MtlsGatewayEnvironment } from "./mtls";
 
 /**
  * One variable for the gateway's environment: an origin component outputs its variables in
@@ -21,6 +23,57 @@ export interface GatewayVariable {
   readonly description: string;
   /** Its value: a Pulumi secret when `isSecret`. It depends on the resources the gateway needs before using it. */
   readonly value: pulumi.Input<string>;
+}
+
+/**
+ * A client certificate the gateway presents to an mTLS origin: an mTLS origin component outputs
+ * its certificates in `gatewayCertificates`, and `ZuploEnvironment` takes them in `certificates`
+ * and stores them (Zuplo's certificate store, or for a local origin `zuplo dev`'s certificates
+ * directory).
+ */
+export interface GatewayCertificate {
+  /** The origin the certificate is presented to. */
+  readonly origin: string;
+  /** The certificate's name in the store (a JavaScript identifier); new for every generation. */
+  readonly name: pulumi.Input<string>;
+  /** PEM certificate (public). */
+  readonly certificate: pulumi.Input<string>;
+  /** PEM private key: a secret. It depends on the origin's trust stores, which must exist before the gateway presents the certificate. */
+  readonly key: pulumi.Input<string>;
+  /** Zuplo environment types the certificate is enabled in (default `production`). */
+  readonly environments?: MtlsGatewayEnvironment[];
+  /** For a local origin: the `--mtls-certificates-dir` it goes to, relative to the project. */
+  readonly localDir?: string;
+}
+
+/** What an mTLS origin's PKI is: subjects, expiry, generations; never a key. */
+export interface MtlsPkiSummary {
+  /** Name of the gateway's current certificate in its certificate store (what the origin's gateway variable holds). */
+  readonly certificateName: pulumi.Output<string>;
+  /** The CA that issues the gateway's certificate (for gatelock's own CA: its common name and current slot). Absent when the certificate is issued elsewhere (`trustBundle`). */
+  readonly ca?: pulumi.Output<string>;
+  /** When the current CA certificate expires (RFC 3339; gatelock's own CA). */
+  readonly caExpiresAt?: pulumi.Output<string>;
+  /** The CA's rotation generation (gatelock's own CA). */
+  readonly caGeneration?: pulumi.Output<number>;
+  /** Whether the origin still trusts the previous CA as well (during the overlap after a CA rotation). */
+  readonly previousCaTrusted?: pulumi.Output<boolean>;
+  /** Subject of the gateway's certificate, `CN=…, OU=…, O=…` (when gatelock issues the certificate). */
+  readonly clientSubject?: string;
+  /** When the gateway's current certificate expires (RFC 3339; when gatelock issues the certificate). */
+  readonly clientExpiresAt?: pulumi.Output<string>;
+  /** The client certificate's rotation generation (when gatelock issues the certificate). */
+  readonly clientGeneration?: pulumi.Output<number>;
+}
+
+/** A client certificate `ZuploEnvironment` stored, and where; never its key. */
+export interface CertificateSummary {
+  /** The origin it is presented to. */
+  readonly origin: string;
+  /** Its name in the store. */
+  readonly name: pulumi.Input<string>;
+  /** Where it was stored: `zuplo-developer-api`, `mtls-dir:<dir>` (none: upload it yourself). */
+  readonly sinks: string[];
 }
 
 /** What a reviewer should know about a component's args (a warning, named by arg). */
@@ -78,6 +131,57 @@ export function packageVariables(variables: readonly PairedVariable[]): GatewayV
     description: v.description,
     value: valueAfter(v.value, v.dependsOn ?? [], v.isSecret),
   }));
+}
+
+/**
+ * An origin's client certificates as the package outputs them. The resources a certificate
+ * waits for (the origin's trust stores, in `dependsOn`) become dependencies of its key, so the
+ * certificate a `ZuploEnvironment` stores from it, in any language, still waits for them.
+ */
+export function packageCertificates(certificates: readonly TsGatewayCertificate[]): GatewayCertificate[] {
+  return certificates.map((c) => ({
+    origin: c.origin,
+    name: c.name,
+    certificate: c.certificate,
+    key: valueAfter(c.key, c.dependsOn ?? [], true),
+    ...(c.environments !== undefined ? { environments: c.environments.map((e) => e as MtlsGatewayEnvironment) } : {}),
+    ...(c.localDir !== undefined ? { localDir: c.localDir } : {}),
+  }));
+}
+
+/**
+ * An mTLS origin's PKI summary (the facts of the TypeScript component's `summary` that
+ * `createMtlsPki` gives), in the schema's shape.
+ */
+export function packageMtlsSummary(summary: Readonly<Record<string, pulumi.Input<unknown>>>): MtlsPkiSummary {
+  const s = summary as {
+    readonly certificateName: pulumi.Input<string>;
+    readonly ca?: pulumi.Input<string>;
+    readonly caExpiresAt?: pulumi.Input<string>;
+    readonly caGeneration?: pulumi.Input<number>;
+    readonly previousCaTrusted?: pulumi.Input<boolean>;
+    readonly clientSubject?: string;
+    readonly clientExpiresAt?: pulumi.Input<string>;
+    readonly clientGeneration?: pulumi.Input<number>;
+  };
+  const optional = <T>(value: pulumi.Input<T> | undefined) => (value === undefined ? undefined : pulumi.output(value));
+  const facts = {
+    ca: optional(s.ca),
+    caExpiresAt: optional(s.caExpiresAt),
+    caGeneration: optional(s.caGeneration),
+    previousCaTrusted: optional(s.previousCaTrusted),
+    clientSubject: s.clientSubject,
+    clientExpiresAt: optional(s.clientExpiresAt),
+    clientGeneration: optional(s.clientGeneration),
+  };
+  return {
+    certificateName: pulumi.output(s.certificateName),
+    ...(Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined)) as Omit<MtlsPkiSummary, "certificateName">),
+  };
+}
+
+export function packageCertificateSummaries(certificates: readonly { readonly origin: string; readonly name: pulumi.Input<string>; readonly sinks: readonly string[] }[]): CertificateSummary[] {
+  return certificates.map((c) => ({ origin: c.origin, name: c.name, sinks: [...c.sinks] }));
 }
 
 function valueAfter(value: pulumi.Input<string>, ready: readonly pulumi.Resource[], secret: boolean): pulumi.Output<string> {

@@ -129,3 +129,10 @@ export function digits(n: number): string {
 export function str(v: unknown): string {
   return String(reveal(v));
 }
+
+/**
+ * What the offline audit passes for an encrypted (`secure:`) stack config value, which it cannot
+ * decrypt. A fake that needs such a value's content (a CA key brought in stack config) cannot
+ * compute its outputs, and returns placeholders instead of inventing them.
+ */
+export const ENCRYPTED_PLACEHOLDER = "[encrypted]";

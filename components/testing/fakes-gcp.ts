@@ -9,7 +9,7 @@
  * prefix, a mapping without `google.subject`, over-long conditions) fail the resource, as
  * `pulumi up` would.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import { alnum, digits, type Fake, type FakeContext, reveal, str } from "./fake-kit";
 
 const POOL_OR_PROVIDER_ID = /^(?!gcp-)[a-z0-9-]{4,32}$/;
@@ -32,6 +32,181 @@ function sameInputs(a: unknown, b: unknown): boolean {
 function etag(invent: FakeContext["invent"]): string {
   return invent(() => `BwX${alnum(9)}=`, "<etag>");
 }
+
+// --- mTLS behind an external Application Load Balancer ------------------------------------
+
+/** GCP's ceiling for one PEM certificate in a trust config ("up to 5kB", read as 5000 bytes). */
+const TRUST_CONFIG_PEM_MAX_BYTES = 5000;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+?-----END CERTIFICATE-----\r?\n?/g;
+/** Certificate Manager and network security resource names. */
+const CERTIFICATE_MANAGER_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+/** Compute Engine resource names (RFC 1035). */
+const COMPUTE_NAME = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+const LOCATION = /^(global|[a-z]+-[a-z]+\d+)$/;
+/** RSA or ECDSA signed with SHA-256 or stronger: what GCP's mTLS accepts. */
+const STRONG_SIGNATURES = new Map([
+  ["1.2.840.113549.1.1.11", "sha256WithRSAEncryption"],
+  ["1.2.840.113549.1.1.12", "sha384WithRSAEncryption"],
+  ["1.2.840.113549.1.1.13", "sha512WithRSAEncryption"],
+  ["1.2.840.10045.4.3.2", "ecdsa-with-SHA256"],
+  ["1.2.840.10045.4.3.3", "ecdsa-with-SHA384"],
+  ["1.2.840.10045.4.3.4", "ecdsa-with-SHA512"],
+]);
+const STRONG_CURVES = new Set(["prime256v1", "secp384r1", "secp521r1"]);
+
+/** The OID of a DER certificate's signature algorithm (node 20's X509Certificate does not say). */
+function signatureAlgorithm(der: Buffer): string {
+  const schema = require("@peculiar/asn1-schema") as typeof import("@peculiar/asn1-schema");
+  const x509 = require("@peculiar/asn1-x509") as typeof import("@peculiar/asn1-x509");
+  return schema.AsnConvert.parse(der, x509.Certificate).signatureAlgorithm.algorithm;
+}
+
+/** One trust anchor or intermediate: exactly one PEM certificate, within the size limit, strong key and signature. */
+function checkTrustConfigPem(type: string, where: string, pem: unknown): void {
+  if (typeof pem !== "string" || pem.length === 0) reject(type, `${where}.pemCertificate is required`);
+  const bytes = Buffer.byteLength(pem, "utf8");
+  if (bytes > TRUST_CONFIG_PEM_MAX_BYTES) reject(type, `${where}.pemCertificate is ${bytes} bytes; each certificate may occupy up to 5kB`);
+  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+  // The field holds one certificate; a bundle pasted into it is not one certificate.
+  if (blocks.length !== 1 || pem.replace(PEM_CERTIFICATE, "").trim() !== "") reject(type, `${where}.pemCertificate must be exactly one PEM-encoded certificate`);
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch {
+    return reject(type, `${where}.pemCertificate could not be parsed as an X.509 certificate`);
+  }
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === "rsa") {
+    if ((details.modulusLength ?? 0) < 2048) reject(type, `${where}: RSA keys must be at least 2048 bits`);
+  } else if (key.asymmetricKeyType === "ec") {
+    if (!STRONG_CURVES.has(details.namedCurve ?? "")) reject(type, `${where}: ECDSA keys must be P-256 or stronger (got ${details.namedCurve})`);
+  } else {
+    reject(type, `${where}: only RSA and ECDSA keys are supported (got ${key.asymmetricKeyType})`);
+  }
+  const alg = signatureAlgorithm(cert.raw);
+  if (!STRONG_SIGNATURES.has(alg)) reject(type, `${where}: the certificate must be signed with RSA or ECDSA and SHA-256 or stronger (signature algorithm ${alg})`);
+}
+
+/** When the resource was created, kept across updates; when it last changed, and its etag, new when its inputs change. */
+function timestamps(inputs: Record<string, unknown>, ctx: FakeContext): { createTime: string; updateTime: string } {
+  const { prior, options, mark } = ctx;
+  if (prior && sameInputs(prior.inputs, inputs)) return { createTime: String(prior.state.createTime), updateTime: String(prior.state.updateTime) };
+  const now = mark(options.now().toISOString(), "<deploy time>");
+  return { createTime: (prior?.state.createTime as string | undefined) ?? now, updateTime: now };
+}
+
+/** Labels as the provider reports them: the user's, plus Pulumi's attribution label. */
+function labelOutputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  const labels = (reveal(inputs.labels) ?? {}) as Record<string, string>;
+  const all = { ...labels, "goog-pulumi-provisioned": "true" };
+  return { effectiveLabels: all, pulumiLabels: all };
+}
+
+/** A global compute reference as the API returns it: a full self link, from a name, an ID or a self link. */
+function globalSelfLink(project: string, collection: string, ref: string): string {
+  if (/^https:\/\/www\.googleapis\.com\/compute\/v1\//.test(ref)) return ref;
+  if (/^projects\/[^/]+\/global\/[^/]+\/[^/]+$/.test(ref)) return `https://www.googleapis.com/compute/v1/${ref}`;
+  return `https://www.googleapis.com/compute/v1/projects/${project}/global/${collection}/${ref}`;
+}
+
+const GCP_MTLS_FAKES: Record<string, Fake> = {
+  "gcp:certificatemanager/trustConfig:TrustConfig": ({ type, inputs }, ctx) => {
+    const name = str(inputs.name);
+    const location = str(inputs.location);
+    if (!CERTIFICATE_MANAGER_NAME.test(name)) reject(type, `invalid name ${JSON.stringify(name)}`);
+    if (!LOCATION.test(location)) reject(type, `invalid location ${JSON.stringify(location)}`);
+    const stores = (reveal(inputs.trustStores) ?? []) as Array<{ trustAnchors?: Array<{ pemCertificate?: unknown }>; intermediateCas?: Array<{ pemCertificate?: unknown }> }>;
+    const allowlisted = (reveal(inputs.allowlistedCertificates) ?? []) as unknown[];
+    if (stores.length === 0 && allowlisted.length === 0) reject(type, "a trust config needs a trust store or allowlisted certificates");
+    if (stores.length > 1) reject(type, "at most one trust store");
+    stores.forEach((s, i) => {
+      if (!s.trustAnchors?.length) reject(type, `trustStores[${i}] needs at least one trust anchor`);
+      s.trustAnchors.forEach((a, j) => checkTrustConfigPem(type, `trustStores[${i}].trustAnchors[${j}]`, a.pemCertificate));
+      (s.intermediateCas ?? []).forEach((a, j) => checkTrustConfigPem(type, `trustStores[${i}].intermediateCas[${j}]`, a.pemCertificate));
+    });
+    const project = str(inputs.project);
+    const t = timestamps(inputs, ctx);
+    const unchanged = ctx.prior !== undefined && ctx.prior.state.updateTime === t.updateTime;
+    return {
+      id: `projects/${project}/locations/${location}/trustConfigs/${name}`,
+      state: {
+        ...inputs,
+        ...t,
+        etag: unchanged ? ctx.prior!.state.etag : ctx.invent(() => randomBytes(24).toString("base64url"), "<etag>"),
+        deletionPolicy: inputs.deletionPolicy ?? "DELETE",
+        ...labelOutputs(inputs),
+      },
+    };
+  },
+
+  "gcp:networksecurity/serverTlsPolicy:ServerTlsPolicy": ({ type, inputs }, ctx) => {
+    const name = str(inputs.name);
+    const location = inputs.location === undefined ? "global" : str(inputs.location);
+    if (!CERTIFICATE_MANAGER_NAME.test(name)) reject(type, `invalid name ${JSON.stringify(name)}`);
+    if (!LOCATION.test(location)) reject(type, `invalid location ${JSON.stringify(location)}`);
+    const project = str(inputs.project);
+    const mtls = reveal(inputs.mtlsPolicy) as { clientValidationMode?: string; clientValidationTrustConfig?: string; clientValidationCas?: unknown[] } | undefined;
+    // A load balancer's policy: a validation mode and a trust config; Traffic Director's: CAs.
+    const forLoadBalancer = mtls?.clientValidationMode !== undefined || mtls?.clientValidationTrustConfig !== undefined;
+    if (forLoadBalancer) {
+      if (reveal(inputs.allowOpen) === true) reject(type, "allowOpen must be false for a policy used by an external HTTPS load balancer (it is for Traffic Director only)");
+      if ((mtls!.clientValidationCas ?? []).length > 0) reject(type, "clientValidationCas must be empty for an external HTTPS load balancer policy");
+      if (!["REJECT_INVALID", "ALLOW_INVALID_OR_MISSING_CLIENT_CERT"].includes(mtls!.clientValidationMode ?? "")) {
+        reject(type, `mtlsPolicy.clientValidationMode must be REJECT_INVALID or ALLOW_INVALID_OR_MISSING_CLIENT_CERT, got ${JSON.stringify(mtls!.clientValidationMode)}`);
+      }
+      const ref = mtls!.clientValidationTrustConfig ?? "";
+      const m = /^projects\/(\d+)\/locations\/([^/]+)\/trustConfigs\/([A-Za-z][A-Za-z0-9_-]{0,62})$/.exec(ref);
+      if (!m) reject(type, `mtlsPolicy.clientValidationTrustConfig must be projects/{project_number}/locations/{location}/trustConfigs/{name}, got ${JSON.stringify(ref)}`);
+      if (m[1] !== ctx.gcpProjectNumber(project)) reject(type, `mtlsPolicy.clientValidationTrustConfig names project number ${m[1]}, not the number of project ${project}`);
+      if (m[2] !== location) reject(type, `mtlsPolicy.clientValidationTrustConfig is in ${m[2]}; a ${location} policy takes a trust config in ${location}`);
+    }
+    const t = timestamps(inputs, ctx);
+    return {
+      id: `projects/${project}/locations/${location}/serverTlsPolicies/${name}`,
+      state: { ...inputs, ...t, location, allowOpen: inputs.allowOpen ?? false, deletionPolicy: inputs.deletionPolicy ?? "DELETE", ...labelOutputs(inputs) },
+    };
+  },
+
+  "gcp:compute/targetHttpsProxy:TargetHttpsProxy": ({ type, inputs }, ctx) => {
+    const name = str(inputs.name);
+    if (!COMPUTE_NAME.test(name)) reject(type, `invalid name ${JSON.stringify(name)}: must match [a-z]([-a-z0-9]{0,61}[a-z0-9])?`);
+    const project = str(inputs.project);
+    if (inputs.urlMap === undefined || str(inputs.urlMap) === "") reject(type, "urlMap is required");
+    const certificates = ((reveal(inputs.sslCertificates) ?? []) as string[]).map(String);
+    const managed = (reveal(inputs.certificateManagerCertificates) ?? []) as unknown[];
+    if (certificates.length > 0 && managed.length > 0) reject(type, "sslCertificates and certificateManagerCertificates can not be defined together");
+    if (certificates.length > 15) reject(type, "at most 15 sslCertificates");
+    if (certificates.length === 0 && managed.length === 0 && inputs.certificateMap === undefined) reject(type, "a target HTTPS proxy needs a server certificate");
+    if (inputs.serverTlsPolicy !== undefined) {
+      const policy = str(inputs.serverTlsPolicy);
+      const m = /^(?:\/\/networksecurity\.googleapis\.com\/|https:\/\/networksecurity\.googleapis\.com\/v1\/)?projects\/[^/]+\/locations\/([^/]+)\/serverTlsPolicies\/[^/]+$/.exec(policy);
+      if (!m) reject(type, `serverTlsPolicy must reference a ServerTlsPolicy, got ${JSON.stringify(policy)}`);
+      // A global proxy takes only a global policy.
+      if (m[1] !== "global") reject(type, `serverTlsPolicy is in ${m[1]}; a global target HTTPS proxy takes a global ServerTlsPolicy`);
+    }
+    const selfLink = `https://www.googleapis.com/compute/v1/projects/${project}/global/targetHttpsProxies/${name}`;
+    const { prior, options, invent, mark } = ctx;
+    const kept = prior !== undefined && str(prior.state.selfLink) === selfLink;
+    const changed = !kept || !sameInputs(prior!.inputs, inputs);
+    return {
+      id: `projects/${project}/global/targetHttpsProxies/${name}`,
+      state: {
+        ...inputs,
+        urlMap: globalSelfLink(project, "urlMaps", str(inputs.urlMap)),
+        sslCertificates: certificates.map((c) => globalSelfLink(project, "sslCertificates", c)),
+        selfLink,
+        // A 64-bit ID in the API; kept to 15 digits here, so it survives as a JavaScript number.
+        proxyId: kept ? prior!.state.proxyId : Number(invent(() => digits(15), `<ID of proxy ${name}>`)),
+        creationTimestamp: kept ? prior!.state.creationTimestamp : mark(options.now().toISOString(), "<deploy time>"),
+        fingerprint: changed ? invent(() => randomBytes(8).toString("base64"), "<fingerprint>") : prior!.state.fingerprint,
+        quicOverride: inputs.quicOverride ?? "NONE",
+        proxyBind: false,
+        deletionPolicy: inputs.deletionPolicy ?? "DELETE",
+      },
+    };
+  },
+};
 
 export const GCP_FAKES: Record<string, Fake> = {
   /** terraform-provider-random `random_id`: `byteLength` random bytes; `id` is b64url; kept while the inputs stay the same. */
@@ -143,4 +318,6 @@ export const GCP_FAKES: Record<string, Fake> = {
     if (inputs.name === undefined || inputs.location === undefined) reject(type, "name and location are required to find the service");
     return { id: `${resource}/${str(inputs.role)}/${str(inputs.member)}`, state: { ...inputs, etag: etag(invent) } };
   },
+
+  ...GCP_MTLS_FAKES,
 };

@@ -32,7 +32,7 @@ import { isIP } from "node:net";
 import type * as Csr from "@peculiar/asn1-csr";
 import type * as Schema from "@peculiar/asn1-schema";
 import type * as X509 from "@peculiar/asn1-x509";
-import { type Fake, type FakeContext, isSecretValue, type PriorResource, reveal, secretValue } from "./fake-kit";
+import { ENCRYPTED_PLACEHOLDER, type Fake, type FakeContext, isSecretValue, type PriorResource, reveal, secretValue } from "./fake-kit";
 
 interface Asn1 {
   readonly schema: typeof Schema;
@@ -481,6 +481,28 @@ function kept(prior: PriorResource | undefined, inputs: Record<string, unknown>)
   return { id: prior.id, state: { ...prior.state, ...(early === undefined ? {} : { earlyRenewalHours: early }) } };
 }
 
+/**
+ * A certificate whose CA key is an encrypted stack secret the offline audit cannot read: it is
+ * signed only at deploy time, so every output that depends on the signature is a placeholder.
+ */
+function signedAtDeployTime(name: string, inputs: Record<string, unknown>, i: Record<string, unknown>, ctx: FakeContext): { id: string; state: Record<string, unknown> } {
+  const hours = Number(i.validityPeriodHours);
+  const days = hours / 24;
+  const token = (placeholder: string) => ctx.invent(() => `pending-${randomBytes(12).toString("hex")}`, placeholder);
+  return {
+    id: token(`<serial of ${name}>`),
+    state: {
+      ...inputs,
+      ...secretEcho(inputs, "caPrivateKeyPem"),
+      certPem: token(`<certificate of ${name}, signed at deploy time with your CA's key>`),
+      validityStartTime: token("<deploy time>"),
+      validityEndTime: token(Number.isInteger(days) ? `<deploy time + ${days} day${days === 1 ? "" : "s"}>` : `<deploy time + ${hours * 3600} s>`),
+      readyForRenewal: false,
+      isCaCertificate: i.isCaCertificate === true,
+    },
+  };
+}
+
 export const TLS_FAKES: Record<string, Fake> = {
   "tls:index/privateKey:PrivateKey": ({ type, name, inputs }, ctx) => {
     const i = reveal(inputs) as Record<string, unknown>;
@@ -601,6 +623,7 @@ export const TLS_FAKES: Record<string, Fake> = {
     const requestAlgorithm = algorithmOf(requestKey);
     if (!requestAlgorithm) reject(type, "Failed to create certificate", `x509: unsupported public key type (${requestKey.asymmetricKeyType})`);
 
+    if (keyInput(type, i, "caPrivateKeyPem") === ENCRYPTED_PLACEHOLDER) return signedAtDeployTime(name, inputs, i, ctx);
     const { key: caKey, algorithm: caAlgorithm } = parsePrivateKey(type, keyInput(type, i, "caPrivateKeyPem"), "CA private key");
 
     const caBlock = unpem(String(i.caCertPem ?? ""));

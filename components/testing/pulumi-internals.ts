@@ -205,3 +205,22 @@ export async function settleOutput<T>(o: pulumi.OutputInstance<T>): Promise<{ kn
   if (!(await impl.isKnown)) return { known: false };
   return { known: true, value: await impl.promise() };
 }
+
+/**
+ * Whether a stack config value is stored encrypted (`secure:`), as Pulumi's own `Config`
+ * decides before warning about a secret read in plain text; undefined when the SDK cannot say
+ * (the caller must then not refuse).
+ *
+ * Relies on: `isConfigSecret(key)` in `@pulumi/pulumi/runtime/config` (marked internal; it
+ * reads the secret keys the engine passes in `PULUMI_CONFIG_SECRET_KEYS`, or `setAllConfig`'s
+ * under the mock engine); the same in 3.248.0 and 3.276.0.
+ */
+export function isStoredSecret(fullKey: string): boolean | undefined {
+  let check: unknown;
+  try {
+    check = (require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: unknown }).isConfigSecret;
+  } catch {
+    return undefined;
+  }
+  return typeof check === "function" ? Boolean((check as (k: string) => boolean)(fullKey)) : undefined;
+}

@@ -267,7 +267,8 @@ async function deployLocal(args: { port: number; projectDir: string; rotation?: 
     .filter((r) => r.type === "pulumi-nodejs:dynamic/gatelock:DotenvFile")
     .map((r) => ({ path: String(r.inputs.path), projectDir: String(r.inputs.projectDir), entries: reveal(r.inputs.entries) as Record<string, string> }));
   const originFile = files.find((f) => f.path.endsWith(origin.store.dotenv))!;
-  const gatewayFile = files.find((f) => f !== originFile)!;
+  // The gateway's own file, whatever other local origins the stack has (an mTLS one writes `.env.records`).
+  const gatewayFile = files.find((f) => f.path === gateway.environment.dotenv)!;
   return {
     run,
     origin,

@@ -180,6 +180,10 @@ export interface ZuploDevOptions {
   readonly graceMs?: number;
   /** Strings (secrets) replaced by `[redacted]` in the logs this module ever shows. */
   readonly redact?: readonly string[];
+  /** `--mtls-certificates-dir`: where the gateway reads its client certificates (managed-dedicated projects only). */
+  readonly mtlsCertificatesDir?: string;
+  /** A PEM file of CAs the gateway trusts for origins' server certificates (`DENO_CERT`, managed-dedicated). */
+  readonly trustedCaFile?: string;
 }
 
 export interface ZuploDev {
@@ -249,8 +253,9 @@ export async function startZuploDev(dir: string, options: ZuploDevOptions): Prom
       "false",
       "--start-docs",
       "false",
+      ...(options.mtlsCertificatesDir ? ["--mtls-certificates-dir", options.mtlsCertificatesDir] : []),
     ],
-    { cwd: dir, detached: true, stdio: ["pipe", "pipe", "pipe"], env: zuploEnv() },
+    { cwd: dir, detached: true, stdio: ["pipe", "pipe", "pipe"], env: { ...zuploEnv(), ...(options.trustedCaFile ? { DENO_CERT: options.trustedCaFile } : {}) } },
   );
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not spawn zuplo dev");

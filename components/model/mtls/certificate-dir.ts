@@ -35,7 +35,7 @@ export type MtlsCertificateDirProblem =
 
 /**
  * Why the key may not be written to `<dir>/<name>/tls.key`, or undefined when it may: the
- * provider's own rule, asked before any resource exists (the model passes its git oracle). Outside git only `.zuplo/…` passes.
+ * provider's own rule, asked before any resource exists (the model passes its git oracle). Outside git only `.zuplo-local/…` passes.
  */
 export function mtlsCertificateDirProblem(dir: string, name: string, oracle: IgnoreOracle): MtlsCertificateDirProblem | undefined {
   const normal = normaliseCertificateDir(dir);
@@ -44,7 +44,7 @@ export function mtlsCertificateDirProblem(dir: string, name: string, oracle: Ign
   for (const file of [`${normal}/${name}/tls.key`, `${normal}/${name}/tls.crt`]) {
     const verdict = oracle(file);
     if (verdict === "not-ignored") return { kind: "not-ignored", path: file };
-    if (verdict === "no-repo" && normal !== ".zuplo" && !normal.startsWith(".zuplo/")) return { kind: "no-repo", path: file };
+    if (verdict === "no-repo" && normal !== ".zuplo-local" && !normal.startsWith(".zuplo-local/")) return { kind: "no-repo", path: file };
   }
   return undefined;
 }

@@ -4,6 +4,7 @@
  * know is refused rather than let through; a bring-your-own bundle is judged by the same code
  * as the origin's guard (`documents/trust-bundle.ts`).
  */
+import type { X509Certificate } from "node:crypto";
 import { parseTrustBundle } from "../../documents/trust-bundle";
 import type { ConfigIssue, WarningCode } from "../../errors";
 import { cloudBlockIssues } from "../cloud-blocks";
@@ -45,6 +46,7 @@ export function checkMtlsPki(pki: ParsedMtlsPki, at: At): ConfigIssue[] {
   if (pki.overlapDays > pki.rotateAfterDays) {
     issues.push(conflict(at("mtls", "overlapDays"), "the previous certificate cannot stay trusted longer than the rotation period.", "set `overlapDays` no larger than `rotateAfterDays`."));
   }
+  if (pki.ca !== undefined) issues.push(...checkOwnCa(pki, at));
   if (pki.trustBundle !== undefined) {
     try {
       parseTrustBundle(pki.trustBundle, (message) => {
@@ -61,6 +63,37 @@ export function checkMtlsPki(pki: ParsedMtlsPki, at: At): ConfigIssue[] {
 }
 
 class BundleProblem extends Error {}
+
+/** A CA brought by the user: one CA certificate (and a previous one), judged as a trust bundle is, and not beside a bundle. */
+function checkOwnCa(pki: ParsedMtlsPki, at: At): ConfigIssue[] {
+  const ca = pki.ca!;
+  const issues: ConfigIssue[] = [];
+  if (pki.trustBundle !== undefined) {
+    issues.push(conflict(at("mtls", "ca"), "a CA and a trust bundle were both given: with `ca` gatelock issues the gateway's certificate, with `trustBundle` someone else does.", "keep one of them."));
+  }
+  for (const [field, pem] of [["certificate", ca.certificate], ["previousCertificate", ca.previousCertificate]] as const) {
+    if (pem === undefined) continue;
+    let certs: X509Certificate[] = [];
+    try {
+      certs = parseTrustBundle(pem, (message) => {
+        throw new BundleProblem(message);
+      });
+    } catch (e) {
+      if (!(e instanceof BundleProblem)) throw e;
+      issues.push((/public root/.test(e.message) ? unsafe : invalid)(at("mtls", "ca", field), `${e.message}.`, "give your private CA's PEM certificate."));
+      continue;
+    }
+    if (certs.length !== 1) {
+      issues.push(invalid(at("mtls", "ca", field), `expected one CA certificate, found ${certs.length}.`, "give only the CA that signs the gateway's certificate (an intermediate CA is fine; its root goes in the origin's trust too)."));
+      continue;
+    }
+    const key = certs[0]!.publicKey.asymmetricKeyDetails;
+    if (certs[0]!.publicKey.asymmetricKeyType === "rsa" && (key?.modulusLength ?? 0) < 3072) {
+      issues.push(unsafe(at("mtls", "ca", field), "a CA's RSA key must be at least 3072 bits.", "use a CA with an ECDSA P-256 or RSA 3072 key."));
+    }
+  }
+  return issues;
+}
 
 /** Permissive origin-side modes: refused unless the escape hatch is set. */
 export function checkMtlsModes(o: ParsedMtlsOrigin, at: At): ConfigIssue[] {
@@ -98,6 +131,9 @@ export function checkMtlsOrigin(o: ParsedMtlsOrigin, at: At, oracle: IgnoreOracl
   }
   if (o.mtls.trustBundle !== undefined && o.cloud === "local") {
     issues.push(conflict(at("mtls", "trustBundle"), "a local origin trusts the CA gatelock creates, whose certificate it also gives `zuplo dev`; a bundle brought from elsewhere has no key for gatelock to write.", "remove `trustBundle`, or use it on a cloud origin."));
+  }
+  if (o.mtls.ca !== undefined && (o.mtls.caRotation !== 0 || o.mtls.caRotateAfterDays !== undefined)) {
+    issues.push(conflict(at("mtls", o.mtls.caRotation !== 0 ? "caRotation" : "caRotateAfterDays"), "gatelock rotates only a CA it created; you rotate your own.", "remove it; while you rotate your CA, give the old one as `ca.previousCertificate`."));
   }
   switch (o.cloud) {
     case "aws": {
@@ -137,10 +173,9 @@ export function checkMtlsOrigin(o: ParsedMtlsOrigin, at: At, oracle: IgnoreOracl
       break;
     }
     case "local": {
-      const dir = o.local?.certificatesDir ?? ".zuplo/mtls";
-      const name = `${o.mtls.certificateName ?? `${o.name.replace(/-/g, "_")}_mtls`}`;
-      const problem = mtlsCertificateDirProblem(dir, name, oracle);
-      if (problem) issues.push(invalid(at("local", "certificatesDir"), certificateDirMessage(problem), "use a directory git ignores inside the project, e.g. `.zuplo/mtls`."));
+      const dir = o.local?.certificatesDir ?? ".zuplo-local/mtls";
+      const problem = mtlsCertificateDirProblem(dir, o.mtls.certificateName ?? "gatelock_mtls", oracle);
+      if (problem) issues.push(invalid(at("local", "certificatesDir"), certificateDirMessage(problem), "use a directory git ignores inside the project, e.g. `.zuplo-local/mtls`."));
       issues.push(...dotenvTargetIssues(localStoreFile(o.name), oracle, at("name"), true));
       break;
     }
@@ -157,7 +192,7 @@ function certificateDirMessage(p: NonNullable<ReturnType<typeof mtlsCertificateD
     case "not-ignored":
       return `the gateway's private key would be written to \`${p.path}\`, which git would commit.`;
     case "no-repo":
-      return `outside a git repository only \`.zuplo/…\` may hold the gateway's private key (\`${p.path}\` is not).`;
+      return `outside a git repository only \`.zuplo-local/…\` may hold the gateway's private key (\`${p.path}\` is not).`;
   }
 }
 
@@ -171,7 +206,7 @@ export interface MtlsWarning {
 /** What an mTLS origin is accepted with but a reviewer should see. */
 export function mtlsWarnings(o: ParsedMtlsOrigin, at: At): MtlsWarning[] {
   const out: MtlsWarning[] = [];
-  if (o.mtls.trustBundle === undefined && o.mtls.overlapDays === 0) {
+  if (o.mtls.trustBundle === undefined && o.mtls.ca === undefined && o.mtls.overlapDays === 0) {
     out.push({ path: at("mtls", "overlapDays"), code: "WARN_NO_OVERLAP", message: "after a CA rotation the origin stops trusting the old CA at once; a gateway still presenting the old certificate is refused.", fix: "keep `overlapDays` at least as long as your gateway takes to redeploy (default 14)." });
   }
   const permissive = (o.aws?.alb && o.aws.alb.mode !== "verify") || (o.gcp && o.gcp.clientValidationMode !== "REJECT_INVALID") || (o.azure?.appService && o.azure.appService.clientCertMode !== "Required");

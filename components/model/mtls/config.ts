@@ -18,6 +18,8 @@ export const DEFAULT_MAX_CLIENT_VALIDITY_DAYS = 397;
 
 /** Zuplo's certificate names: a JavaScript identifier of letters, digits and underscores (≤ 120 with the generation suffix). */
 export const CERTIFICATE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
+/** A stack config key with its namespace, `namespace:name`. */
+const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_.-]*:[A-Za-z][A-Za-z0-9_.-]*$/;
 /** A subject attribute value gatelock writes: no characters that need escaping in a DN string. */
 const SUBJECT_VALUE = /^[A-Za-z0-9 ._@/()&:-]{1,64}$/;
 
@@ -57,13 +59,29 @@ export const MtlsPkiConfig = z
       .regex(CERTIFICATE_NAME, { error: "expected a JavaScript identifier of letters, digits and underscores (e.g. `orders_mtls`)" })
       .refine((n) => !RESERVED_WORDS.includes(n), { error: "a JavaScript reserved word is not a valid certificate name" })
       .optional()
-      .describe("Name of the gateway's certificate in Zuplo's certificate store (default `<origin>_mtls`). Each generation gets `_g<N>` appended, so the new one exists before the old one is deleted."),
+      .describe("Name of the gateway's certificate in Zuplo's certificate store, which is per project (default `<origin>_<stack>_mtls`). Each generation gets `_c<CA generation>g<generation>` appended, so the new one exists before the old one is deleted."),
+    gatewayEnvironments: z
+      .array(z.enum(["development", "preview", "production"]))
+      .min(1)
+      .default(["production"])
+      .describe("Zuplo environment types in which the gateway may present the certificate (default `production`). Zuplo's store is per project: a preview branch enabled here could present this stack's certificate."),
     variable: variableName.optional().describe("Gateway variable holding the current certificate's name (default `<ORIGIN>_MTLS_CERT`)."),
     organization: z
       .string()
       .regex(SUBJECT_VALUE, { error: "expected 1-64 printable characters without `,`, `+`, `=` or quotes" })
       .default("gatelock")
       .describe("`O` of the CA's and the client certificate's subject."),
+    ca: z
+      .strictObject({
+        certificate: z.string().min(1).describe("Your CA's PEM certificate (public). It must be a CA, not a public root, with a key at least P-256 / RSA 3072."),
+        keySecret: z
+          .string()
+          .regex(CONFIG_KEY, { error: "expected a stack config key, e.g. `gatelock:statementsCaKey`" })
+          .describe("The secret stack config key holding the CA's PEM private key: `pulumi config set --secret gatelock:statementsCaKey -- \"$(cat ca.key)\"`. A key in plain text is refused."),
+        previousCertificate: z.string().min(1).optional().describe("While you rotate your CA: the previous CA certificate, trusted too until you remove it."),
+      })
+      .optional()
+      .describe("Bring your own CA: gatelock issues and renews the gateway's client certificate with it, and the origin trusts it. You rotate the CA yourself (`previousCertificate` keeps the old one trusted meanwhile)."),
     trustBundle: z
       .string()
       .min(1)
@@ -174,7 +192,7 @@ export const LocalMtlsConfig = z
     certificatesDir: z
       .string()
       .min(1)
-      .default(".zuplo/mtls")
+      .default(".zuplo-local/mtls")
       .describe("Where `zuplo dev --mtls-certificates-dir` reads the gateway's certificate and key (relative to the project; git must ignore it)."),
   })
   .describe("A local origin: the certificate and key for `zuplo dev`, the trust bundle in `.env.<origin>`.");

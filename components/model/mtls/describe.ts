@@ -1,6 +1,6 @@
 /** Plain-language facts about an mTLS origin's trust (pure), for the stack outputs and the audit. */
-import type { OriginDescription } from "../describe";
-import type { CertificateSubject, MtlsClient, MtlsTarget, MtlsTrust } from "./target";
+import type { CertificateFacts, OriginDescription } from "../describe";
+import type { CertificateSubject, MtlsClient, MtlsPki, MtlsTarget, MtlsTrust, TlsKeySpec } from "./target";
 
 /** `CN=acme/orders-api@main, OU=dev/ledger, O=gatelock`: the subject as an origin pins it. */
 export function subjectString(s: CertificateSubject): string {
@@ -8,14 +8,13 @@ export function subjectString(s: CertificateSubject): string {
 }
 
 export function describeMtls(name: string, gatewayLabel: string, trust: MtlsTrust, client: MtlsClient, target: MtlsTarget): Pick<OriginDescription, "proof" | "reachableBy" | "store"> {
-  const issuer = trust.kind === "stack-ca" ? `the stack's own CA (${trust.pki.caSubject.commonName}), never a public one` : "a CA in the trust bundle given in the stack file";
   const proof =
     trust.kind === "stack-ca"
-      ? `a TLS client certificate for client auth only, issued by ${issuer}, subject ${subjectString(client.subject)}, valid at most ${trust.pki.clientValidityDays} days`
-      : `a TLS client certificate issued by ${issuer}`;
+      ? `a client certificate from the stack's CA (${trust.pki.caSubject.commonName}), subject ${subjectString(client.subject)}`
+      : "a client certificate from a CA in the trust bundle given in the stack file";
   return {
     proof,
-    reachableBy: [`${gatewayLabel} (presents the certificate named by \${env.${client.variable}} when it forwards to ${name})`],
+    reachableBy: [`${gatewayLabel} (presents $env(${client.variable}))`],
     store: trustStore(target),
   };
 }
@@ -45,4 +44,23 @@ function trustStore(t: MtlsTarget): OriginDescription["store"] {
     case "local":
       return { kind: "dotenv file", location: `${t.dotenv} (${t.bundleVariable}, ${t.subjectVariable})`, readers: ["the local origin's TLS server (`mtlsServerOptions` from gatelock/origin)"] };
   }
+}
+
+function keyText(k: TlsKeySpec): string {
+  return k.algorithm === "ECDSA" ? `ECDSA ${k.ecdsaCurve.replace("P", "P-")}` : `RSA ${k.rsaBits}`;
+}
+
+/** The stack's CA and the gateway's client certificate, as the audit lists them (the PKI's code uses the same constants). */
+export function certificateFacts(pki: MtlsPki, client: MtlsClient): CertificateFacts[] {
+  return [
+    { role: "CA", subject: `CN=${pki.caSubject.commonName} (a|b), OU=${pki.caSubject.organizationalUnit}, O=${pki.caSubject.organization}`, key: keyText(pki.caKey), validDays: pki.caValidityDays, renewedAfterDays: pki.caRotateAfterDays, uses: ["cert_signing", "crl_signing", "digital_signature"] },
+    {
+      role: "client",
+      subject: subjectString(client.subject),
+      key: keyText(pki.clientKey),
+      validDays: pki.clientValidityDays,
+      renewedAfterDays: pki.rotateAfterDays,
+      uses: pki.clientKey.algorithm === "RSA" ? ["client_auth", "digital_signature", "key_encipherment"] : ["client_auth", "digital_signature"],
+    },
+  ];
 }

@@ -39,8 +39,18 @@ export interface MtlsPki {
   readonly rotation: number;
 }
 
-/** Whom the origin trusts: the stack's own CA (gatelock issues the gateway's certificate), or a bundle brought by the user. */
-export type MtlsTrust = { readonly kind: "stack-ca"; readonly pki: MtlsPki } | { readonly kind: "bundle"; readonly bundle: string };
+/** The client certificate's key, life and rotation (the part of the PKI a CA brought by the user leaves to gatelock). */
+export type ClientPki = Pick<MtlsPki, "clientKey" | "clientValidityDays" | "rotateAfterDays" | "overlapDays" | "rotation">;
+
+/**
+ * Whom the origin trusts: the stack's own CA (gatelock creates and rotates it, and issues the
+ * gateway's certificate), the user's CA (gatelock issues the certificate with its key, from a
+ * secret stack config key), or a bundle (the certificate is issued and uploaded elsewhere).
+ */
+export type MtlsTrust =
+  | { readonly kind: "stack-ca"; readonly pki: MtlsPki }
+  | { readonly kind: "own-ca"; readonly certificate: string; readonly previousCertificate?: string; readonly keySecret: string; readonly pki: ClientPki }
+  | { readonly kind: "bundle"; readonly bundle: string };
 
 /** What the gateway presents. */
 export interface MtlsClient {
@@ -50,6 +60,8 @@ export interface MtlsClient {
   readonly certificateName: string;
   /** The gateway variable holding the current certificate's name. */
   readonly variable: string;
+  /** Zuplo environment types the certificate is enabled in. */
+  readonly environments: readonly ("development" | "preview" | "production")[];
 }
 
 export interface AwsMtlsTarget {
@@ -98,9 +110,9 @@ export interface LocalMtlsTarget {
   readonly certificatesDir: string;
   /** Where the local origin reads its trust bundle and pinned subject. */
   readonly dotenv: string;
-  /** Variable in that file holding the PEM bundle. */
+  /** Variable in that file holding the PEM bundle, base64 (dotenv values hold no line breaks). */
   readonly bundleVariable: string;
-  /** Variable in that file holding the pinned subject. */
+  /** Variable in that file holding the pinned subject, as JSON attributes (`{"CN":…,"OU":…,"O":…}`). */
   readonly subjectVariable: string;
 }
 
@@ -122,6 +134,11 @@ export function defaultMtlsVariable(originName: string): string {
   return `${upper(originName)}_MTLS_CERT`;
 }
 
+/** `<origin>_<stack>_mtls` as an identifier: Zuplo's store is per project, shared by every stack (branch) of it. */
+export function defaultCertificateName(originName: string, stack: string): string {
+  return `${originName}_${stackSlug(stack)}_mtls`.replace(/-/g, "_").slice(0, 100);
+}
+
 /** Days a late `pulumi up` may still come after a rotation is due, and the CA still outlives every certificate it signed. */
 export const CA_ROTATION_GRACE_DAYS = 30;
 
@@ -137,7 +154,15 @@ export function toMtlsParts(o: ParsedMtlsOrigin, stack: string, gateway: MtlsGat
   const trust: MtlsTrust =
     m.trustBundle !== undefined
       ? { kind: "bundle", bundle: m.trustBundle }
-      : {
+      : m.ca !== undefined
+        ? {
+            kind: "own-ca",
+            certificate: m.ca.certificate,
+            ...(m.ca.previousCertificate !== undefined ? { previousCertificate: m.ca.previousCertificate } : {}),
+            keySecret: m.ca.keySecret,
+            pki: { clientKey: tlsKeySpec(m.clientKey), clientValidityDays: m.clientValidityDays, rotateAfterDays: m.rotateAfterDays, overlapDays: m.overlapDays, rotation: m.rotation },
+          }
+        : {
           kind: "stack-ca",
           pki: {
             caKey: tlsKeySpec(m.caKey),
@@ -154,8 +179,9 @@ export function toMtlsParts(o: ParsedMtlsOrigin, stack: string, gateway: MtlsGat
         };
   const client: MtlsClient = {
     subject,
-    certificateName: m.certificateName ?? `${o.name.replace(/-/g, "_")}_mtls`,
+    certificateName: m.certificateName ?? defaultCertificateName(o.name, stack),
     variable: m.variable ?? defaultMtlsVariable(o.name),
+    environments: [...new Set(m.gatewayEnvironments)],
   };
   return { trust, client, target: toTarget(o, stack) };
 }
@@ -207,8 +233,8 @@ function toTarget(o: ParsedMtlsOrigin, stack: string): MtlsTarget {
       };
     }
     case "local": {
-      const l = o.local ?? { certificatesDir: ".zuplo/mtls" };
-      return { cloud: "local", certificatesDir: l.certificatesDir, dotenv: localStoreFile(o.name), bundleVariable: `${upper(o.name)}_MTLS_TRUST_BUNDLE`, subjectVariable: `${upper(o.name)}_MTLS_SUBJECT` };
+      const l = o.local ?? { certificatesDir: ".zuplo-local/mtls" };
+      return { cloud: "local", certificatesDir: l.certificatesDir, dotenv: localStoreFile(o.name), bundleVariable: `${upper(o.name)}_MTLS_TRUST_BUNDLE_B64`, subjectVariable: `${upper(o.name)}_MTLS_SUBJECT` };
     }
   }
 }
