@@ -76,6 +76,12 @@ export type WarningCode =
   | "WARN_EXECUTE_API_ENDPOINT_OPEN"
   /** gatelock emits the settings of a front end it does not manage (a proxy to attach to, an App Service, an Application Gateway): nothing is enforced until they are applied. */
   | "WARN_NOT_ENFORCED_HERE"
+  /** A tunnel connector with one replica (behind `dangerouslyAllowSingleReplica`). */
+  | "WARN_SINGLE_REPLICA"
+  /** A tunnel connector image given by tag, not pinned by digest. */
+  | "WARN_IMAGE_NOT_PINNED"
+  /** A tunnel origin with a public address (behind `dangerouslyAllowPublicEndpoint`). */
+  | "WARN_PUBLIC_ENDPOINT"
   /** A shared secret rotates less than once a year. */
   | "WARN_LONG_ROTATION"
   /** A `local` origin whose URL is not on loopback. */

@@ -54,3 +54,4 @@ export type { BuildContext, CloudModule, OriginBuilder, OriginComponent, OriginD
 // Components' shared args
 export { customGateway, zuploGateway, type GatewayArgs } from "./component/checked-origin";
 export type { FederatedSettings } from "./federated/origin-args";
+export { GatewayTunnel, type GatewayTunnelArgs } from "./gateway/tunnel-gateway";

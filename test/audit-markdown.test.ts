@@ -113,20 +113,21 @@ describe("the example stack's markdown", () => {
     const md = example.full;
     expect(md.startsWith(
       "# gatelock audit: stack `example`\n\n✅ 0 error(s), 6 warning(s) · gateway: zuplo acme/orders-api@main\n\n" +
-        "Values in angle brackets, such as `<deploying account>`, are known only when `pulumi up` runs: the audit shows a placeholder rather than make them up.\n\n## Origins (13)\n",
+        "Values in angle brackets, such as `<deploying account>`, are known only when `pulumi up` runs: the audit shows a placeholder rather than make them up.\n\n## Origins (18)\n",
     )).toBe(true);
     const headings = md.split("\n").filter((l) => l.startsWith("## "));
     expect(headings).toEqual([
-      "## Origins (13)",
+      "## Origins (18)",
       "## Certificates (mTLS)",
+      "## Tunnel connectors",
       "## Findings",
       "## Checklist: before and after `pulumi up`",
-      "## Gateway variables (32)",
+      "## Gateway variables (37)",
       "## Gateway policy configuration",
       `## Resources \`pulumi up\` would create (${example.report.resources.length})`,
     ]);
     expect(md).not.toContain("Shortened");
-    // The comment for 13 origins leaves out resource inputs only, and says so.
+    // The comment for 18 origins leaves out resource inputs only, and says so.
     expect(example.md.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
     expect(example.md.split("\n").find((l) => l.startsWith("> **Shortened"))).toMatch(/Left out: the inputs of \d+ resources\. `gatelock audit --stack example --format json` prints everything\.$/);
     expect(example.md.split("\n").filter((l) => l.startsWith("## "))).toEqual(headings);
@@ -136,14 +137,14 @@ describe("the example stack's markdown", () => {
     const table = section(example.full, "Origins").split("\n").filter((l) => l.startsWith("| "));
     expect(table[0]).toBe("| origin | method | cloud | reachable by | proof |");
     const rows = table.slice(1);
-    expect(rows).toHaveLength(13);
+    expect(rows).toHaveLength(18);
     example.report.origins.forEach((o, i) => {
       const cells = rows[i]!.slice(2, -2).split(" | ");
       expect(cells.slice(0, 3)).toEqual([o.name, o.method, o.cloud]);
       expect(cells[3]).toBe(o.reachableBy.join("; "));
       expect(cells[4]!.replace(/&lt;/g, "<").replace(/&gt;/g, ">")).toBe(o.proof);
     });
-    expect(rows.map((r) => r.split(" | ")[0])).toEqual(["| orders", "| billing", "| users", "| shipments", "| invoices", "| reports", "| ledger", "| payments", "| analytics", "| catalog", "| statements", "| settlements", "| claims"]);
+    expect(rows.map((r) => r.split(" | ")[0])).toEqual(["| orders", "| billing", "| users", "| shipments", "| invoices", "| reports", "| ledger", "| payments", "| analytics", "| catalog", "| statements", "| settlements", "| claims", "| warehouse", "| inventory", "| archive", "| mainframe", "| lab"]);
   });
 
   it("has a change column only when a baseline comparison is given (the hook for --baseline)", () => {
@@ -257,7 +258,7 @@ describe("the example stack's markdown", () => {
   it("shows IAM policy documents parsed and pretty-printed, never as escaped one-line strings", () => {
     const { md, report } = example;
     const blocks = jsonBlocks(md).map((b) => JSON.parse(b) as Record<string, unknown>);
-    const role = report.resources.find((r) => r.type === "aws:iam/role:Role")!;
+    const role = report.resources.find((r) => r.type === "aws:iam/role:Role" && r.name === "shipments-role")!;
     const shown = blocks.find((b) => b.name === role.inputs.name && "assumeRolePolicy" in b)!;
     expect(shown.assumeRolePolicy).toEqual(JSON.parse(role.inputs.assumeRolePolicy as string));
     expect(md).toContain(`**${role.name}** \`aws:iam/role:Role\` · \`assumeRolePolicy\` is a JSON string, shown parsed`);

@@ -124,7 +124,7 @@ describe("gatelock audit shows placeholders, never invented values", () => {
     const warning = report.findings.find((f) => f.code === "WARN_ACCOUNT_AT_DEPLOY");
     expect(warning).toMatchObject({ severity: "warning", path: "gatelock:origins[3].aws.accountId" });
     expect(warning!.message).toContain("<deploying account>");
-    const trust = (r: AuditReport) => r.resources.find((x) => x.type === "aws:iam/role:Role")!.inputs.assumeRolePolicy as string;
+    const trust = (r: AuditReport) => r.resources.find((x) => x.type === "aws:iam/role:Role" && x.name === "shipments-role")!.inputs.assumeRolePolicy as string;
     expect(trust(report)).toContain("arn:aws:iam::<deploying account>:oidc-provider/");
 
     const pinned = EXAMPLE.replace("      aws:\n        region: us-east-1\n        apiGateway:", "      aws:\n        region: us-east-1\n        accountId: \"210987654321\"\n        apiGateway:");

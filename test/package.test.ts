@@ -55,7 +55,7 @@ describe("the packed npm package", () => {
     // attw exits non-zero on any problem; its JSON names the entry points it checked.
     const report = JSON.parse(run(bin("attw"), [tarball, "--format", "json"], root)) as { analysis: { entrypoints: Record<string, unknown> } };
     expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(
-      [".", "./aws", "./azure", "./azuread", "./gcp", "./origin", "./package.json", "./schema/gatelock-stack.schema.json", "./testing", "./zuplo"].sort(),
+      [".", "./aws", "./azure", "./azuread", "./docker", "./gcp", "./kubernetes", "./origin", "./package.json", "./schema/gatelock-stack.schema.json", "./testing", "./zuplo"].sort(),
     );
   });
 

@@ -88,7 +88,7 @@ describe(`the Pulumi internals adapter, against @pulumi/pulumi ${PULUMI_VERSION}
     expect(pulumi.runtime.isDryRun()).toBe(true);
   });
 
-  it("deserializeInputs keeps secrets marked (a secret inside an object marks the whole object) and unknowns as pulumi.unknown", () => {
+  it("deserializeInputs keeps secrets marked where they are (not on the object that holds one) and unknowns as pulumi.unknown", () => {
     const struct = Struct.fromJavaScript({
       plain: "p",
       secret: { [SECRET_SIG_KEY]: SECRET_SIG, value: "s" },
@@ -101,7 +101,7 @@ describe(`the Pulumi internals adapter, against @pulumi/pulumi ${PULUMI_VERSION}
       plain: "p",
       secret: { [SECRET_SIG_KEY]: SECRET_SIG, value: "s" },
       later: "unknown",
-      nested: { [SECRET_SIG_KEY]: SECRET_SIG, value: { list: [1, "two", "three"] } },
+      nested: { list: [1, "two", { [SECRET_SIG_KEY]: SECRET_SIG, value: "three" }] },
     });
   });
 

@@ -61,7 +61,8 @@ const cases: CloudCase[] = [
   {
     cloud: "azure",
     origin: azureOrigin,
-    store: { type: "azure-native:keyvault:Secret", key: (i) => i.properties },
+    // The secret is `properties.value`; its content type beside it is not secret.
+    store: { type: "azure-native:keyvault:Secret", key: (i) => (i.properties as Record<string, unknown>).value },
     readers: (rs) => {
       const secret = one(rs, "azure-native:keyvault:Secret");
       expect(secret.inputs).toMatchObject({ vaultName: "kv-acme-users", resourceGroupName: "rg-users" });
@@ -77,7 +78,7 @@ const cases: CloudCase[] = [
   },
 ];
 
-/** The store's document, decoded. The Azure secret's `properties` object is the secret. */
+/** The store's document, decoded. */
 function storedDocument(run: ProgramRun, c: CloudCase) {
   const input = c.store.key(one(run.resources, c.store.type).inputs);
   expect(isSecretValue(input)).toBe(true);

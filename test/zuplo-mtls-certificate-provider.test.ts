@@ -1,11 +1,11 @@
 /**
- * The `ZuploMtlsCertificate` dynamic provider against a contract fake of the Developer API's
- * mtls-certificates operations (in this file), faults included, and after Pulumi's function
+ * The `ZuploMtlsCertificate` dynamic provider against the shared contract fake of the Developer
+ * API (test/fakes/zuplo-developer-api.ts), faults included, and after Pulumi's function
  * serialization in a fresh process (as `pulumi up` runs it).
  *
  * The contract fake follows reference/zuplo-developer-api.openapi.yml: every request body is
- * validated with ajv against the published `Zuplo.MtlsCertificates.*` schemas, and so is every
- * answer the fake gives. The document has no paths for these schemas: the routes are the CLI's
+ * validated with openapi-request-validator against the published `Zuplo.MtlsCertificates.*`
+ * schemas, and every answer with ajv. The document has no paths for these schemas: the routes are the CLI's
  * (reference/zuplo.md §4), and the statuses (201 create, 204 delete, 409 duplicate name, 409
  * delete while a deployment references the certificate) are assumptions.
  *
@@ -20,8 +20,6 @@
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { inspect, promisify } from "node:util";
@@ -39,11 +37,12 @@ import {
   type ZuploMtlsCertificateInputs,
   type ZuploMtlsCertificateOutputs,
 } from "../components/zuplo/mtls-certificate-provider";
+import { type FakeDeployment, type FakeMtlsCertificate, type MtlsFakeOptions, type RecordedRequest, startZuploApiFake, ZUPLO_OPENAPI_PATH, type ZuploFakeFault } from "./fakes/zuplo-developer-api";
 import { configWithKey, type ExpectedFailure, expectProviderFailure, exposedText, noConfig, UNKNOWN, WRONG_KEY } from "./fakes/zuplo-provider-kit";
 
 const provider = zuploMtlsCertificateProvider as Required<typeof zuploMtlsCertificateProvider>;
 const ROOT = path.resolve(__dirname, "..");
-const OPENAPI = "/work/shared/reference/zuplo-developer-api.openapi.yml";
+const OPENAPI = ZUPLO_OPENAPI_PATH;
 const SCHEMA = "zuplo#/components/schemas/Zuplo.MtlsCertificates.";
 
 // ---------------------------------------------------------------------------------------------
@@ -61,71 +60,24 @@ const CHAIN = `${CERT}-----BEGIN CERTIFICATE-----\nMIIBgDCCASagAwIBAgIUIntermedi
 const SECRET_MARKERS = [KEY, KEY.trim(), JSON.stringify(KEY).slice(1, -1), ...KEY_LINES, "PLANTEDkey", KEY2, ...KEY2.split("\n").filter((l) => l.length > 16 && !l.startsWith("-----"))];
 
 // ---------------------------------------------------------------------------------------------
-// The contract fake.
-
-interface Fault {
-  readonly method?: "GET" | "POST" | "PATCH" | "DELETE";
-  readonly status?: number;
-  readonly retryAfter?: string;
-  readonly detail?: string;
-  /** Hold the request, then drop the connection. With `applyFirst` the write happens anyway. */
-  readonly timeoutMs?: number;
-  readonly applyFirst?: boolean;
-  /** Handle the request, answer its success status with truncated JSON. */
-  readonly malformedBody?: boolean;
-}
-
-interface FakeCert {
-  id: string;
-  name: string;
-  certificate: string;
-  key: string;
-  environments: { development: boolean; preview: boolean; production: boolean };
-  certificateInfo: { subject: string; issuer: string; validFrom: string; validTo: string; serialNumber: string };
-  createdOn: string;
-  updatedOn: string;
-}
-
-interface FakeDeployment {
-  name: string;
-  account: string;
-  project: string;
-  branchName: string;
-  environmentType: string;
-  redeploys: number;
-  /** Names of certificates its running build references. */
-  references: Set<string>;
-  /** Names its configuration references whatever the store says (the gateway config still names it). */
-  configured: Set<string>;
-  /** Pending rollout: DELETEs that still see the old build. */
-  rolloutLag: number;
-}
-
-interface Recorded {
-  method: string;
-  path: string;
-  body: unknown;
-  rawBody: string;
-  headers: http.IncomingHttpHeaders;
-  receivedAt: number;
-  fault?: Fault;
-}
+// The contract fake: the shared one (test/fakes/zuplo-developer-api.ts), which validates every
+// request body against the published document, seen through the names this file uses.
 
 interface MtlsFake {
   url: string;
   apiKey: string;
-  requests: Recorded[];
-  certs: Map<string, FakeCert>;
+  requests: RecordedRequest[];
+  certs: Map<string, FakeMtlsCertificate>;
   deployments: Map<string, FakeDeployment>;
   /** Request bodies accepted although the published schema refuses them. */
   schemaExceptions: string[];
   /** Every body (request or answer) that failed schema validation: must stay empty. */
   schemaViolations: string[];
-  pendingFaults(): Fault[];
-  inject(...f: Fault[]): void;
-  seedCert(account: string, project: string, c: { name: string; environments?: string[] }): FakeCert;
+  pendingFaults(): ZuploFakeFault[];
+  inject(...f: ZuploFakeFault[]): void;
+  seedCert(account: string, project: string, c: { name: string; environments?: string[] }): FakeMtlsCertificate;
   seedDeployment(d: { name: string; environmentType: string; references?: string[]; configured?: string[] }): FakeDeployment;
-  options: { strictDisable: boolean; rolloutLag: number; pageLimit: number };
+  options: MtlsFakeOptions;
   reset(): void;
   close(): Promise<void>;
 }
@@ -152,243 +104,22 @@ function openApiValidators(): { create: ValidateFunction; update: ValidateFuncti
 const V = openApiValidators();
 
 async function startMtlsFake(): Promise<MtlsFake> {
-  const apiKey = `zpka_fake_mtls_${Math.random().toString(16).slice(2)}`;
-  const requests: Recorded[] = [];
-  const certs = new Map<string, FakeCert>(); // key: account/project/id
-  const deployments = new Map<string, FakeDeployment>();
-  const faults: Fault[] = [];
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const schemaExceptions: string[] = [];
-  const schemaViolations: string[] = [];
-  const options = { strictDisable: false, rolloutLag: 0, pageLimit: 100 };
-  let clock = Date.parse("2024-01-01T00:00:00.000Z");
-  let seq = 0;
-  const now = () => new Date((clock += 1000)).toISOString();
-
-  const envsOf = (list: string[]) => ({ development: list.includes("development"), preview: list.includes("preview"), production: list.includes("production") });
-  const view = (c: FakeCert) => {
-    const { key: _key, certificate: _c, ...rest } = c;
-    return rest;
-  };
-  function newCert(name: string, certificate: string, key: string, environments: string[]): FakeCert {
-    const at = now();
-    seq += 1;
-    return {
-      id: `cert_${seq.toString().padStart(4, "0")}`,
-      name,
-      certificate,
-      key,
-      environments: envsOf(environments),
-      certificateInfo: { subject: `CN=${name}`, issuer: "CN=gatelock test CA", validFrom: "2024-01-01T00:00:00Z", validTo: "2025-02-01T00:00:00Z", serialNumber: `${1000 + seq}` },
-      createdOn: at,
-      updatedOn: at,
-    };
-  }
-
-  interface Answer { status: number; body?: unknown; problem?: string; headers?: Record<string, string> }
-  const problem = (status: number, detail: string | undefined, instance: string, headers?: Record<string, string>): Answer => ({
-    status,
-    problem: JSON.stringify({ type: `https://httpproblems.com/http-status/${status}`, title: http.STATUS_CODES[status] ?? "Error", status, ...(detail !== undefined ? { detail } : {}), instance }),
-    headers,
-  });
-  const check = (validate: ValidateFunction, value: unknown, what: string): boolean => {
-    if (validate(value)) return true;
-    schemaViolations.push(`${what}: ${JSON.stringify(validate.errors)}`);
-    return false;
-  };
-  const answerCert = (status: number, c: FakeCert): Answer => {
-    const body = view(c);
-    check(V.cert, body, "answer MtlsCertificate");
-    return { status, body };
-  };
-
-  const CERTS = /^\/v1\/accounts\/([^/]+)\/projects\/([^/]+)\/mtls-certificates(?:\/([^/]+))?\/?$/;
-  const DEPLOYMENTS = /^\/v1\/accounts\/([^/]+)\/projects\/([^/]+)\/deployments\/?$/;
-  const DEPLOY = /^\/v1\/deployments\/([^/]+)\/deploy\/?$/;
-
-  function handle(method: string, rawPath: string, headers: http.IncomingHttpHeaders, body: unknown): Answer {
-    if (headers.authorization !== `Bearer ${apiKey}`) return problem(401, "Invalid or missing API key.", rawPath);
-    const [pathOnly, query = ""] = rawPath.split("?") as [string, string?];
-    const deploy = DEPLOY.exec(pathOnly);
-    if (deploy) {
-      if (method !== "POST") return problem(405, undefined, rawPath);
-      const d = deployments.get(decodeURIComponent(deploy[1]!));
-      if (!d) return problem(404, "Deployment not found.", rawPath);
-      d.redeploys += 1;
-      d.rolloutLag = options.rolloutLag;
-      return { status: 200, body: { status: "request enqueued" } };
-    }
-    const list = DEPLOYMENTS.exec(pathOnly);
-    if (list) {
-      const [a, p] = [decodeURIComponent(list[1]!), decodeURIComponent(list[2]!)];
-      const data = [...deployments.values()]
-        .filter((d) => d.account === a && d.project === p)
-        .map((d) => ({ name: d.name, url: `https://${d.name}.zuplo.app`, label: d.branchName, urlParameter: d.branchName, createdOn: "2024-01-01T00:00:00Z", updatedOn: "2024-01-01T00:00:00Z", loggingId: d.name, accountName: a, projectName: p, state: "STARTED", message: "", branchName: d.branchName, environmentType: d.environmentType }));
-      return { status: 200, body: { data } };
-    }
-    const m = CERTS.exec(pathOnly);
-    if (!m) return problem(404, "No such route.", rawPath);
-    const [a, p] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
-    if (p === "no-such-project") return problem(404, `Project ${p} was not found.`, rawPath);
-    const prefix = `${a}/${p}/`;
-    const inProject = () => [...certs.entries()].filter(([k]) => k.startsWith(prefix)).map(([, c]) => c);
-    if (m[3] === undefined) {
-      if (method === "GET") {
-        const params = new URLSearchParams(query);
-        const offset = Number(params.get("offset") ?? "0");
-        const limit = options.pageLimit;
-        const body = { data: inProject().slice(offset, offset + limit).map(view), offset, limit };
-        check(V.list, body, "answer MtlsCertificateListResponse");
-        return { status: 200, body };
-      }
-      if (method !== "POST") return problem(405, undefined, rawPath);
-      if (!check(V.create, body, "request MtlsCertificateCreateBody")) return problem(400, "The body does not match MtlsCertificateCreateBody.", rawPath);
-      const b = body as { name: string; certificate: string; key: string; environments: string[] };
-      if (!/^[A-Za-z0-9_]+$/.test(b.name)) return problem(400, "Name must be alphanumeric with underscores.", rawPath);
-      if (inProject().some((c) => c.name === b.name)) return problem(409, `A certificate named ${b.name} already exists.`, rawPath);
-      const c = newCert(b.name, b.certificate, b.key, b.environments);
-      certs.set(`${prefix}${c.id}`, c);
-      return answerCert(201, c);
-    }
-    const id = decodeURIComponent(m[3]);
-    const c = certs.get(`${prefix}${id}`);
-    if (!c) return problem(404, `Certificate ${id} was not found.`, rawPath);
-    if (method === "GET") return answerCert(200, c);
-    if (method === "PATCH") {
-      const envs = (body as { environments?: unknown } | undefined)?.environments;
-      const disabling = Array.isArray(envs) && envs.length === 0;
-      if (disabling && !options.strictDisable) {
-        if (!V.updateRelaxed(body)) return problem(400, "Invalid body.", rawPath);
-        schemaExceptions.push(`PATCH ${pathOnly} {environments: []}`);
-      } else if (!check(V.update, body, "request MtlsCertificateUpdateBody")) {
-        return problem(400, "environments must contain at least 1 item.", rawPath);
-      }
-      c.environments = envsOf((envs as string[] | undefined) ?? []);
-      c.updatedOn = now();
-      return answerCert(200, c);
-    }
-    if (method === "DELETE") {
-      const holders = [...deployments.values()].filter((d) => {
-        if (d.account !== a || d.project !== p) return false;
-        if (d.configured.has(c.name)) return true;
-        if (!d.references.has(c.name)) return false;
-        if (d.redeploys > 0 && d.rolloutLag <= 0) {
-          // The redeployed build only references certificates still enabled in its environment.
-          const env = d.environmentType.toLowerCase() as keyof FakeCert["environments"];
-          if (!c.environments[env]) d.references.delete(c.name);
-          return d.references.has(c.name);
-        }
-        if (d.redeploys > 0) d.rolloutLag -= 1;
-        return true;
-      });
-      if (holders.length) return problem(409, `Certificate ${c.name} is referenced by deployments ${holders.map((d) => d.name).join(", ")}.`, rawPath);
-      certs.delete(`${prefix}${id}`);
-      return { status: 204 };
-    }
-    return problem(405, undefined, rawPath);
-  }
-
-  function write(res: http.ServerResponse, answer: Answer, malformed: boolean): void {
-    const headers: Record<string, string> = { ...(answer.headers ?? {}) };
-    let text = "";
-    if (answer.problem !== undefined) {
-      headers["content-type"] = "application/problem+json";
-      text = answer.problem;
-    } else if (answer.body !== undefined) {
-      headers["content-type"] = "application/json";
-      text = JSON.stringify(answer.body);
-      if (malformed) text = text.slice(0, Math.max(1, text.length - 3));
-    }
-    res.writeHead(answer.status, headers);
-    res.end(text);
-  }
-
-  const server = http.createServer((req, res) => {
-    const receivedAt = performance.now();
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const method = req.method ?? "GET";
-      const p = req.url ?? "/";
-      const rawBody = Buffer.concat(chunks).toString("utf8");
-      let body: unknown;
-      try {
-        body = rawBody ? JSON.parse(rawBody) : undefined;
-      } catch {
-        body = undefined;
-      }
-      const i = faults.findIndex((f) => f.method === undefined || f.method === method);
-      const fault = i < 0 ? undefined : faults.splice(i, 1)[0];
-      requests.push({ method, path: p, body, rawBody, headers: req.headers, receivedAt, ...(fault ? { fault } : {}) });
-      if (fault?.timeoutMs !== undefined) {
-        if (fault.applyFirst) handle(method, p, req.headers, body);
-        const t = setTimeout(() => {
-          timers.delete(t);
-          req.socket.destroy();
-        }, fault.timeoutMs);
-        timers.add(t);
-        return;
-      }
-      if (fault?.status !== undefined) {
-        write(res, problem(fault.status, fault.detail, p, fault.retryAfter !== undefined ? { "retry-after": fault.retryAfter } : undefined), false);
-        return;
-      }
-      write(res, handle(method, p, req.headers, body), fault?.malformedBody === true);
-    });
-  });
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
-
+  const api = await startZuploApiFake({ projects: ["acme/orders-api"] });
   return {
-    url: `http://127.0.0.1:${port}`,
-    apiKey,
-    requests,
-    certs,
-    deployments,
-    schemaExceptions,
-    schemaViolations,
-    options,
-    pendingFaults: () => [...faults],
-    inject: (...f) => faults.push(...f),
-    seedCert(a, p, s) {
-      const c = newCert(s.name, CERT, "seeded-key", s.environments ?? ["production"]);
-      certs.set(`${a}/${p}/${c.id}`, c);
-      return c;
-    },
-    seedDeployment(d) {
-      const stored: FakeDeployment = {
-        name: d.name,
-        account: "acme",
-        project: "orders-api",
-        branchName: d.environmentType === "PRODUCTION" ? "main" : "feature",
-        environmentType: d.environmentType,
-        redeploys: 0,
-        references: new Set(d.references ?? []),
-        configured: new Set(d.configured ?? []),
-        rolloutLag: 0,
-      };
-      deployments.set(d.name, stored);
-      return stored;
-    },
-    reset() {
-      certs.clear();
-      deployments.clear();
-      requests.length = 0;
-      faults.length = 0;
-      schemaExceptions.length = 0;
-      schemaViolations.length = 0;
-      Object.assign(options, { strictDisable: false, rolloutLag: 0, pageLimit: 100 });
-    },
-    async close() {
-      for (const t of timers) clearTimeout(t);
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    url: api.url,
+    apiKey: api.apiKey,
+    requests: api.requests,
+    certs: api.state.mtlsCertificates,
+    deployments: api.state.deployments,
+    schemaExceptions: api.state.schemaExceptions,
+    schemaViolations: api.state.schemaViolations,
+    options: api.mtlsOptions,
+    pendingFaults: () => [...api.state.pendingFaults],
+    inject: (...f) => api.inject(...f),
+    seedCert: (a, p, c) => api.state.seedMtlsCertificate(a, p, { ...c, certificate: CERT }),
+    seedDeployment: (d) => api.state.seedDeployment("acme", "orders-api", { ...d, branchName: d.environmentType === "PRODUCTION" ? "main" : "feature" }),
+    reset: () => api.reset(),
+    close: () => api.close(),
   };
 }
 

@@ -77,7 +77,14 @@ export interface MtlsSide extends SideBase {
   readonly keep: string;
 }
 
-export type OriginSide = SharedSecretSide | TokenSide | CloudIamSide | MtlsSide;
+/** Only the tunnel's connectors reach the origin; the origin itself checks nothing. */
+export interface TunnelSide extends SideBase {
+  readonly kind: "tunnel";
+  /** Where the connector runs. */
+  readonly connector: string;
+}
+
+export type OriginSide = SharedSecretSide | TokenSide | CloudIamSide | MtlsSide | TunnelSide;
 
 const CLOUD_IAM: Readonly<Record<CloudIamSide["cloud"], { checkedBy: string; keep: string }>> = {
   aws: { checkedBy: "AWS IAM", keep: "`AWS_IAM` authorization on the API Gateway routes (or `AuthType: AWS_IAM` on the Lambda function URL) the role may invoke" },
@@ -101,6 +108,7 @@ export function originSide(origin: OriginSideInput, gatewayPolicies: readonly Or
     };
   }
   if (origin.method === "mtls") return mtlsSide(origin);
+  if (origin.method === "tunnel") return { kind: "tunnel", origin: origin.name, connector: origin.store.location, missing: [] };
   if (origin.cloud === "other") return tokenSide(origin, config);
   return {
     kind: "cloud-iam",

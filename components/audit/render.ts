@@ -249,6 +249,16 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
     ? `## Certificates (mTLS)\n\nIssued by \`pulumi up\`; private keys exist only in Pulumi secrets. Each certificate expires *valid* days after it is issued, and \`pulumi up\` issues its successor after *renewed* days, well before.\n\n| origin | certificate | subject | key | valid | renewed | uses |\n|---|---|---|---|---|---|---|\n${certificateRows.join("")}\n`
     : "";
 
+  const tunnels = r.origins.filter((o) => o.connector);
+  const connectorsSection = tunnels.length
+    ? `## Tunnel connectors\n\nEach origin is reached only through its own tunnel: the connector dials out, nothing listens. Its token rotates in \`pulumi up\`, replica by replica.\n\n| origin | tunnel → service | runs on | replicas | image | egress | token |\n|---|---|---|---|---|---|---|\n${tunnels
+        .map((o) => {
+          const c = o.connector!;
+          return `| ${cell(o.name)} | ${code(c.tunnel)} → ${code(`service://${c.service}`)} | ${cell(prose(c.runsOn))} | ${c.replicas} | ${code(c.image)} | ${cell(prose(c.egress.join("; ")))} | ${cell(prose(c.tokenStore))} |\n`;
+        })
+        .join("")}\n`
+    : "";
+
   const diff = r.diff;
   const trustChanges = diff?.changes.filter((c) => c.trust).length ?? 0;
   const changesHead = !diff
@@ -342,7 +352,7 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
   const inputCounts = groups.map((g) => g.resources.filter((x) => Object.keys(x.inputs).length > 0).length);
 
   /** Optional chunks, by priority: the first k are shown. */
-  const optional = [certificatesSection, policiesSection, variablesSection, ...groupTables, ...groupInputs];
+  const optional = [certificatesSection + connectorsSection, policiesSection, variablesSection, ...groupTables, ...groupInputs];
   const G = groups.length;
 
   const assemble = (k: number, rows: number, perOriginGateway = true): string[] => {
@@ -359,6 +369,7 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
     if (findingsCut) left.push(`${findingsCut} of ${findingRows.length} findings`);
     if (changeRows.length > rows) left.push(`${changeRows.length - rows} of ${changeRows.length} changes`);
     if (certificatesSection && !shows(0)) left.push("the certificates table");
+    if (connectorsSection && !shows(0)) left.push("the tunnel connectors table");
     if (policiesSection && !shows(1)) left.push("the gateway policy configuration");
     if (variablesSection && !shows(2)) left.push("the gateway variables");
     const resourcesCut = groups.reduce((n, g, i) => n + (showTable(i) ? 0 : g.resources.length), 0);
@@ -369,7 +380,7 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
     out.push(title);
     if (left.length) out.push(`> **Shortened to fit a pull-request comment** (GitHub allows ${String(limit).replace(/\B(?=(\d{3})+$)/g, ",")} characters). Left out: ${left.join("; ")}. ${everything} prints everything.\n\n`);
     out.push(originsHead, ...originRows.slice(0, rows), originsCut ? `\n…and ${originsCut} more origins, left out (see ${everything}).\n\n` : "\n");
-    if (shows(0)) out.push(certificatesSection);
+    if (shows(0)) out.push(certificatesSection, connectorsSection);
     const changesCut = Math.max(0, changeRows.length - rows);
     if (diff) out.push(changesHead, ...changeRows.slice(0, rows), changesCut ? `\n…and ${changesCut} more changes, left out (see ${everything}).\n\n` : "\n");
     out.push(findingsHead, ...findingRows.slice(0, rows), findingsCut ? `\n…and ${findingsCut} more findings, left out (see ${everything}).\n\n` : "\n");
@@ -429,6 +440,10 @@ function gatewayStep(o: AuditOrigin, config: OriginGatewayConfig | undefined): s
       ? `no policy; every route that forwards to ${cell(o.name)} uses \`urlForwardHandler\`, ${code(`baseUrl: "${handler.options.baseUrl}"`)}, ${code(`mtlsCertificate: "${handler.options.mtlsCertificate}"`)}.`
       : `no policy; every route that forwards to ${cell(o.name)} sets \`mtlsCertificate\` to the certificate the gateway variable names (the origin has no \`url\`, so the report has no handler).`;
   }
+  if (o.method === "tunnel") {
+    const handler = config?.handler;
+    return `no policy; every route that forwards to ${cell(o.name)} uses \`urlForwardHandler\`${handler && handler.export === "urlForwardHandler" ? `, ${code(`baseUrl: "${handler.options.baseUrl}"`)}` : ""} (the variable holds ${code(o.url ?? "service://…")}).`;
+  }
   if (!config || config.policies.length === 0) return `the report holds no gateway policy for ${cell(o.name)} (see \`gatewayPolicies\` in \`--format json\`).`;
   const names = config.policies.map((p) => code(p.name)).join(", ");
   const inbound = config.inbound.map((n) => code(n)).join(", ");
@@ -475,6 +490,8 @@ function originSideText(side: OriginSide, full: boolean): string {
     }
     case "cloud-iam":
       return `nothing to install, ${side.checkedBy} checks the token${full ? ` (${prose(side.target.kind)}: ${prose(side.target.location)})` : ""}; keep ${side.keep}.`;
+    case "tunnel":
+      return `nothing to install; keep the origin without a public address, reachable from its connector (${prose(side.connector)}) and nothing else.`;
     case "mtls":
       return `${side.checkedBy} requires the gateway's client certificate from the bundle in ${prose(side.store.kind)}${full ? ` ${code(side.store.location)}` : ""}; keep ${side.keep}.`;
   }

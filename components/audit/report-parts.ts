@@ -63,8 +63,13 @@ export function invalidReport(stack: string, error: Pick<ConfigError, "issues"> 
 }
 
 export function toAuditResource(r: RecordedResource): AuditResource {
-  return { urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: mask(r.inputs) as Record<string, unknown> };
+  const { projectDir, ...inputs } = r.inputs;
+  // Where the project is checked out differs by machine, not by what the stack deploys.
+  return { urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, inputs: mask(projectDir === undefined ? inputs : { ...inputs, projectDir: PROJECT_DIR_PLACEHOLDER }) as Record<string, unknown> };
 }
+
+/** What the report shows for a local file resource's project directory (this checkout's path). */
+export const PROJECT_DIR_PLACEHOLDER = "<project directory>";
 
 /** Replace every secret with "[secret]"; keep the structure so reviewers see what is set. */
 export function mask(v: unknown): unknown {

@@ -1,13 +1,28 @@
 /** `gatelock/aws`: AWS translators and components. Loads only AWS SDK submodules. */
-import { type BuildContext, type CloudModule, expectMethod, federatedArgs, mtlsArgs, sharedSecretArgs } from "../program/translator";
+import { type BuildContext, type CloudModule, expectMethod, federatedArgs, mtlsArgs, sharedSecretArgs, tunnelOriginArgs } from "../program/translator";
 import type * as pulumi from "@pulumi/pulumi";
 import type { FederatedOrigin, GatelockModel } from "../model/model";
 import { AwsFederatedOrigin } from "./federated-origin";
 import { AwsMtlsOrigin } from "./mtls-origin";
+import { AwsTunnelOrigin } from "./tunnel-origin";
 import { AwsOidcProvider, oidcProviderName } from "./oidc-provider";
 import { AwsSharedSecretOrigin } from "./shared-secret-origin";
 
 export { AwsSharedSecretOrigin, type AwsSharedSecretOriginArgs } from "./shared-secret-origin";
+export { AwsTunnelOrigin, type AwsTunnelOriginArgs } from "./tunnel-origin";
+export {
+  CONNECTOR_INGRESS,
+  connectorContainerDefinitions,
+  connectorEgressRules,
+  type ConnectorPolicyDocument,
+  type ConnectorStatement,
+  ecrRepositoryArn,
+  executionRolePolicy,
+  executionRoleTrustPolicy,
+  type SecurityGroupRule,
+  tokenValueFrom,
+  TUNNEL_EDGE_PORT,
+} from "../documents/aws-tunnel";
 export { secretReadPolicy, SECRET_READ_ACTIONS, type PolicyDocument, type PolicyStatement } from "../documents/aws-secret-policy";
 export { AwsFederatedOrigin, type AwsFederatedOriginArgs } from "./federated-origin";
 export { AwsOidcProvider, type AwsOidcProviderArgs, oidcProviderName } from "./oidc-provider";
@@ -44,6 +59,10 @@ export const cloud: CloudModule = {
   shared: sharedOidcProvider,
   outputs: (o) => (o.method === "federated" && o.target.cloud === "aws" ? { oidcProvider: o.target.oidcProvider.kind === "adopt" ? "adopted" : "created by this stack" } : {}),
   builders: {
+    tunnel: (raw, ctx) => {
+      const o = expectMethod(raw, "tunnel");
+      return new AwsTunnelOrigin(o.name, { ...tunnelOriginArgs(o, ctx), ...o.aws! }, ctx.opts);
+    },
     "shared-secret": (raw, ctx) => {
       const o = expectMethod(raw, "shared-secret");
       return new AwsSharedSecretOrigin(o.name, { ...sharedSecretArgs(o), ...o.aws! }, ctx.opts);

@@ -1,7 +1,8 @@
 /** `gatelock/azure`: Azure translators and components. Loads only azure-native submodules. */
-import { type CloudModule, expectMethod, federatedArgs, mtlsArgs, serviceAuthArgs, sharedSecretArgs } from "../program/translator";
+import { type CloudModule, expectMethod, federatedArgs, mtlsArgs, serviceAuthArgs, sharedSecretArgs, tunnelOriginArgs } from "../program/translator";
 import { AzureFederatedOrigin } from "./federated-origin";
 import { AzureMtlsOrigin } from "./mtls-origin";
+import { AzureTunnelOrigin } from "./tunnel-origin";
 import { AzureSharedSecretOrigin } from "./shared-secret-origin";
 
 export {
@@ -12,6 +13,7 @@ export {
 } from "./shared-secret-origin";
 export { AzureFederatedOrigin, type AzureFederatedOriginArgs } from "./federated-origin";
 export { AzureMtlsOrigin, type AzureMtlsAppGatewayArgs, type AzureMtlsAppServiceArgs, type AzureMtlsOriginArgs, type AzureMtlsVaultArgs } from "./mtls-origin";
+export { AzureTunnelOrigin, type AzureTunnelOriginArgs, keyVaultName, TOKEN_VERSION_VARIABLE, tokenFingerprint, TUNNEL_TOKEN_SECRET } from "./tunnel-origin";
 export {
   APP_GATEWAY_SSL_POLICY,
   appGatewayId,
@@ -61,6 +63,10 @@ export const cloud: CloudModule = {
     },
   },
   builders: {
+    tunnel: (raw, ctx) => {
+      const o = expectMethod(raw, "tunnel");
+      return new AzureTunnelOrigin(o.name, { ...tunnelOriginArgs(o, ctx), ...o.azure! }, ctx.opts);
+    },
     "shared-secret": (raw, ctx) => {
       const o = expectMethod(raw, "shared-secret");
       return new AzureSharedSecretOrigin(o.name, { ...sharedSecretArgs(o), ...o.azure! }, ctx.opts);

@@ -208,7 +208,7 @@ function configKeyOf(path: string): string {
 export function argPath(key: string): string {
   const gateway = /^gatelock:gateway(?:\.identity)?(?:\.(.*))?$/.exec(key);
   if (gateway) return gateway[1] ? `gateway.${gateway[1]}` : "gateway";
-  const rest = key.replace(/^gatelock:origins\[0\]\.?/, "").replace(/^(aws|gcp|azure|local|sharedSecret|federated|serviceAuth|mtls)(\.|$)/, "");
+  const rest = key.replace(/^gatelock:origins\[0\]\.?/, "").replace(/^(aws|gcp|azure|local|kubernetes|docker|sharedSecret|federated|serviceAuth|mtls)(\.|$)/, "");
   return rest || "args";
 }
 

@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { isTopLevel, sdkType, urnBelow } from "./urns";
+import { sdkType, urnBelow } from "./urns";
 
 /** Where a grant is registered: its parent and its resource class (for its type token). */
 export interface GrantPlace {
@@ -26,12 +26,12 @@ export function grantName(name: string, kind: string, ...grants: readonly string
 
 /**
  * The position-named grant of gatelock 0.1, as an alias: its URN, which Pulumi resolves far more
- * cheaply than a spec (see `urns.ts`), when `place` says the grant sits in a top-level component;
- * else the spec `{ name }`.
+ * cheaply than a spec (see `urns.ts`), when `place` says where the grant sits; else the spec
+ * `{ name }`.
  */
 export function legacyGrantAlias(name: string, kind: string, index: number, place?: GrantPlace): pulumi.Input<pulumi.URN | pulumi.Alias> {
   const legacy = `${name}-${kind}-${index}`;
-  const type = place && isTopLevel(place.parent) ? sdkType(place.resourceClass) : undefined;
+  const type = place ? sdkType(place.resourceClass) : undefined;
   return (type && urnBelow(place!.parent, [type], legacy)) || { name: legacy };
 }
 

@@ -31,17 +31,6 @@ export function urnBelow(parent: pulumi.Resource, types: readonly string[], name
 }
 
 /**
- * Whether `resource` sits directly under the stack. Only there do Pulumi's mock engine (which
- * computes a URN from its parent's last type alone) and the real one compute the same URNs for
- * its children, so only there may a child's alias be its URN string without changing what a
- * program under mocks registers.
- */
-export function isTopLevel(resource: pulumi.Resource): boolean {
-  const stack = pulumi.runtime.getStackResource();
-  return stack !== undefined && (resource as TreeNode).__parentResource === (stack as TreeNode);
-}
-
-/**
  * The `$`-joined types from below the stack down to `resource`, from the fields Pulumi's
  * `Resource` constructor sets (`__pulumiType`, and `__parentResource`: the parent, or the
  * stack when none was given). Undefined unless the walk ends at the stack resource: an SDK

@@ -6,6 +6,7 @@
 import type { OriginModel, SharedSecretOrigin } from "../model/model";
 import { federatedVariables } from "./federated";
 import { mtlsVariables } from "./mtls";
+import { tunnelVariables } from "./tunnel";
 import { serviceAuthVariables } from "./service-auth";
 import { type KeyedVariables, urlVariableSpec, type VariableSpec } from "./variable-spec";
 
@@ -32,6 +33,8 @@ export function variableSpecs(origin: OriginModel): VariableSpec[] {
         ? federatedVariables(origin)
         : origin.method === "mtls"
           ? mtlsVariables(origin)
-          : serviceAuthVariables(origin);
+          : origin.method === "tunnel"
+            ? tunnelVariables(origin)
+            : serviceAuthVariables(origin);
   return Object.values(keyed).filter((s): s is VariableSpec => s !== undefined);
 }

@@ -7,10 +7,13 @@
  */
 import type { OriginModel } from "../model/model";
 import { type MtlsForwardRouteHandler, mtlsGatewayConfig } from "./mtls";
+import { tunnelGatewayConfig } from "./tunnel";
+import { forwardHandler, type UrlForwardRouteHandler } from "./forward-handler";
+
+export { forwardHandler, type UrlForwardRouteHandler } from "./forward-handler";
 import { serviceAuthGatewayConfig } from "./service-auth";
 import { federatedGatewayConfig } from "./federated";
 import { type AwsForwardRouteHandler, awsForwardHandler } from "./federated/aws";
-import { originUrlVariable } from "./variables";
 
 export interface ZuploPolicy {
   readonly name: string;
@@ -33,11 +36,6 @@ export interface OriginGatewayConfig {
   readonly handler?: RouteHandler;
 }
 
-export interface UrlForwardRouteHandler {
-  readonly export: "urlForwardHandler";
-  readonly module: "$import(@zuplo/runtime)";
-  readonly options: { readonly baseUrl: string };
-}
 
 /** Zuplo's `urlForwardHandler` (for mTLS, presenting the certificate), or, for an AWS federated origin, gatelock's signing module. */
 export type RouteHandler = UrlForwardRouteHandler | AwsForwardRouteHandler | MtlsForwardRouteHandler;
@@ -77,13 +75,11 @@ export function gatewayConfigFor(origin: OriginModel): OriginGatewayConfig {
     }
     case "mtls":
       return mtlsGatewayConfig(origin);
+    case "tunnel":
+      return tunnelGatewayConfig(origin);
   }
 }
 
-export function forwardHandler(originName: string): UrlForwardRouteHandler {
-  // `baseUrl` takes `${env.X}`, not `$env(X)` (Zuplo: $env() is only for policy options).
-  return { export: "urlForwardHandler", module: "$import(@zuplo/runtime)", options: { baseUrl: `\${env.${originUrlVariable(originName)}}` } };
-}
 
 /** A `config/policies.json` document holding every gatelock policy, ready to merge. */
 export function policiesDocument(configs: readonly OriginGatewayConfig[]): { policies: ZuploPolicy[] } {

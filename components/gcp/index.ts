@@ -1,10 +1,11 @@
 /** `gatelock/gcp`: GCP translators and components. Loads only GCP SDK submodules. */
 import type { GatelockModel } from "../model/model";
 import type { GcpServiceAuthTarget, GcpTokenKind } from "../model/service-auth/target";
-import { type BuildContext, type CloudModule, expectMethod, federatedArgs, mtlsArgs, sharedSecretArgs } from "../program/translator";
+import { type BuildContext, type CloudModule, expectMethod, federatedArgs, mtlsArgs, sharedSecretArgs, tunnelOriginArgs } from "../program/translator";
 import { GcpFederatedOrigin } from "./federated-origin";
 import { GcpGatewayServiceAccount } from "./gateway-service-account";
 import { GcpMtlsOrigin } from "./mtls-origin";
+import { GcpTunnelOrigin } from "./tunnel-origin";
 import { GcpServiceAuthOrigin } from "./service-auth-origin";
 import { GcpSharedSecretOrigin } from "./shared-secret-origin";
 
@@ -13,6 +14,7 @@ export { GcpFederatedOrigin, type GcpFederatedOriginArgs } from "./federated-ori
 export { GcpGatewayServiceAccount, type GcpGatewayServiceAccountArgs } from "./gateway-service-account";
 export { GcpServiceAuthOrigin, type GcpServiceAuthOriginArgs } from "./service-auth-origin";
 export { GcpMtlsOrigin, type GcpMtlsOriginArgs, type GcpMtlsTargetHttpsProxyArgs } from "./mtls-origin";
+export { GcpTunnelOrigin, type GcpTunnelOriginArgs, TUNNEL_VPC_EGRESS, workerPoolName } from "./tunnel-origin";
 export { clientValidationTrustConfig, GCP_TRUST_CONFIG_PEM_MAX_BYTES, gcpTrustAnchors } from "../documents/gcp-trust-config";
 export { endpointsServiceAccountSecurity, type EndpointsSecurity } from "../documents/gcp-endpoints-auth";
 export {
@@ -51,6 +53,10 @@ export const cloud: CloudModule = {
   cloud: "gcp",
   shared: gatewayServiceAccounts,
   builders: {
+    tunnel: (raw, ctx) => {
+      const o = expectMethod(raw, "tunnel");
+      return new GcpTunnelOrigin(o.name, { ...tunnelOriginArgs(o, ctx), ...o.gcp! }, ctx.opts);
+    },
     "shared-secret": (raw, ctx) => {
       const o = expectMethod(raw, "shared-secret");
       return new GcpSharedSecretOrigin(o.name, { ...sharedSecretArgs(o), ...o.gcp! }, ctx.opts);

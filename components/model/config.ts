@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { FederatedOriginConfig } from "./federated/config";
 import { MtlsOriginConfig } from "./mtls/config";
+import { TunnelOriginConfig } from "./tunnel/config";
 import { ServiceAuthOriginConfig } from "./service-auth/config";
 import { AWS_REGION, AZURE_RG, AZURE_VAULT, GCP_PROJECT, HEADER_NAME, httpsOrLoopbackUrl, originName, variableName } from "./primitives";
 
@@ -177,7 +178,7 @@ export const SharedSecretOriginConfig = z
   })
   .describe("An origin locked with a shared secret the gateway sends as a header.");
 
-export const OriginConfig = z.discriminatedUnion("method", [SharedSecretOriginConfig, FederatedOriginConfig, ServiceAuthOriginConfig, MtlsOriginConfig]);
+export const OriginConfig = z.discriminatedUnion("method", [SharedSecretOriginConfig, FederatedOriginConfig, ServiceAuthOriginConfig, MtlsOriginConfig, TunnelOriginConfig]);
 
 export const GatelockConfig = z.strictObject({
   gateway: GatewayConfig,
@@ -192,6 +193,7 @@ export type ParsedSharedSecretOrigin = z.output<typeof SharedSecretOriginConfig>
 export type ParsedFederatedOrigin = z.output<typeof FederatedOriginConfig>;
 export type { ParsedServiceAuthOrigin } from "./service-auth/config";
 export type { ParsedMtlsOrigin } from "./mtls/config";
+export type { ParsedTunnelOrigin } from "./tunnel/config";
 export type Cloud = ParsedOrigin["cloud"];
 export type Method = ParsedOrigin["method"];
 

@@ -4,6 +4,7 @@
  */
 import { describeFederatedTarget } from "./federated/describe";
 import { certificateFacts, describeMtls } from "./mtls/describe";
+import { describeTunnel } from "./tunnel/describe";
 import { describeServiceAuth } from "./service-auth/describe";
 import type { FederatedOrigin, GatewayModel, OriginModel, SecretStore } from "./model";
 
@@ -26,11 +27,27 @@ export interface OriginDescription {
   readonly verifier?: VerifierSettings;
   /** For an mTLS origin: the CA and the gateway's client certificate, their subjects, keys, lives and rotation. Never a key. */
   readonly certificates?: readonly CertificateFacts[];
+  /** For a tunnel origin: its connector, where it runs, its replicas, egress and token store. */
+  readonly connector?: ConnectorFacts;
   /**
    * The cloud side as the model holds it, for tools: the secret store (shared secret) or the
    * trust target (federated: region, role or pool, service, scope…). Plain data.
    */
   readonly cloudTarget: Readonly<Record<string, unknown>>;
+}
+
+/** A tunnel's connector, as a reviewer reads it. */
+export interface ConnectorFacts {
+  readonly tunnel: string;
+  readonly service: string;
+  /** Where it runs, e.g. `ECS Fargate in subnet-… (vpc-…), us-east-1`. */
+  readonly runsOn: string;
+  readonly replicas: number;
+  readonly image: string;
+  /** What it may reach, and nothing reaches it. */
+  readonly egress: readonly string[];
+  /** Where its token is kept. */
+  readonly tokenStore: string;
 }
 
 /** One certificate of an mTLS origin's PKI, as a reviewer reads it. */
@@ -112,6 +129,18 @@ export function describeOrigin(origin: OriginModel, gateway: GatewayModel): Orig
         reachableBy: d.reachableBy,
         store: d.store,
         rotation: { rotateAfterDays: origin.credential.rotateAfterDays, overlapDays: origin.credential.overlapDays },
+        cloudTarget: { ...origin.target },
+      };
+    }
+    case "tunnel": {
+      const d = describeTunnel(origin.name, gateway.label, origin.tunnel, origin.target);
+      return {
+        name: origin.name,
+        method: origin.method,
+        cloud: origin.cloud,
+        url: origin.url,
+        ...d,
+        rotation: { rotateAfterDays: origin.tunnel.rotateAfterDays, overlapDays: 0 },
         cloudTarget: { ...origin.target },
       };
     }

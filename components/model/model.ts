@@ -13,6 +13,7 @@ import { type AzureFederatedTarget, toAzureFederatedTarget } from "./federated/a
 import { type GcpFederatedTarget, toGcpFederatedTarget } from "./federated/gcp";
 import { federatedTrust } from "./federated/checks";
 import { type MtlsClient, type MtlsTarget, type MtlsTrust, toMtlsParts } from "./mtls/target";
+import { type TunnelSettings, type TunnelTarget, toTunnelParts } from "./tunnel/target";
 import { type CredentialRotation, type ServiceAuthTarget, toServiceAuthTarget } from "./service-auth/target";
 import type { FederatedTrust } from "./federated/trust";
 import { gitIgnoreOracle } from "../dotenv/git-ignore";
@@ -132,7 +133,21 @@ export interface MtlsOrigin extends OriginBase {
   readonly allowOptionalClientCert: boolean;
 }
 
-export type OriginModel = SharedSecretOrigin | FederatedOrigin | ServiceAuthOrigin | MtlsOrigin;
+/**
+ * Method 5: the origin has no public address; a connector inside its network dials out to the
+ * gateway's tunnel, and the gateway calls it as `service://<service>` (its `url`).
+ */
+export interface TunnelOrigin extends OriginBase {
+  readonly method: "tunnel";
+  readonly cloud: TunnelTarget["cloud"];
+  /** `service://<service>`: what the gateway forwards to. */
+  readonly url: string;
+  readonly tunnel: TunnelSettings;
+  /** Where the connector runs. */
+  readonly target: TunnelTarget;
+}
+
+export type OriginModel = SharedSecretOrigin | FederatedOrigin | ServiceAuthOrigin | MtlsOrigin | TunnelOrigin;
 
 export interface GatelockModel {
   /** Stack (environment) name; part of every cloud resource name so stacks never collide. */
@@ -291,6 +306,10 @@ function toOrigin(o: ParsedOrigin, index: number, stack: string, identity: Gatew
       return toFederatedOrigin(o, index, stack, identity);
     case "service-auth":
       return { ...originBase(o, index), method: "service-auth", cloud: o.cloud, credential: { ...o.serviceAuth }, target: toServiceAuthTarget(o, stack) };
+    case "tunnel": {
+      const parts = toTunnelParts(o, stack);
+      return { ...originBase(o, index), method: "tunnel", cloud: o.cloud, url: `service://${parts.tunnel.service}`, ...parts };
+    }
     case "mtls":
       return { ...originBase(o, index), method: "mtls", cloud: o.cloud, ...toMtlsParts(o, stack, gateway), allowOptionalClientCert: o.mtls.dangerouslyAllowOptionalClientCert };
   }
@@ -304,7 +323,8 @@ function toFederatedOrigin(o: ParsedFederatedOrigin, index: number, stack: strin
 
 /** What every origin has, whatever its method. */
 function originBase(o: ParsedOrigin, index: number): OriginBase {
-  return { name: o.name, key: configKey(["origins", index]), ...(o.url ? { url: o.url } : {}) };
+  const url = "url" in o ? o.url : undefined;
+  return { name: o.name, key: configKey(["origins", index]), ...(url ? { url } : {}) };
 }
 
 function toSharedSecretOrigin(o: ParsedSharedSecretOrigin, index: number, stack: string): SharedSecretOrigin {

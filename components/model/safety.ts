@@ -14,6 +14,7 @@ import { checkAzureFederatedOrigins } from "./federated/azure";
 import { checkFederatedOrigin, federatedWarnings } from "./federated/checks";
 import { dotenvTargetIssues } from "./dotenv-issues";
 import { checkMtlsOrigin, mtlsWarnings } from "./mtls/checks";
+import { checkTunnelOrigin, checkTunnelOrigins, tunnelWarnings } from "./tunnel/checks";
 import { checkServiceAuthOrigin, checkServiceAuthOrigins, serviceAuthWarnings } from "./service-auth/checks";
 import { type IgnoreOracle, localStoreFile, normaliseTarget } from "./dotenv-target";
 import { customIdentity, type GatewayIdentity, isSharedZuploIssuer, isZuploIssuer, ZUPLO_JWKS_URI, ZUPLO_PINNED_CLAIMS, zuploIdentity } from "./identity";
@@ -85,10 +86,11 @@ export function checkConfig(config: ParsedConfig, stack = "", options: CheckOpti
     } else names.set(origin.name, i);
 
     // The URL becomes a plain gateway variable and is printed by the audit: no credential in it.
-    if (origin.url && hasUserinfo(origin.url)) {
+    const url = "url" in origin ? origin.url : undefined;
+    if (url && hasUserinfo(url)) {
       issues.push(unsafe(at("url"), "the URL carries a user name or password, which would become a plain gateway variable and appear in the audit.", "remove the `user:password@` part; gatelock locks the origin with its method, not with URL credentials."));
     }
-    if (origin.url && hasQueryOrFragment(origin.url)) {
+    if (url && hasQueryOrFragment(url)) {
       issues.push(unsafe(at("url"), "a query string or fragment in the origin URL tends to carry a key or token, and would become a plain gateway variable.", "use the origin's base URL only (scheme, host, port and path)."));
     }
     if (origin.method === "federated") {
@@ -103,6 +105,10 @@ export function checkConfig(config: ParsedConfig, stack = "", options: CheckOpti
       issues.push(...checkMtlsOrigin(origin, at, oracle));
       return;
     }
+    if (origin.method === "tunnel") {
+      issues.push(...checkTunnelOrigin(origin, at, oracle, stack));
+      return;
+    }
     if (origin.cloud === "local") issues.push(...dotenvTargetIssues(localStoreFile(origin.name), oracle, at("name"), true));
     issues.push(...checkSharedSecretOrigin(origin, at));
   });
@@ -111,6 +117,7 @@ export function checkConfig(config: ParsedConfig, stack = "", options: CheckOpti
   issues.push(...checkAwsFederatedOrigins(config.origins, stack, originKey));
   issues.push(...checkServiceAuthOrigins(config.origins, stack, originKey));
   issues.push(...checkAzureFederatedOrigins(config.origins, stack, originKey));
+  issues.push(...checkTunnelOrigins(config.origins, stack, originKey));
   return issues;
 }
 
@@ -125,6 +132,11 @@ function checkGateway(config: ParsedConfig, oracle: IgnoreOracle): ConfigIssue[]
   const at = (...rest: string[]) => configKey(["gateway", "environment", ...rest]);
   if (!env.developerApi && !env.dotenv) {
     issues.push(invalid(at(), "variables would land nowhere: the Developer API is off and no dotenv file is set.", "set `developerApi: true` or `dotenv: .env`."));
+  }
+  // A tunnel is created on Zuplo's API; its connector needs the token that call returns.
+  const firstTunnel = config.origins.findIndex((o) => o.method === "tunnel");
+  if (firstTunnel >= 0 && !env.developerApi) {
+    issues.push(invalid(configKey(["origins", firstTunnel, "method"]), "a tunnel is created with Zuplo's Developer API, which is off for this stack: the connector would have no token.", "turn on `gateway.environment.developerApi`."));
   }
   if (env.developerApi) issues.push(...checkApiUrl(env, at));
   if (env.dotenv) {
@@ -279,6 +291,10 @@ export function lintConfig(config: ParsedConfig): Finding[] {
     }
     if (o.method === "mtls") {
       for (const w of mtlsWarnings(o, (...rest) => configKey(["origins", i, ...rest]))) findings.push({ severity: "warning", ...w });
+      return;
+    }
+    if (o.method === "tunnel") {
+      for (const w of tunnelWarnings(o, (...rest) => configKey(["origins", i, ...rest]))) findings.push({ severity: "warning", ...w });
       return;
     }
     const s = o.sharedSecret;

@@ -9,6 +9,7 @@ import type { GatewayArgs } from "../component/checked-origin";
 import { ConfigError, GatelockError, missingDependencyError } from "../errors";
 import { ownCaKeyIssues } from "./config-secrets";
 import { type VariableSummary, ZuploEnvironment } from "../gateway/environment";
+import { GatewayTunnel } from "../gateway/tunnel-gateway";
 import { gatewayConfigFor, type OriginGatewayConfig, policiesDocument, type ZuploPolicy } from "../gateway/zuplo-policies";
 import { type Cloud, GatelockConfig, type Method, type ParsedConfig } from "../model/config";
 import { describeOrigin, type OriginDescription } from "../model/describe";
@@ -53,6 +54,8 @@ const CLOUD_MODULES: Record<Cloud, { readonly pkg?: string; readonly load: () =>
   azure: { pkg: "@pulumi/azure-native", load: async () => (await import("../azure")).cloud },
   local: { load: async () => (await import("../local")).cloud },
   other: { load: async () => (await import("../other")).cloud },
+  kubernetes: { pkg: "@pulumi/kubernetes", load: async () => (await import("../kubernetes")).cloud },
+  docker: { load: async () => (await import("../docker")).cloud },
 };
 
 /** Reads `gatelock:gateway` and `gatelock:origins` from the stack config. */
@@ -86,8 +89,18 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   }
 
   // What origins of one cloud share (AWS: the IAM OIDC provider for the gateway's issuer).
-  let ctx: BuildContext = { gateway: gatewayArgs(config.gateway), zuplo: { account: config.gateway.account, project: config.gateway.project, branch: config.gateway.branch }, projectDir, ...(options.opts ? { opts: options.opts } : {}) };
+  let ctx: BuildContext = { gateway: gatewayArgs(config.gateway), zuplo: { account: config.gateway.account, project: config.gateway.project, branch: config.gateway.branch }, stack, projectDir, ...(options.opts ? { opts: options.opts } : {}) };
   for (const module of clouds.values()) ctx = { ...ctx, ...module.shared?.(model, ctx) };
+
+  // Each tunnel origin's tunnel on Zuplo, before its connector (which needs the token).
+  const tunnels = new Map<string, GatewayTunnel>();
+  for (const origin of model.origins) {
+    if (origin.method !== "tunnel") continue;
+    const api = model.gateway.environment.developerApi!;
+    const t = origin.tunnel;
+    tunnels.set(origin.name, new GatewayTunnel(`tunnel-${t.tunnelName}`, { account: model.gateway.account, project: model.gateway.project, name: t.tunnelName, apiUrl: api.apiUrl, rotateAfterDays: t.rotateAfterDays, rotation: t.rotation }, options.opts));
+  }
+  if (tunnels.size > 0) ctx = { ...ctx, tunnelTokens: Object.fromEntries(model.origins.flatMap((o) => (o.method === "tunnel" ? [[o.tunnel.tunnelName, { token: tunnels.get(o.name)!.token, generation: tunnels.get(o.name)!.generation }]] : []))) };
 
   const origins: OriginDeployment[] = config.origins.map((o, i) => {
     const origin = model.origins[i]!;
@@ -97,7 +110,11 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
     }
     const component = build(o, ctx);
     const module = clouds.get(o.cloud)!;
-    return { origin, component, variables: component.gatewayVariables, outputs: { ...component.summary, ...module.outputs?.(origin) } };
+    // A tunnel carries its origin once the connector exists; the gateway's URL waits for that.
+    const tunnel = tunnels.get(origin.name);
+    const carried = tunnel && component.tunnelService ? [tunnel.carry([component.tunnelService], [component])] : [];
+    const variables = carried.length ? component.gatewayVariables.map((v) => ({ ...v, dependsOn: [...(v.dependsOn ?? []), ...carried] })) : component.gatewayVariables;
+    return { origin, component, variables, outputs: { ...component.summary, ...module.outputs?.(origin) } };
   });
 
   const g = config.gateway;

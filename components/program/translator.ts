@@ -9,6 +9,8 @@ import type { GatewayArgs } from "../component/checked-origin";
 import type { GatewayCertificate } from "../gateway/certificates";
 import type { GatewayVariable } from "../gateway/environment";
 import type { MtlsGatewayArgs, MtlsOriginArgsBase } from "../mtls/origin-args";
+import type { TunnelOriginArgsBase, TunnelService } from "../tunnel/origin-args";
+import { defaultTunnelName } from "../model/tunnel/target";
 import type { Cloud, Method, ParsedOrigin } from "../model/config";
 import type { GatelockModel, OriginModel } from "../model/model";
 import type { Finding } from "../model/safety";
@@ -36,6 +38,10 @@ export interface BuildContext {
   readonly opts?: pulumi.ComponentResourceOptions;
   /** The stack's IAM OIDC provider for the gateway's issuer (AWS federated origins that do not adopt one). */
   readonly oidcProviderArn?: pulumi.Input<string>;
+  /** The stack (environment) the program deploys. */
+  readonly stack?: string;
+  /** The connector token of each tunnel and its rotation generation, by tunnel name. */
+  readonly tunnelTokens?: Readonly<Record<string, { readonly token: pulumi.Input<string>; readonly generation: pulumi.Input<number> }>>;
   /** The gateway's GCP service account per token kind (GCP service-auth origins share it). */
   readonly gcpGatewayServiceAccounts?: Partial<Record<GcpTokenKind, GcpGatewayServiceAccount>>;
 }
@@ -47,6 +53,8 @@ export type OriginBuilder = (origin: ParsedOrigin, ctx: BuildContext) => OriginC
 export interface OriginComponent extends pulumi.ComponentResource {
   /** Variables the gateway needs for this origin (values are Pulumi secrets where secret). */
   readonly gatewayVariables: readonly GatewayVariable[];
+  /** What a tunnel origin's tunnel must carry: its services-configuration entry. */
+  readonly tunnelService?: TunnelService;
   /** Client certificates the gateway presents to this origin (mTLS), for its certificate store. */
   readonly gatewayCertificates?: readonly GatewayCertificate[];
   /** What the stack outputs show for this origin; never a secret. */
@@ -97,6 +105,17 @@ export function mtlsArgs(o: Extract<ParsedOrigin, { method: "mtls" }>, ctx: Buil
     ...(ca ? { ca: { certificate: ca.certificate, key: secretConfigValue(ca.keySecret), ...(ca.previousCertificate !== undefined ? { previousCertificate: ca.previousCertificate } : {}) } } : {}),
     ...(o.url !== undefined ? { url: o.url } : {}),
   };
+}
+
+/**
+ * A parsed tunnel origin's tunnel settings as component args, with the token of the tunnel the
+ * program created for it (the builder adds its connector target's block).
+ */
+export function tunnelOriginArgs(o: Extract<ParsedOrigin, { method: "tunnel" }>, ctx: BuildContext): TunnelOriginArgsBase {
+  const tunnelName = o.tunnel.name ?? defaultTunnelName(ctx.stack ?? pulumi.getStack(), o.name);
+  const tunnel = ctx.tunnelTokens?.[tunnelName];
+  if (tunnel === undefined) throw new TypeError(`gatelock: no tunnel \`${tunnelName}\` was created for origin ${o.name}`);
+  return { tunnel: { ...o.tunnel, token: tunnel.token, tokenGeneration: tunnel.generation } };
 }
 
 /** Narrows a parsed origin to the method a builder handles (the program dispatches by method). */

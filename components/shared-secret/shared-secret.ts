@@ -2,9 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { RandomPassword } from "@pulumi/random/randomPassword";
 import type { SharedSecretModel } from "../model/model";
 import { asSecret } from "../component/secrets";
-import { urnBelow } from "../component/urns";
+import { sdkType, urnBelow } from "../component/urns";
 import { encodeSecretDocument } from "./document";
-import { RotationSchedule } from "./rotation-schedule";
+import { ROTATION_SCHEDULE_TYPE, RotationSchedule } from "./rotation-schedule";
+
+/** The type token Pulumi registers a gatelock dynamic resource under. */
+const ROTATION_SCHEDULE_URN_TYPE = `pulumi-nodejs:dynamic/gatelock:${ROTATION_SCHEDULE_TYPE}`;
 
 /** base64url's alphabet: safe in any HTTP header value, in URLs and in dotenv files unquoted. */
 export const SECRET_SPECIALS = "-_";
@@ -37,15 +40,17 @@ export const LEGACY_SHARED_SECRET_TYPE = "gatelock:shared-secret:SharedSecret";
  * these resources moved out of their own component keep them through an alias.
  */
 export function createSharedSecret(name: string, args: SharedSecretArgs, parent: pulumi.ComponentResource): SharedSecret {
-  // 0.1's component, by its URN where it can be known here (see `urns.ts`). Not the children's
-  // own URNs: Pulumi's mock engine computes a URN from its parent's last type only, unlike the
-  // real one, so no one string would be right under both; from the parent's URN, both agree.
-  const legacy = urnBelow(parent, [LEGACY_SHARED_SECRET_TYPE], name) ?? pulumi.createUrn(name, LEGACY_SHARED_SECRET_TYPE, parent);
-  const opts: pulumi.CustomResourceOptions = { parent, aliases: [{ parent: legacy }] };
+  // Where 0.1's nested component kept these: each child's old URN as a string where the tree is
+  // known here (see `urns.ts`), else a spec with that component's URN as the parent.
+  const legacyParent = urnBelow(parent, [LEGACY_SHARED_SECRET_TYPE], name) ?? pulumi.createUrn(name, LEGACY_SHARED_SECRET_TYPE, parent);
+  const opts = (type: string | undefined, child: string): pulumi.CustomResourceOptions => ({
+    parent,
+    aliases: [(type && urnBelow(parent, [LEGACY_SHARED_SECRET_TYPE, type], child)) || { parent: legacyParent }],
+  });
   const schedule = new RotationSchedule(
     `${name}-rotation`,
     { rotateAfterDays: args.rotateAfterDays, overlapDays: args.overlapDays, rotation: args.rotation },
-    opts,
+    opts(ROTATION_SCHEDULE_URN_TYPE, `${name}-rotation`),
   );
   // Each slot is regenerated only when its generation changes, i.e. once every other rotation.
   const slot = (id: "a" | "b", generation: pulumi.Output<number>) =>
@@ -60,7 +65,7 @@ export function createSharedSecret(name: string, args: SharedSecretArgs, parent:
         minNumeric: 1,
         keepers: { slot: id, generation: generation.apply(String) },
       },
-      opts,
+      opts(sdkType(RandomPassword), `${name}-slot-${id}`),
     );
   const a = slot("a", schedule.slotA);
   const b = slot("b", schedule.slotB);

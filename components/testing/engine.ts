@@ -142,6 +142,11 @@ async function runOnce<T>(program: () => Promise<T> | T, options: MockRunOptions
       failedFast,
     ]);
     await Promise.race([waitForPendingRpcs(), refused, failedFast]);
+  } catch (error) {
+    // A stack output that fails to resolve rejects the stack itself (newer SDKs reject there
+    // what older ones reported as a stray rejection): the same failed run either way.
+    if (error instanceof MockRunError) throw error;
+    failure = { error };
   } finally {
     // Let rejections of this run's last promises arrive before handing the process back.
     await new Promise((r) => setImmediate(r));

@@ -618,3 +618,262 @@ Object.assign(AWS_FAKES, {
     };
   },
 } satisfies Record<string, Fake>);
+
+// --- tunnel connector: ECS on Fargate, its security group and log group --------------------
+//
+// What one run registered, so a consumer can be refused as AWS would refuse it: a service
+// whose task definition cannot run on Fargate or in its region, a cluster in another region, a
+// security group or log group name taken. Clusters and task definitions made outside the
+// program are unknown here and taken on trust.
+
+interface FakeTaskDefinition {
+  readonly region: string;
+  readonly networkMode: string;
+  readonly compatibilities: readonly string[];
+}
+interface FakeEcs {
+  readonly clusters: Set<string>;
+  readonly taskDefinitions: Map<string, FakeTaskDefinition>;
+  /** Latest revision per `region/family`. */
+  readonly revisions: Map<string, number>;
+  readonly services: Set<string>;
+  readonly securityGroups: Set<string>;
+  readonly logGroups: Set<string>;
+}
+const ecsRuns = new WeakMap<object, FakeEcs>();
+function ecs(options: object): FakeEcs {
+  let e = ecsRuns.get(options);
+  if (!e) ecsRuns.set(options, (e = { clusters: new Set(), taskDefinitions: new Map(), revisions: new Map(), services: new Set(), securityGroups: new Set(), logGroups: new Set() }));
+  return e;
+}
+
+/** Same inputs, secrets revealed and keys in any order. */
+function sameInputs(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canon) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
+  return JSON.stringify(canon(reveal(a))) === JSON.stringify(canon(reveal(b)));
+}
+
+const autoName = (ctx: FakeContext, logical: string) => `${logical}-${ctx.invent(() => randomBytes(4).toString("hex").slice(0, 7), "<random>")}`;
+const CLUSTER_ARN = /^arn:aws(-[a-z]+)*:ecs:([a-z0-9-]+):(\d{12}):cluster\/([A-Za-z0-9_-]{1,255})$/;
+const TASK_DEFINITION_ARN = /^arn:aws(-[a-z]+)*:ecs:([a-z0-9-]+):(\d{12}):task-definition\/([A-Za-z0-9_-]{1,255}):(\d+)$/;
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Fargate's task sizes: CPU units → the memory (MiB) each allows (AWS Fargate task sizes, Linux). */
+function fargateMemories(cpu: number): number[] {
+  const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+  switch (cpu) {
+    case 256:
+      return [512, 1024, 2048];
+    case 512:
+      return range(1024, 4096, 1024);
+    case 1024:
+      return range(2048, 8192, 1024);
+    case 2048:
+      return range(4096, 16384, 1024);
+    case 4096:
+      return range(8192, 30720, 1024);
+    case 8192:
+      return range(16384, 61440, 4096);
+    case 16384:
+      return range(32768, 122880, 8192);
+    default:
+      return [];
+  }
+}
+
+/** EC2's check of one inline security group rule (and the provider's, for protocol `-1`). */
+function checkSecurityGroupRule(rule: Record<string, unknown>, direction: string): string {
+  const refuse = (why: string): never => {
+    throw new AwsApiError("InvalidParameterValue", `${direction} rule: ${why}`);
+  };
+  const protocol = String(rule.protocol).toLowerCase();
+  const from = Number(rule.fromPort);
+  const to = Number(rule.toPort);
+  if (protocol === "-1" || protocol === "all") {
+    if (from !== 0 || to !== 0) refuse("from_port and to_port must both be 0 to use the 'ALL' \"-1\" protocol");
+  } else if (protocol === "tcp" || protocol === "udp" || protocol === "6" || protocol === "17") {
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > 65535 || from > to) refuse(`invalid port range ${from}-${to}`);
+  } else if (!["icmp", "icmpv6", "1", "58"].includes(protocol) && !/^\d{1,3}$/.test(protocol)) {
+    refuse(`invalid protocol ${protocol}`);
+  }
+  const cidrs = (rule.cidrBlocks ?? []) as string[];
+  for (const c of cidrs) {
+    const m = IPV4_CIDR.exec(c);
+    if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) refuse(`CIDR block ${c} is malformed`);
+  }
+  const targets = cidrs.length + ((rule.ipv6CidrBlocks ?? []) as string[]).length + ((rule.prefixListIds ?? []) as string[]).length + ((rule.securityGroups ?? []) as string[]).length + (rule.self === true ? 1 : 0);
+  if (targets === 0) refuse("a rule needs a CIDR block, a prefix list, a security group or self");
+  return `${protocol}/${from}/${to}`;
+}
+
+Object.assign(AWS_FAKES, {
+  "aws:ecs/cluster:Cluster": ({ inputs, name: logical }, ctx) => {
+    const region = regionOf(inputs, ctx);
+    const keep = ctx.prior && ctx.prior.inputs.name === undefined && inputs.name === undefined && typeof ctx.prior.state.name === "string";
+    const name = inputs.name !== undefined ? str(inputs.name) : keep ? String(ctx.prior!.state.name) : autoName(ctx, logical);
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(name)) throw new AwsApiError("InvalidParameterException", `Cluster name ${name}: up to 255 letters, numbers, hyphens and underscores`);
+    const arn = `arn:aws:ecs:${region}:${ctx.options.awsAccountId}:cluster/${name}`;
+    ecs(ctx.options).clusters.add(arn);
+    return { id: arn, state: { ...inputs, name, arn, region, settings: inputs.settings ?? [{ name: "containerInsights", value: "disabled" }], tagsAll: inputs.tags ?? {} } };
+  },
+
+  "aws:ecs/taskDefinition:TaskDefinition": ({ inputs }, ctx) => {
+    const region = regionOf(inputs, ctx);
+    const refuse = (why: string): never => {
+      throw new AwsApiError("ClientException", why);
+    };
+    const family = str(inputs.family);
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(family)) refuse(`Family ${family}: up to 255 letters, numbers, hyphens and underscores`);
+    const compatibilities = ((reveal(inputs.requiresCompatibilities) ?? []) as string[]).map(String);
+    const networkMode = inputs.networkMode !== undefined ? str(inputs.networkMode) : "bridge";
+    let containers: Array<Record<string, unknown>>;
+    try {
+      containers = JSON.parse(str(inputs.containerDefinitions));
+    } catch {
+      return refuse("containerDefinitions is not valid JSON");
+    }
+    if (!Array.isArray(containers) || containers.length === 0) refuse("a task definition needs at least one container");
+    const names = new Set<string>();
+    for (const c of containers) {
+      const n = String(c.name ?? "");
+      if (!/^[A-Za-z0-9_-]{1,255}$/.test(n)) refuse(`Container name ${n}: up to 255 letters, numbers, hyphens and underscores`);
+      if (names.has(n)) refuse(`Container names must be unique: ${n}`);
+      names.add(n);
+      if (typeof c.image !== "string" || c.image === "") refuse(`Container ${n} needs an image`);
+      for (const s of (c.secrets ?? []) as Array<Record<string, unknown>>) {
+        if (typeof s.name !== "string" || typeof s.valueFrom !== "string" || s.valueFrom === "") refuse(`Container ${n}: every secret needs a name and valueFrom`);
+      }
+    }
+    const usesSecrets = containers.some((c) => ((c.secrets ?? []) as unknown[]).length > 0);
+    const usesAwslogs = containers.some((c) => (c.logConfiguration as { logDriver?: string } | undefined)?.logDriver === "awslogs");
+    if (compatibilities.includes("FARGATE")) {
+      if (networkMode !== "awsvpc") refuse("Fargate only supports network mode 'awsvpc'.");
+      if (inputs.cpu === undefined) refuse("Fargate requires that 'cpu' be defined at the task level.");
+      if (inputs.memory === undefined) refuse("Fargate requires that 'memory' be defined at the task level.");
+      const cpu = Number(str(inputs.cpu));
+      const memory = Number(str(inputs.memory));
+      if (!fargateMemories(cpu).includes(memory)) refuse(`No Fargate configuration exists for given values: ${cpu} CPU, ${memory} memory.`);
+      if (inputs.executionRoleArn === undefined && usesAwslogs) refuse("Fargate requires task definition to have execution role ARN to support log driver awslogs.");
+      const platform = reveal(inputs.runtimePlatform) as { operatingSystemFamily?: string; cpuArchitecture?: string } | undefined;
+      if (platform?.cpuArchitecture !== undefined && !["X86_64", "ARM64"].includes(platform.cpuArchitecture)) refuse(`invalid cpuArchitecture ${platform.cpuArchitecture}`);
+      for (const c of containers) {
+        const added = ((c.linuxParameters as { capabilities?: { add?: string[] } } | undefined)?.capabilities?.add ?? []).filter((x) => x !== "SYS_PTRACE");
+        if (added.length > 0) refuse("Fargate supports adding only the SYS_PTRACE kernel capability.");
+      }
+    }
+    if (inputs.executionRoleArn === undefined && usesSecrets) refuse("secrets in a task definition need an execution role ARN to retrieve them.");
+    // Every argument replaces the task definition: the same inputs keep the revision, other
+    // inputs register the family's next one.
+    const e = ecs(ctx.options);
+    const slot = `${region}/${family}`;
+    const priorRevision = ctx.prior && ctx.prior.state.family === family && ctx.prior.state.region === region ? Number(ctx.prior.state.revision) : 0;
+    const same = priorRevision > 0 && sameInputs(ctx.prior!.inputs, inputs);
+    const revision = same ? priorRevision : Math.max(priorRevision, e.revisions.get(slot) ?? 0) + 1;
+    e.revisions.set(slot, Math.max(revision, e.revisions.get(slot) ?? 0));
+    const arnWithoutRevision = `arn:aws:ecs:${region}:${ctx.options.awsAccountId}:task-definition/${family}`;
+    const arn = `${arnWithoutRevision}:${revision}`;
+    e.taskDefinitions.set(arn, { region, networkMode, compatibilities });
+    return { id: family, state: { ...inputs, family, region, networkMode, arn, arnWithoutRevision, revision, tagsAll: inputs.tags ?? {} } };
+  },
+
+  "aws:ecs/service:Service": ({ inputs, name: logical }, ctx) => {
+    const region = regionOf(inputs, ctx);
+    const refuse = (code: string, why: string): never => {
+      throw new AwsApiError(code, why);
+    };
+    const name = inputs.name !== undefined ? str(inputs.name) : ctx.prior && typeof ctx.prior.state.name === "string" ? String(ctx.prior.state.name) : autoName(ctx, logical);
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(name)) refuse("InvalidParameterException", `Service name ${name}: up to 255 letters, numbers, hyphens and underscores`);
+    const clusterArn = inputs.cluster !== undefined ? str(inputs.cluster) : `arn:aws:ecs:${region}:${ctx.options.awsAccountId}:cluster/default`;
+    const cluster = CLUSTER_ARN.exec(clusterArn);
+    if (!cluster) refuse("InvalidParameterException", `Invalid cluster ARN: ${clusterArn}`);
+    if (cluster![2] !== region) refuse("ClusterNotFoundException", `Cluster not found: ${clusterArn} is not in ${region}`);
+    const tdArn = str(inputs.taskDefinition);
+    const td = TASK_DEFINITION_ARN.exec(tdArn);
+    if (!td) refuse("InvalidParameterException", `Invalid task definition: ${tdArn}`);
+    if (td![2] !== region) refuse("ClientException", `TaskDefinition not found: ${tdArn} is not in ${region}`);
+    const known = ecs(ctx.options).taskDefinitions.get(tdArn);
+    const launchType = inputs.launchType !== undefined ? str(inputs.launchType) : "EC2";
+    if (known && launchType === "FARGATE" && !known.compatibilities.includes("FARGATE")) refuse("InvalidParameterException", "Task definition does not support launch_type FARGATE.");
+    const network = reveal(inputs.networkConfiguration) as { subnets?: string[]; securityGroups?: string[]; assignPublicIp?: boolean } | undefined;
+    if ((known?.networkMode === "awsvpc" || launchType === "FARGATE") && !network) refuse("InvalidParameterException", "Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+    if (network) {
+      const subnets = network.subnets ?? [];
+      if (subnets.length < 1 || subnets.length > 16) refuse("InvalidParameterException", "subnets can have at least 1 and at most 16 items.");
+      for (const s of subnets) if (!/^subnet-[0-9a-f]{8,17}$/.test(String(s))) refuse("InvalidParameterException", `Error retrieving subnet information for [${s}]: The subnet ID '${s}' is malformed`);
+      const groups = network.securityGroups ?? [];
+      if (groups.length > 5) refuse("InvalidParameterException", "securityGroups can have at most 5 items.");
+      for (const g of groups) if (!/^sg-[0-9a-f]{8,17}$/.test(String(g))) refuse("InvalidParameterException", `Error retrieving security group information for [${g}]: The security group '${g}' is malformed`);
+      if (network.assignPublicIp === true && launchType !== "FARGATE" && known?.networkMode !== "awsvpc") refuse("InvalidParameterException", "Assign public IP is only supported with awsvpc network mode.");
+    }
+    const desiredCount = inputs.desiredCount !== undefined ? Number(reveal(inputs.desiredCount)) : 0;
+    if (!Number.isInteger(desiredCount) || desiredCount < 0) refuse("InvalidParameterException", `invalid desiredCount ${desiredCount}`);
+    const minHealthy = inputs.deploymentMinimumHealthyPercent !== undefined ? Number(reveal(inputs.deploymentMinimumHealthyPercent)) : 100;
+    const maxPercent = inputs.deploymentMaximumPercent !== undefined ? Number(reveal(inputs.deploymentMaximumPercent)) : 200;
+    if (minHealthy < 0 || minHealthy > 100) refuse("InvalidParameterException", "minimumHealthyPercent must be between 0 and 100");
+    if (maxPercent < 100) refuse("InvalidParameterException", "maximumPercent must be at least 100");
+    const arn = `arn:aws:ecs:${region}:${cluster![3]}:service/${cluster![4]}/${name}`;
+    const services = ecs(ctx.options).services;
+    if (services.has(arn)) refuse("InvalidParameterException", "Creation of service was not idempotent.");
+    services.add(arn);
+    return {
+      id: arn,
+      state: { ...inputs, name, cluster: clusterArn, region, launchType, desiredCount, deploymentMinimumHealthyPercent: minHealthy, deploymentMaximumPercent: maxPercent, tagsAll: inputs.tags ?? {} },
+    };
+  },
+
+  "aws:ec2/securityGroup:SecurityGroup": ({ inputs, name: logical }, ctx) => {
+    const region = regionOf(inputs, ctx);
+    const refuse = (code: string, why: string): never => {
+      throw new AwsApiError(code, why);
+    };
+    if (inputs.name !== undefined && inputs.namePrefix !== undefined) refuse("ValidationError", "name and namePrefix conflict");
+    const name = inputs.name !== undefined ? str(inputs.name) : inputs.namePrefix !== undefined ? prefixedUniqueId(str(inputs.namePrefix), ctx) : autoName(ctx, logical);
+    if (name.length > 255) refuse("InvalidParameterValue", "group name is at most 255 characters");
+    if (/^sg-/i.test(name)) refuse("InvalidParameterValue", "Group names may not be in the format sg-*");
+    const description = inputs.description !== undefined ? str(inputs.description) : "Managed by Pulumi";
+    if (description.length > 255 || !/^[A-Za-z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/.test(description)) refuse("InvalidParameterValue", "Invalid security group description");
+    const vpcId = inputs.vpcId !== undefined ? str(inputs.vpcId) : ctx.invent(() => `vpc-${randomBytes(9).toString("hex").slice(0, 17)}`, `<default VPC of ${region}>`);
+    if (!/^vpc-[0-9a-f]{8,17}$/.test(vpcId)) refuse("InvalidVpcID.Malformed", `Invalid id: "${vpcId}"`);
+    const e = ecs(ctx.options);
+    if (e.securityGroups.has(`${region}/${vpcId}/${name}`)) refuse("InvalidGroup.Duplicate", `The security group '${name}' already exists for VPC '${vpcId}'`);
+    e.securityGroups.add(`${region}/${vpcId}/${name}`);
+    const rules = (direction: "ingress" | "egress") => {
+      const list = ((reveal(inputs[direction]) ?? []) as Array<Record<string, unknown>>).map((r) => ({ cidrBlocks: [], description: "", ipv6CidrBlocks: [], prefixListIds: [], securityGroups: [], self: false, ...r }));
+      const seen = new Set<string>();
+      for (const r of list) {
+        const ports = checkSecurityGroupRule(r, direction);
+        for (const c of r.cidrBlocks as string[]) {
+          if (seen.has(`${ports}/${c}`)) refuse("InvalidPermission.Duplicate", `the specified rule "peer: ${c}, ${ports}" already exists`);
+          seen.add(`${ports}/${c}`);
+        }
+      }
+      return list;
+    };
+    // The provider removes the allow-all egress rule EC2 adds to a new group: what is listed is all there is.
+    const egress = rules("egress");
+    const ingress = rules("ingress");
+    const keep = ctx.prior && ctx.prior.state.name === name && ctx.prior.state.vpcId === vpcId && ctx.prior.state.description === description && typeof ctx.prior.id === "string";
+    const id = keep ? ctx.prior!.id! : `sg-${ctx.invent(() => randomBytes(9).toString("hex").slice(0, 17), `<id of security group ${name}>`)}`;
+    return {
+      id,
+      state: { ...inputs, name, description, vpcId, region, ingress, egress, arn: `arn:aws:ec2:${region}:${ctx.options.awsAccountId}:security-group/${id}`, ownerId: ctx.options.awsAccountId, revokeRulesOnDelete: inputs.revokeRulesOnDelete ?? false, tagsAll: inputs.tags ?? {} },
+    };
+  },
+
+  "aws:cloudwatch/logGroup:LogGroup": ({ inputs, name: logical }, ctx) => {
+    const region = regionOf(inputs, ctx);
+    const name = inputs.name !== undefined ? str(inputs.name) : inputs.namePrefix !== undefined ? prefixedUniqueId(str(inputs.namePrefix), ctx) : autoName(ctx, logical);
+    if (!/^[.\-_/#A-Za-z0-9]{1,512}$/.test(name)) throw new AwsApiError("InvalidParameterException", `log group name ${name}: 1-512 characters of [.-_/#A-Za-z0-9]`);
+    const retention = inputs.retentionInDays !== undefined ? Number(reveal(inputs.retentionInDays)) : 0;
+    const allowed = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+    if (!allowed.includes(retention)) throw new AwsApiError("InvalidParameterException", `retentionInDays must be one of ${allowed.slice(1).join(", ")}`);
+    const e = ecs(ctx.options);
+    if (e.logGroups.has(`${region}/${name}`)) throw new AwsApiError("ResourceAlreadyExistsException", "The specified log group already exists");
+    e.logGroups.add(`${region}/${name}`);
+    return {
+      id: name,
+      state: { ...inputs, name, region, retentionInDays: retention, logGroupClass: inputs.logGroupClass ?? "STANDARD", arn: `arn:aws:logs:${region}:${ctx.options.awsAccountId}:log-group:${name}`, skipDestroy: false, tagsAll: inputs.tags ?? {} },
+    };
+  },
+} satisfies Record<string, Fake>);

@@ -208,6 +208,132 @@ const GCP_MTLS_FAKES: Record<string, Fake> = {
   },
 };
 
+// --- Cloud Run worker pools (the tunnel connector) ---------------------------------------
+
+/** Cloud Run resource names: lower case, a letter first, no trailing dash, at most 49 characters. */
+const CLOUD_RUN_NAME = /^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$/;
+const REGION = /^[a-z]+-[a-z]+\d+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The CPU limits Cloud Run accepts. */
+const CLOUD_RUN_CPUS = new Set(["1", "2", "4", "6", "8"]);
+
+interface WorkerPoolTemplateInput {
+  serviceAccount?: string;
+  revision?: string;
+  containers?: Array<{
+    name?: string;
+    image?: string;
+    envs?: Array<{ name?: string; value?: string; valueSource?: { secretKeyRef?: { secret?: string; version?: string } } }>;
+    resources?: { limits?: Record<string, string> };
+  }>;
+  vpcAccess?: { connector?: string; egress?: string; networkInterfaces?: Array<{ network?: string; subnetwork?: string; tags?: string[] }> };
+}
+
+/** Refuses what the Cloud Run Admin API refuses in a worker pool's template. */
+function checkWorkerPoolTemplate(type: string, t: WorkerPoolTemplateInput | undefined): void {
+  if (!t) reject(type, "template is required");
+  const containers = t.containers ?? [];
+  if (containers.length === 0) reject(type, "template.containers: at least one container is required");
+  const names = new Set<string>();
+  containers.forEach((c, i) => {
+    if (!c.image) reject(type, `template.containers[${i}].image is required`);
+    if (containers.length > 1 && !c.name) reject(type, `template.containers[${i}].name is required when there are several containers`);
+    if (c.name !== undefined) {
+      if (names.has(c.name)) reject(type, `template.containers: duplicate name ${JSON.stringify(c.name)}`);
+      names.add(c.name);
+    }
+    const envNames = new Set<string>();
+    (c.envs ?? []).forEach((e, j) => {
+      const at = `template.containers[${i}].envs[${j}]`;
+      if (!e.name || !ENV_NAME.test(e.name)) reject(type, `${at}.name must be a C_IDENTIFIER`);
+      if (envNames.has(e.name)) reject(type, `${at}: duplicate variable ${e.name}`);
+      envNames.add(e.name);
+      if (e.value !== undefined && e.valueSource !== undefined) reject(type, `${at}: value and valueSource are mutually exclusive`);
+      const ref = e.valueSource?.secretKeyRef;
+      if (e.valueSource !== undefined && !ref) reject(type, `${at}.valueSource needs a secretKeyRef`);
+      if (ref) {
+        if (!ref.secret || !/^(?:projects\/[^/]+\/secrets\/)?[A-Za-z0-9_-]{1,255}$/.test(ref.secret)) reject(type, `${at}.valueSource.secretKeyRef.secret must be a secret name or projects/{project}/secrets/{name}, got ${JSON.stringify(ref.secret)}`);
+        if (ref.version !== undefined && !/^(latest|[1-9]\d*)$/.test(ref.version)) reject(type, `${at}.valueSource.secretKeyRef.version must be "latest" or a version number, got ${JSON.stringify(ref.version)}`);
+      }
+    });
+    const limits = c.resources?.limits ?? {};
+    if (limits.cpu !== undefined && !CLOUD_RUN_CPUS.has(limits.cpu)) reject(type, `template.containers[${i}].resources.limits.cpu must be one of 1, 2, 4, 6, 8 (got ${limits.cpu})`);
+  });
+  const vpc = t.vpcAccess;
+  if (vpc) {
+    const nics = vpc.networkInterfaces ?? [];
+    if (vpc.connector !== undefined && nics.length > 0) reject(type, "template.vpcAccess: a connector and Direct VPC network interfaces are mutually exclusive");
+    if (nics.length > 1) reject(type, "template.vpcAccess.networkInterfaces: only one network interface is supported");
+    nics.forEach((n, i) => {
+      if (!n.network && !n.subnetwork) reject(type, `template.vpcAccess.networkInterfaces[${i}]: at least one of network or subnetwork must be specified`);
+    });
+    if (vpc.egress !== undefined && !["ALL_TRAFFIC", "PRIVATE_RANGES_ONLY"].includes(vpc.egress)) reject(type, `template.vpcAccess.egress must be ALL_TRAFFIC or PRIVATE_RANGES_ONLY, got ${JSON.stringify(vpc.egress)}`);
+  }
+}
+
+const GCP_RUN_FAKES: Record<string, Fake> = {
+  /**
+   * A worker pool has no endpoint: no `uri`, no `urls`, no traffic. A new revision
+   * (`<pool>-<generation, 5 digits>-<3 letters>`) only when the template changes; scaling
+   * changes (manual instance count) make none. `deletionProtection` defaults to true.
+   */
+  "gcp:cloudrunv2/workerPool:WorkerPool": ({ type, inputs, name: logical }, ctx) => {
+    const { prior, invent, mark, options, gcpProjectNumber } = ctx;
+    const name = inputs.name !== undefined ? str(inputs.name) : invent(() => `${logical}-${randomBytes(4).toString("hex").slice(0, 7)}`, `${logical}-<random>`);
+    if (!CLOUD_RUN_NAME.test(name)) reject(type, `invalid name ${JSON.stringify(name)}: lower-case letters, digits and dashes, a letter first, at most 49 characters`);
+    const location = str(inputs.location);
+    if (!REGION.test(location)) reject(type, `invalid location ${JSON.stringify(location)}: a worker pool is regional`);
+    const project = str(inputs.project);
+    const i = reveal(inputs) as { template?: WorkerPoolTemplateInput; scaling?: { scalingMode?: string; manualInstanceCount?: number; minInstanceCount?: number; maxInstanceCount?: number } };
+    checkWorkerPoolTemplate(type, i.template);
+    const scaling = i.scaling ?? {};
+    const mode = scaling.scalingMode ?? "MANUAL";
+    if (!["MANUAL", "AUTOMATIC"].includes(mode)) reject(type, `scaling.scalingMode must be MANUAL or AUTOMATIC, got ${JSON.stringify(mode)}`);
+    if (mode === "MANUAL" && (scaling.minInstanceCount !== undefined || scaling.maxInstanceCount !== undefined)) reject(type, "scaling: min/max instance counts apply to AUTOMATIC scaling; MANUAL takes manualInstanceCount");
+    const count = scaling.manualInstanceCount;
+    if (count !== undefined && (!Number.isInteger(count) || count < 0)) reject(type, `scaling.manualInstanceCount must be a non-negative integer, got ${count}`);
+
+    const id = `projects/${project}/locations/${location}/workerPools/${name}`;
+    const same = prior !== undefined && prior.id === id;
+    const templateChanged = !same || !sameInputs(prior!.inputs.template, inputs.template);
+    const changed = !same || !sameInputs(prior!.inputs, inputs);
+    const generation = same ? Number(prior!.state.generation) + (changed ? 1 : 0) : 1;
+    const revisionName = templateChanged
+      ? `${id}/revisions/${i.template!.revision ?? invent(() => `${name}-${String(generation).padStart(5, "0")}-${Array.from(randomBytes(3), (b) => String.fromCharCode(97 + (b % 26))).join("")}`, `<revision of ${name}>`)}`
+      : String(prior!.state.latestCreatedRevision);
+    const now = changed ? mark(options.now().toISOString(), "<deploy time>") : String(prior!.state.updateTime);
+    const serviceAccount = i.template!.serviceAccount ?? `${gcpProjectNumber(project)}-compute@developer.gserviceaccount.com`;
+    return {
+      id,
+      state: {
+        ...inputs,
+        name,
+        template: { ...(inputs.template as Record<string, unknown>), serviceAccount },
+        scaling: { scalingMode: mode, ...(count !== undefined ? { manualInstanceCount: count } : {}) },
+        uid: same ? prior!.state.uid : invent(randomUUIDLike, `<uid of ${name}>`),
+        generation: String(generation),
+        observedGeneration: String(generation),
+        etag: changed ? etag(invent) : prior!.state.etag,
+        createTime: same ? prior!.state.createTime : now,
+        updateTime: now,
+        latestCreatedRevision: revisionName,
+        latestReadyRevision: revisionName,
+        launchStage: inputs.launchStage ?? "GA",
+        deletionProtection: inputs.deletionProtection ?? true,
+        deletionPolicy: inputs.deletionPolicy ?? "DELETE",
+        reconciling: false,
+        terminalCondition: { type: "Ready", state: "CONDITION_SUCCEEDED" },
+        ...labelOutputs(inputs),
+      },
+    };
+  },
+};
+
+function randomUUIDLike(): string {
+  const h = randomBytes(16).toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 export const GCP_FAKES: Record<string, Fake> = {
   /** terraform-provider-random `random_id`: `byteLength` random bytes; `id` is b64url; kept while the inputs stay the same. */
   "random:index/randomId:RandomId": ({ inputs }, { prior, invent, mark }) => {
@@ -320,4 +446,5 @@ export const GCP_FAKES: Record<string, Fake> = {
   },
 
   ...GCP_MTLS_FAKES,
+  ...GCP_RUN_FAKES,
 };

@@ -8,8 +8,9 @@
  * through the real provider logic. So what gatelock produces under these fakes can be checked
  * by real tools (Node's TLS stack, an IAM simulator, the origin verifier).
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { normaliseTunnelDir } from "../docker/tunnel-files-provider";
 import { ResourceRefusedError } from "../errors";
 import { advanceRotation, initialRotation, type RotationState } from "../shared-secret/rotation";
 import { AWS_FAKES } from "./fakes-aws";
@@ -17,6 +18,7 @@ import { AZURE_FAKES } from "./fakes-azure";
 import { AZUREAD_FAKES } from "./fakes-azuread";
 import { GCP_KEY_FAKES } from "./fakes-gcp-keys";
 import { GCP_FAKES } from "./fakes-gcp";
+import { KUBERNETES_FAKES } from "./fakes-kubernetes";
 import { TLS_FAKES } from "./fakes-tls";
 
 type MockCallArgs = pulumi.runtime.MockCallArgs;
@@ -35,10 +37,18 @@ export {
   secretValue,
   str,
 } from "./fake-kit";
-import { alnum, AUDIT_CLOCK_ANCHOR, digits, type Fake, type FakeCloudOptions, type FakeContext, fakeRandomPassword, MIN_INVENTED_LENGTH, type MockResourceArgs, type MockResult, type PriorResource, reveal, secretValue, str } from "./fake-kit";
+import { alnum, AUDIT_CLOCK_ANCHOR, digits, type Fake, type FakeCloudOptions, type FakeContext, fakeRandomPassword, isSecretValue, MIN_INVENTED_LENGTH, type MockResourceArgs, type MockResult, type PriorResource, reveal, secretValue, str } from "./fake-kit";
 
-/** Types whose every input forces replacement: same inputs → same outputs, else new ones. */
-const REPLACE_ON_ANY_CHANGE = new Set(["random:index/randomPassword:RandomPassword"]);
+/**
+ * Types that get new outputs whenever an input changes (a new password, a new secret version)
+ * and keep them otherwise: same inputs → same outputs, as the provider's diff finds nothing.
+ */
+const REPLACE_ON_ANY_CHANGE = new Set([
+  "random:index/randomPassword:RandomPassword",
+  "aws:secretsmanager/secretVersion:SecretVersion",
+  "gcp:secretmanager/secretVersion:SecretVersion",
+  "azure-native:keyvault:Secret",
+]);
 
 const FAKES: Record<string, Fake> = {
   ...AWS_FAKES,
@@ -48,6 +58,7 @@ const FAKES: Record<string, Fake> = {
   ...AZURE_FAKES,
   ...AZUREAD_FAKES,
   ...TLS_FAKES,
+  ...KUBERNETES_FAKES,
   "random:index/randomPassword:RandomPassword": ({ inputs }) => ({
     id: "none",
     state: {
@@ -71,6 +82,14 @@ const FAKES: Record<string, Fake> = {
     };
   },
   "pulumi-nodejs:dynamic/gatelock:DotenvFile": ({ inputs }) => ({ id: str(inputs.path), state: { ...inputs } }),
+  // As the provider's create: the folder is the ID, and the token is no output, only its fingerprint (a secret).
+  "pulumi-nodejs:dynamic/gatelock:DockerTunnelFiles": ({ inputs }) => {
+    const { token, ...rest } = inputs;
+    const i = reveal(rest) as Record<string, string>;
+    const folder = `${normaliseTunnelDir(i.dir)}/${i.name}`;
+    const fingerprint = `sha256:${createHash("sha256").update(str(token), "utf8").digest("hex")}`;
+    return { id: folder, state: { ...rest, dir: normaliseTunnelDir(i.dir), configPath: `${folder}/${i.configFile}`, tokenPath: `${folder}/tunnel-token`, tokenFingerprint: secretValue(fingerprint) } };
+  },
   // Redeploys (a new `redeployedAt`) only when the trigger changed, as the provider's diff decides.
   "pulumi-nodejs:dynamic/gatelock:ZuploRedeploy": ({ inputs }, { prior, options, invent, mark }) => {
     const i = reveal(inputs) as Record<string, string>;
@@ -83,6 +102,20 @@ const FAKES: Record<string, Fake> = {
         redeployedAt: unchanged ? prior.state.redeployedAt : mark(options.now().toISOString(), "<deploy time>"),
       },
     };
+  },
+  // A new token only on create and when `rotation` changed (`$rotate-token`); always a secret.
+  "pulumi-nodejs:dynamic/gatelock:ZuploTunnel": ({ inputs }, { prior, invent }) => {
+    const i = reveal(inputs) as { rotation?: unknown };
+    const tunnelId = prior?.id ?? `tnl_${invent(() => alnum(24), "<random>")}`;
+    const keep = prior !== undefined && str(prior.inputs.rotation) === String(i.rotation) && prior.state.token !== undefined;
+    // Zuplo's tokens are base64 of {"a": account tag, "t": tunnel UUID, "s": secret} (the document's example).
+    const token = keep ? (isSecretValue(prior.state.token) ? prior.state.token : secretValue(prior.state.token)) : secretValue(Buffer.from(JSON.stringify({ a: randomBytes(16).toString("hex"), t: randomUUID(), s: randomBytes(32).toString("base64") })).toString("base64"));
+    return { id: tunnelId, state: { ...inputs, tunnelId, token } };
+  },
+  "pulumi-nodejs:dynamic/gatelock:ZuploTunnelServices": ({ inputs }, { prior, invent }) => {
+    const same = prior !== undefined && JSON.stringify(reveal(prior.inputs.services)) === JSON.stringify(reveal(inputs.services));
+    const operationId = same ? prior.state.operationId : `pst_${invent(() => alnum(24), "<random>")}`;
+    return { id: `${str(inputs.account)}/${str(inputs.tunnelId)}/services`, state: { ...inputs, operationId } };
   },
 
   "aws:secretsmanager/secret:Secret": ({ inputs }, { options, prior, invent }) => {

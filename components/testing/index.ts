@@ -7,3 +7,4 @@ export { MockRunError, runUnderMocks, type MockRun, type MockRunOptions, type Re
 export { FakeCloud, fakeRandomPassword, isSecretValue, reveal, secretValue, type FakeCloudOptions, type PriorResource } from "./fakes";
 export { ResourceRefusedError } from "../errors";
 export { setZuploClientOptions, type ZuploClientOptions } from "../zuplo/client";
+export { setZuploTunnelPollOptions, type ZuploTunnelPollOptions } from "../zuplo/tunnel-provider";

@@ -63,7 +63,34 @@ export interface MockRunSettings {
 export async function startMockRun(mocks: Mocks, settings: MockRunSettings): Promise<void> {
   await pulumi.runtime.setMocks(mocks, settings.project, settings.stack, settings.preview);
   pulumi.runtime.setAllConfig(settings.config, [...settings.secretKeys]);
+  computeUrnsAsTheEngineDoes();
 }
+
+/**
+ * Make the mock monitor give resources the URNs the real engine gives them: the type part is
+ * every ancestor's type below the stack, `$`-joined, then the resource's own
+ * (`urn:pulumi:dev::proj::my:Comp$my:Inner$aws:s3/bucket:Bucket::b`). The mock monitor's own
+ * `newUrn` keeps only the parent's last type and counts the stack as a parent
+ * (`pulumi:pulumi:Stack$my:Comp`), so a URN computed the way Pulumi's SDK computes one
+ * (`pulumi.createUrn`, an alias's URN) would not match what the mock registered.
+ *
+ * Relies on: the mock monitor (after `setMocks`, `pulumi.runtime.getMonitor()`) calling its own
+ * `newUrn(parent, type, name)` method for every registration and alias, replaceable on the
+ * instance; the same in 3.142.0, 3.248.0 and 3.276.0.
+ */
+function computeUrnsAsTheEngineDoes(): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor | undefined;
+  if (!monitor || typeof monitor.newUrn !== "function") {
+    throw new Error("gatelock's mock engine cannot compute URNs: @pulumi/pulumi's mock monitor has changed (expected newUrn after setMocks)");
+  }
+  monitor.newUrn = (parent: string, type: string, name: string) => {
+    const qualified = parent ? parent.split("::")[2]! : "";
+    const chain = !qualified || qualified === STACK_TYPE ? type : `${qualified}$${type}`;
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${chain}::${name}`;
+  };
+}
+
+const STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The request the mock monitor's `registerResource` receives (a protobuf `RegisterResourceRequest`). */
 interface RegisterRequest {
@@ -134,16 +161,35 @@ export function recordRegistrations(onRegister: (registration: Registration) => 
 
 /**
  * Turn a registration's serialized inputs (a protobuf `Struct`) back into values: secrets stay
- * marked with Pulumi's secret signature (`{"4dabf18193072939515e22adb298388d": "1b47…", value}`;
- * an object or list holding a secret is marked as a whole), and unknowns (a preview's values
- * not known yet) become `pulumi.unknown` rather than vanishing.
+ * marked with Pulumi's secret signature (`{"4dabf18193072939515e22adb298388d": "1b47…", value}`)
+ * exactly where they are, not on the whole object that holds one (Pulumi's own deserializer
+ * lifts them there, since an SDK cannot mark part of a property secret; the audit can, and
+ * then shows a Container App's secret's name while it masks its value). Unknowns (a preview's
+ * values not known yet) become `pulumi.unknown` rather than vanishing.
  *
- * Relies on: `pulumi.runtime.deserializeProperties(struct, keepUnknowns)` from runtime/rpc.ts
- * (exported through `pulumi.runtime`, undocumented), with `keepUnknowns` mapping the unknown
- * placeholder to output.ts's `unknown`; the same in 3.142.0 and 3.248.0.
+ * Relies on: the `Struct`'s `toJavaScript()` (google-protobuf), Pulumi's secret signature, and
+ * `pulumi.runtime.deserializeProperty(value, keepUnknowns)` from runtime/rpc.ts (exported
+ * through `pulumi.runtime`, undocumented) for every other special value, with `keepUnknowns`
+ * mapping the unknown placeholder to output.ts's `unknown`; the same in 3.248.0 and 3.276.0.
  */
 export function deserializeInputs(struct: unknown): Record<string, unknown> {
-  return pulumi.runtime.deserializeProperties(struct as never, true) as Record<string, unknown>;
+  const raw = (struct as { toJavaScript(): Record<string, unknown> }).toJavaScript();
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, keepLeafSecrets(v)]));
+}
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+function keepLeafSecrets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(keepLeafSecrets);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SIG_KEY] === SECRET_SIG) return { [SIG_KEY]: SECRET_SIG, value: keepLeafSecrets(o.value) };
+    // Resource references, assets, output values: Pulumi's own reading.
+    if (SIG_KEY in o) return pulumi.runtime.deserializeProperty(o, true);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, keepLeafSecrets(x)]));
+  }
+  return pulumi.runtime.deserializeProperty(v, true);
 }
 
 /**

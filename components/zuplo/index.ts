@@ -17,3 +17,15 @@ export {
   type ZuploMtlsCertificateInfo,
   type ZuploMtlsEnvironment,
 } from "./mtls-certificate-provider";
+export { ZuploTunnel, type ZuploTunnelArgs } from "./tunnel";
+export { ZUPLO_TUNNEL_TYPE, zuploTunnelProvider, type ZuploTunnelInputs, type ZuploTunnelOutputs } from "./tunnel-provider";
+export { ZuploTunnelServices, type ZuploTunnelServicesArgs } from "./tunnel-services";
+export {
+  ZUPLO_TUNNEL_SERVICES_TYPE,
+  zuploTunnelServicesProvider,
+  type ZuploTunnelAccess,
+  type ZuploTunnelService,
+  type ZuploTunnelServiceProject,
+  type ZuploTunnelServicesInputs,
+  type ZuploTunnelServicesOutputs,
+} from "./tunnel-services-provider";
