@@ -348,7 +348,8 @@ describe("the built `gatelock` process: exit codes CI sees", () => {
       expect(a!.stdout.length, format).toBeGreaterThan(1000);
       expect(b!.stdout, format).toBe(a!.stdout);
     }
-  });
+    // Six audits of the 18-origin example, one process each.
+  }, 120_000);
 
   it("0 for a clean audit", () => {
     const r = gatelock(["audit", "--stack", "example", "--format", "mermaid", "--cwd", PROJECT_DIR]);

@@ -134,6 +134,10 @@ const MTLS_SETTINGS = {
   trustBundle: "string",
   dangerouslyAllowOptionalClientCert: "boolean",
 };
+/** Every tunnel origin's args besides its connector target's: the tunnel (its token from a `GatewayTunnel`). */
+const TUNNEL_SETTINGS = { tunnel: "TunnelArgs" };
+/** In a tunnel origin's `tunnel`, the `GatewayTunnel`'s outputs: its token and generation. */
+const TUNNEL_TAKES_OUTPUTS = ["tunnel.token", "tunnel.tokenGeneration"];
 const FEDERATED_SETTINGS = { gateway: "GatewayArgs", audience: "string", subjects: "string[]", claims: "map<string>", dangerouslyAllowWildcardSubjects: "boolean", url: "string" };
 
 const EXPECTED: Record<string, { inputs: Record<string, string>; required: string[]; takeOutputs: string[] }> = {
@@ -209,6 +213,34 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; required: strin
     takeOutputs: ["appGateway.name", "appGateway.resourceGroup", "appService.name", "appService.resourceGroup", "ca.key", "url", "vault.name", "vault.readers[]", "vault.resourceGroup"],
   },
   LocalMtlsOrigin: { inputs: { ...MTLS_SETTINGS, certificatesDir: "string", projectDir: "string" }, required: ["gateway"], takeOutputs: ["ca.key", "url"] },
+  AwsTunnelOrigin: {
+    inputs: { region: "string", vpcId: "string", subnets: "string[]", clusterArn: "string", originCidr: "string", ...TUNNEL_SETTINGS },
+    required: ["region", "subnets", "tunnel", "vpcId"],
+    takeOutputs: ["clusterArn", "subnets[]", ...TUNNEL_TAKES_OUTPUTS, "vpcId"],
+  },
+  GcpTunnelOrigin: {
+    inputs: { project: "string", region: "string", network: "string", subnetwork: "string", ...TUNNEL_SETTINGS },
+    required: ["network", "project", "region", "subnetwork", "tunnel"],
+    takeOutputs: ["network", "subnetwork", ...TUNNEL_TAKES_OUTPUTS],
+  },
+  AzureTunnelOrigin: {
+    inputs: { resourceGroup: "string", containerAppsEnvironmentId: "string", vaultUri: "string", ...TUNNEL_SETTINGS },
+    required: ["containerAppsEnvironmentId", "resourceGroup", "tunnel"],
+    takeOutputs: ["containerAppsEnvironmentId", "resourceGroup", ...TUNNEL_TAKES_OUTPUTS, "vaultUri"],
+  },
+  KubernetesTunnelOrigin: { inputs: { namespace: "string", networkPolicy: "boolean", originCidr: "string", ...TUNNEL_SETTINGS }, required: ["tunnel"], takeOutputs: ["namespace", ...TUNNEL_TAKES_OUTPUTS] },
+  DockerTunnelOrigin: { inputs: { format: "DockerTunnelFormat", dir: "string", projectDir: "string", ...TUNNEL_SETTINGS }, required: ["tunnel"], takeOutputs: TUNNEL_TAKES_OUTPUTS },
+  GatewayTunnel: {
+    inputs: { account: "string", project: "string", name: "string", apiUrl: "string", rotateAfterDays: "number", rotation: "number" },
+    required: ["account", "name", "project"],
+    takeOutputs: [],
+  },
+  GatewayTunnelServices: {
+    inputs: { account: "string", project: "string", tunnelId: "string", services: "TunnelService[]", apiUrl: "string" },
+    required: ["account", "project", "services", "tunnelId"],
+    // TunnelService is the origins' output type: the list, and each entry's fields, take Outputs.
+    takeOutputs: ["services", "services[]", ...["accessibleBy", "accessibleBy[]", "endpoint", "name", "tunnel"].map((f) => `services[].${f}`), "tunnelId"],
+  },
   OtherFederatedOrigin: { inputs: FEDERATED_SETTINGS, required: ["gateway"], takeOutputs: ["url"] },
   ZuploEnvironment: {
     inputs: {
@@ -301,12 +333,13 @@ describe("the plugin folder", () => {
   }
 
   it("in a project with only the AWS SDK, still serves every component; one whose SDK is missing is refused when built", async () => {
-    const awsOnly = installedWithout("gcp", "azure-native");
+    const awsOnly = installedWithout("gcp", "azure-native", "kubernetes");
     try {
       expect(JSON.parse(await servedSchema(awsOnly))).toEqual(schema);
-      const gcp = ["GcpSharedSecretOrigin", "GcpFederatedOrigin", "GcpGatewayServiceAccount", "GcpServiceAuthOrigin", "GcpMtlsOrigin"].map((n) => [n, "@pulumi/gcp"]);
-      const azure = ["AzureSharedSecretOrigin", "AzureFederatedOrigin", "AzureMtlsOrigin", "AzureServiceAuthOrigin"].map((n) => [n, "@pulumi/azure-native"]);
-      expect(refusedIn(awsOnly)).toEqual(Object.fromEntries([...gcp, ...azure]));
+      const gcp = ["GcpSharedSecretOrigin", "GcpFederatedOrigin", "GcpGatewayServiceAccount", "GcpServiceAuthOrigin", "GcpMtlsOrigin", "GcpTunnelOrigin"].map((n) => [n, "@pulumi/gcp"]);
+      const azure = ["AzureSharedSecretOrigin", "AzureFederatedOrigin", "AzureMtlsOrigin", "AzureTunnelOrigin", "AzureServiceAuthOrigin"].map((n) => [n, "@pulumi/azure-native"]);
+      // The Docker connector and the gateway's tunnel need no SDK beside @pulumi/pulumi: they are built.
+      expect(refusedIn(awsOnly)).toEqual(Object.fromEntries([...gcp, ...azure, ["KubernetesTunnelOrigin", "@pulumi/kubernetes"]]));
     } finally {
       fs.rmSync(awsOnly, { recursive: true, force: true });
     }
@@ -381,7 +414,7 @@ describe("the schema Pulumi's component provider infers from the shipped declara
       ["AwsSharedSecretOrigin", "AzureSharedSecretOrigin", "GcpSharedSecretOrigin", "LocalSharedSecretOrigin", "AzureServiceAuthOrigin", "GcpServiceAuthOrigin"]
         .map((n) => `${n}.gatewayVariables`)
         .concat(["AwsMtlsOrigin", "GcpMtlsOrigin", "AzureMtlsOrigin", "LocalMtlsOrigin"].map((n) => `${n}.gatewayCertificates`))
-        .concat("ZuploEnvironment.values", "GcpGatewayServiceAccount.serviceAccountJson")
+        .concat("ZuploEnvironment.values", "GcpGatewayServiceAccount.serviceAccountJson", "GatewayTunnel.token")
         .sort(),
     );
     expect(Object.values(schema.resources).flatMap((r) => Object.values(r.inputProperties)).some((p) => p.secret)).toBe(false);
@@ -389,7 +422,8 @@ describe("the schema Pulumi's component provider infers from the shipped declara
     // so are the gateway's private key in a certificate (an mTLS origin's output, ZuploEnvironment's
     // input) and the key of a CA brought to an mTLS origin.
     const secretFields = Object.entries(schema.types).flatMap(([t, ty]) => Object.entries(ty.properties ?? {}).filter(([, p]) => p.secret).map(([k]) => `${t.replace("gatelock:index:", "")}.${k}`));
-    expect(secretFields.sort()).toEqual(["GatewayCertificate.key", "GcpGatewayServiceAccountDescription.serviceAccountJson", "OwnCaArgs.key"]);
+    // And a tunnel's connector token, in a tunnel origin's `tunnel`.
+    expect(secretFields.sort()).toEqual(["GatewayCertificate.key", "GcpGatewayServiceAccountDescription.serviceAccountJson", "OwnCaArgs.key", "TunnelArgs.token"]);
   });
 
   it("describes every component, input, output and type field from its TSDoc", () => {
@@ -674,7 +708,7 @@ describe("the documented examples use the package as the schema says", () => {
   }
 
   it.each([
-    ["docs/components.md", 2],
+    ["docs/components.md", 3],
     ["README.md", 1],
   ])("the YAML programs in %s: every type is a package resource, every property one of its inputs, every required input there", (file, count) => {
     type Program = { resources?: Record<string, { type: string; properties?: Record<string, unknown> }> };

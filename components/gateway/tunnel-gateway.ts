@@ -14,6 +14,11 @@ import type { TunnelService } from "../tunnel/origin-args";
 import { ZuploTunnel } from "../zuplo/tunnel";
 import { ZuploTunnelServices } from "../zuplo/tunnel-services";
 
+/** The services entries of a tunnel's configuration: each origin, reachable from its environment types of this project (pure). */
+export function tunnelServicesConfiguration(project: string, services: readonly Pick<TunnelService, "name" | "endpoint" | "accessibleBy">[]) {
+  return services.map((s) => ({ name: s.name, endpoint: s.endpoint, configurations: [{ project, accessibleBy: [...s.accessibleBy] }] }));
+}
+
 export interface GatewayTunnelArgs {
   /** Zuplo account name. */
   readonly account: string;
@@ -66,7 +71,7 @@ export class GatewayTunnel extends pulumi.ComponentResource {
         apiUrl: this.apiUrl,
         account: this.account,
         tunnelId: this.tunnelId,
-        services: services.map((s) => ({ name: s.name, endpoint: s.endpoint, configurations: [{ project: this.project, accessibleBy: [...s.accessibleBy] }] })),
+        services: tunnelServicesConfiguration(this.project, services),
       },
       { parent: this, dependsOn: [...ready] },
     );

@@ -9,6 +9,7 @@ import {
 } from "../aws/mtls-origin";
 import { AwsOidcProvider as OidcProvider, type AwsOidcProviderArgs } from "../aws/oidc-provider";
 import { AwsSharedSecretOrigin as SharedSecret, type AwsSharedSecretOriginArgs } from "../aws/shared-secret-origin";
+import { AwsTunnelOrigin as Tunnel, type AwsTunnelOriginArgs as TunnelArgs } from "../aws/tunnel-origin";
 import type { AwsMtlsAlbMode, AwsMtlsApiType, MtlsOriginSettings } from "./mtls";
 import {
   type Finding,
@@ -18,8 +19,11 @@ import {
   packageCertificates,
   packageFindings,
   packageMtlsSummary,
+  packageTunnelService,
   packageVariables,
+  type TunnelService,
 } from "./outputs";
+import type { TunnelOriginSettings } from "./tunnel";
 import { builtAs, packageBase, publish } from "./package-component";
 
 /**
@@ -214,6 +218,72 @@ export class AwsMtlsOrigin extends packageBase<MtlsArgs>(Mtls) {
       pki: packageMtlsSummary(built.summary),
       gatewayVariables: packageVariables(built.gatewayVariables),
       gatewayCertificates: packageCertificates(built.gatewayCertificates),
+      findings: packageFindings(built.findings),
+    });
+  }
+}
+
+/**
+ * `AwsTunnelOrigin`'s args, as another language passes them: the tunnel, and the stack file's
+ * `aws` block of a tunnel origin. (Restated, not `Omit`ted: the schema analyzer reads no `Omit<…>`.)
+ */
+export interface AwsTunnelOriginArgs extends TunnelOriginSettings {
+  /** Region of the connector and its token's secret (e.g. `us-east-1`). */
+  readonly region: string;
+  /** The VPC the connector runs in (`vpc-…`): its security group's. */
+  readonly vpcId: pulumi.Input<string>;
+  /**
+   * Private subnets for the connector's tasks (`subnet-…`), with a NAT gateway (or VPC
+   * endpoints and a route to the internet for TCP 7844) for egress; no public IP is ever assigned.
+   */
+  readonly subnets: pulumi.Input<string>[];
+  /** An existing ECS cluster's ARN (default: gatelock creates one for the connector). */
+  readonly clusterArn?: pulumi.Input<string>;
+  /**
+   * Where the origin is, for the connector's only egress rule inside the network (e.g.
+   * `10.0.3.12/32`; default: the endpoint's address /32, when it is an IP address).
+   */
+  readonly originCidr?: string;
+}
+
+// Every arg of the TypeScript component is restated above: a compile error names one that is not.
+const restatedTunnel: Record<Exclude<keyof TunnelArgs, keyof AwsTunnelOriginArgs>, never> = {};
+void restatedTunnel;
+
+/**
+ * A tunnel origin's connector on AWS (method 5): `zuplo/tunnel` as an ECS Fargate service in
+ * private subnets, without a public IP, behind a security group with no ingress and egress only
+ * to the tunnel's edge, the AWS endpoints it starts from, and the origin. The tunnel's token
+ * (a `GatewayTunnel`'s) lives in Secrets Manager and reaches the container pinned to its version:
+ * a rotated token rolls the service.
+ */
+export class AwsTunnelOrigin extends packageBase<TunnelArgs>(Tunnel) {
+  static readonly packageType = "gatelock:index:AwsTunnelOrigin";
+  /** ARN of the token's secret. */
+  declare readonly tokenSecretArn: pulumi.Output<string>;
+  /** ARN of the task definition revision the service runs (a new one per token). */
+  declare readonly taskDefinitionArn: pulumi.Output<string>;
+  /** ARN of the ECS service. */
+  declare readonly serviceArn: pulumi.Output<string>;
+  /** The connector's security group. */
+  declare readonly securityGroupId: pulumi.Output<string>;
+  /** What the tunnel's services configuration needs for this origin: pass it to `GatewayTunnelServices`' `services`. */
+  declare readonly tunnelService: pulumi.Output<TunnelService>;
+  /** The variables the gateway needs (the origin's `service://` URL): pass them to `ZuploEnvironment`. */
+  declare readonly gatewayVariables: GatewayVariable[];
+  /** Warnings about these args, named by arg. */
+  declare readonly findings: Finding[];
+
+  constructor(name: string, args: AwsTunnelOriginArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, args, opts);
+    const built = builtAs(this, Tunnel);
+    publish<AwsTunnelOrigin>(this, {
+      tokenSecretArn: built.tokenSecretArn,
+      taskDefinitionArn: built.taskDefinitionArn,
+      serviceArn: built.serviceArn,
+      securityGroupId: built.securityGroupId,
+      tunnelService: packageTunnelService(this, built.tunnelService),
+      gatewayVariables: packageVariables(built.gatewayVariables),
       findings: packageFindings(built.findings),
     });
   }

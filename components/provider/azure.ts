@@ -9,6 +9,7 @@ import {
   type AzureMtlsVaultArgs,
 } from "../azure/mtls-origin";
 import { AzureSharedSecretOrigin as SharedSecret, type AzureSharedSecretOriginArgs } from "../azure/shared-secret-origin";
+import { AzureTunnelOrigin as Tunnel, type AzureTunnelOriginArgs as TunnelArgs } from "../azure/tunnel-origin";
 import type { AzureAppServiceClientCertMode, MtlsOriginSettings } from "./mtls";
 import {
   type Finding,
@@ -18,8 +19,11 @@ import {
   packageCertificates,
   packageFindings,
   packageMtlsSummary,
+  packageTunnelService,
   packageVariables,
+  type TunnelService,
 } from "./outputs";
+import type { TunnelOriginSettings } from "./tunnel";
 import { builtAs, packageBase, publish } from "./package-component";
 
 /**
@@ -172,6 +176,67 @@ export class AzureMtlsOrigin extends packageBase<MtlsArgs>(Mtls) {
       pki: packageMtlsSummary(built.summary),
       gatewayVariables: packageVariables(built.gatewayVariables),
       gatewayCertificates: packageCertificates(built.gatewayCertificates),
+      findings: packageFindings(built.findings),
+    });
+  }
+}
+
+/**
+ * `AzureTunnelOrigin`'s args, as another language passes them: the tunnel, and the stack file's
+ * `azure` block of a tunnel origin. (Restated, not `Omit`ted: the schema analyzer reads no `Omit<…>`.)
+ */
+export interface AzureTunnelOriginArgs extends TunnelOriginSettings {
+  /** Resource group of the Container App (and, with `vaultUri`, of the Key Vault and the connector's identity). */
+  readonly resourceGroup: pulumi.Input<string>;
+  /**
+   * Resource ID of the Container Apps environment (in the origin's virtual network) the
+   * connector runs in; usually another resource's output.
+   */
+  readonly containerAppsEnvironmentId: pulumi.Input<string>;
+  /**
+   * An RBAC Key Vault for the token (`https://<vault>.vault.azure.net/`, in `resourceGroup`),
+   * read through a managed identity of the connector's own. Default: a Container Apps secret.
+   */
+  readonly vaultUri?: pulumi.Input<string>;
+}
+
+// Every arg of the TypeScript component is restated above: a compile error names one that is not.
+const restatedTunnel: Record<Exclude<keyof TunnelArgs, keyof AzureTunnelOriginArgs>, never> = {};
+void restatedTunnel;
+
+/**
+ * A tunnel origin's connector on Azure (method 5): a Container App without ingress (nothing
+ * listens), always exactly `replicas` replicas, the tunnel's token (a `GatewayTunnel`'s) a
+ * Container Apps secret, or a Key Vault secret the app reads through a user-assigned identity
+ * allowed to read that one secret.
+ */
+export class AzureTunnelOrigin extends packageBase<TunnelArgs>(Tunnel) {
+  static readonly packageType = "gatelock:index:AzureTunnelOrigin";
+  /** Resource ID of the Container App. */
+  declare readonly containerAppId: pulumi.Output<string>;
+  /** The revision created last (a new one on every token rotation). */
+  declare readonly latestRevisionName: pulumi.Output<string>;
+  /** Resource ID of the Key Vault secret holding the token (with `vaultUri`). */
+  declare readonly tokenSecretId?: pulumi.Output<string>;
+  /** Resource ID of the connector's user-assigned identity (with `vaultUri`). */
+  declare readonly identityId?: pulumi.Output<string>;
+  /** What the tunnel's services configuration needs for this origin: pass it to `GatewayTunnelServices`' `services`. */
+  declare readonly tunnelService: pulumi.Output<TunnelService>;
+  /** The variables the gateway needs (the origin's `service://` URL): pass them to `ZuploEnvironment`. */
+  declare readonly gatewayVariables: GatewayVariable[];
+  /** Warnings about these args, named by arg. */
+  declare readonly findings: Finding[];
+
+  constructor(name: string, args: AzureTunnelOriginArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, args, opts);
+    const built = builtAs(this, Tunnel);
+    publish<AzureTunnelOrigin>(this, {
+      containerAppId: built.containerAppId,
+      latestRevisionName: built.latestRevisionName,
+      ...(built.tokenSecretId ? { tokenSecretId: built.tokenSecretId } : {}),
+      ...(built.identityId ? { identityId: built.identityId } : {}),
+      tunnelService: packageTunnelService(this, built.tunnelService),
+      gatewayVariables: packageVariables(built.gatewayVariables),
       findings: packageFindings(built.findings),
     });
   }

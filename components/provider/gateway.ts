@@ -1,9 +1,22 @@
-/** The gateway environment as the package publishes it: `gatelock:index:ZuploEnvironment`. */
+/**
+ * The gateway's side as the package publishes it: `gatelock:index:ZuploEnvironment`, and a
+ * tunnel's (method 5) `gatelock:index:GatewayTunnel` and `gatelock:index:GatewayTunnelServices`.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import { isPending } from "../component/checked-origin";
 import { settleOutput } from "../testing/pulumi-internals";
 import { ZuploEnvironment as Environment, type ZuploEnvironmentArgs as EnvironmentArgs } from "../gateway/environment";
-import { type CertificateSummary, type GatewayCertificate, type GatewayVariable, packageCertificateSummaries, packageSummaries, type VariableSummary } from "./outputs";
+import { GatewayTunnel as Tunnel, type GatewayTunnelArgs, tunnelServicesConfiguration } from "../gateway/tunnel-gateway";
+import { ZuploTunnelServices } from "../zuplo/tunnel-services";
+import {
+  type CertificateSummary,
+  type GatewayCertificate,
+  type GatewayVariable,
+  packageCertificateSummaries,
+  packageSummaries,
+  type TunnelService,
+  type VariableSummary,
+} from "./outputs";
 import { builtAs, packageBase, publish } from "./package-component";
 
 /**
@@ -170,4 +183,97 @@ async function settleFields<T extends object>(v: T, shape: Shape<T>): Promise<Pa
     if (field !== undefined) fields[k] = field as T[keyof T];
   }
   return fields;
+}
+
+/**
+ * The gateway's side of a tunnel (method 5): a Zuplo tunnel whose connector token rotates on a
+ * schedule. Pass its `token` (and `generation`) to the tunnel origin components behind it, and
+ * its `tunnelId` with their `tunnelService` outputs to a `GatewayTunnelServices`, which
+ * configures the services the tunnel carries. (The TypeScript class's `carry()` method is not
+ * callable from another language: `GatewayTunnelServices` is what it creates.)
+ */
+export class GatewayTunnel extends packageBase<GatewayTunnelArgs>(Tunnel) {
+  static readonly packageType = "gatelock:index:GatewayTunnel";
+  /** Zuplo's tunnel ID (`tnl_…`): `GatewayTunnelServices`' `tunnelId`. */
+  declare readonly tunnelId: pulumi.Output<string>;
+  /** The connector token (a secret): the `tunnel.token` of each tunnel origin behind the tunnel, for their secret stores only. */
+  declare readonly token: pulumi.Output<string>;
+  /** How many times the token has rotated: the `tunnel.tokenGeneration` of each tunnel origin behind the tunnel. */
+  declare readonly generation: pulumi.Output<number>;
+
+  constructor(name: string, args: GatewayTunnelArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, args, opts);
+    const built = builtAs(this, Tunnel);
+    publish<GatewayTunnel>(this, { tunnelId: built.tunnelId, token: pulumi.secret(built.token), generation: built.generation });
+  }
+}
+
+/** `GatewayTunnelServices`' args: the tunnel, and the services it carries. */
+export interface GatewayTunnelServicesArgs {
+  /** Zuplo account name (the `GatewayTunnel`'s). */
+  readonly account: string;
+  /** Zuplo project whose gateway may call the services (the `GatewayTunnel`'s). */
+  readonly project: string;
+  /** The tunnel's ID: its `GatewayTunnel`'s `tunnelId` output. */
+  readonly tunnelId: pulumi.Input<string>;
+  /**
+   * Every service the tunnel carries: the `tunnelService` output of each origin behind it. This
+   * component owns the tunnel's whole services configuration, so give each tunnel exactly one.
+   */
+  readonly services: pulumi.Input<pulumi.Input<TunnelService>[]>;
+  /** Developer API base URL (default `https://dev.zuplo.com`; the `GatewayTunnel`'s). */
+  readonly apiUrl?: string;
+}
+
+/**
+ * What `GatewayTunnel.carry(services, ready)` creates in TypeScript, as a component of its own:
+ * the tunnel's services configuration, parented here instead of under the tunnel. It waits for
+ * the connectors through the services it is given (each an Output of its origin component).
+ */
+class TunnelServices extends pulumi.ComponentResource {
+  readonly operationId: pulumi.Output<string>;
+  readonly services: pulumi.Output<TunnelService[]>;
+
+  constructor(name: string, args: GatewayTunnelServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super((new.target as { readonly packageType?: string }).packageType ?? "gatelock:gateway:TunnelServices", name, {}, opts);
+    const services = pulumi.output(args.services).apply((list) => {
+      const tunnels = [...new Set(list.map((s) => s.tunnel))];
+      if (tunnels.length > 1) throw new TypeError(`${name}: services of one tunnel only (got ${tunnels.join(", ")}): give each tunnel its own GatewayTunnelServices`);
+      return list.map((s) => ({ tunnel: s.tunnel, name: s.name, endpoint: s.endpoint, accessibleBy: [...s.accessibleBy] }));
+    });
+    const configuration = new ZuploTunnelServices(
+      `${name}-services`,
+      {
+        // As `GatewayTunnel` and its `carry()` give them.
+        apiUrl: (args.apiUrl ?? "https://dev.zuplo.com").replace(/\/+$/, ""),
+        account: args.account,
+        tunnelId: args.tunnelId,
+        services: services.apply((list) => tunnelServicesConfiguration(args.project, list)),
+      },
+      { parent: this },
+    );
+    this.operationId = configuration.operationId;
+    this.services = pulumi.all([services, configuration.operationId]).apply(([list]) => list);
+    this.registerOutputs({ operationId: this.operationId });
+  }
+}
+
+/**
+ * A tunnel's services configuration (method 5): the origins it carries, each reachable as
+ * `service://<name>` from the given environment types of the project, applied once their
+ * connectors exist. Name it after its `GatewayTunnel`: its resource then has the name
+ * TypeScript's `GatewayTunnel.carry()` gives it (`<name>-services`).
+ */
+export class GatewayTunnelServices extends packageBase<GatewayTunnelServicesArgs>(TunnelServices) {
+  static readonly packageType = "gatelock:index:GatewayTunnelServices";
+  /** The provisioning operation that applied the configuration (`pst_…`). */
+  declare readonly operationId: pulumi.Output<string>;
+  /** The services configured, once applied. */
+  declare readonly services: pulumi.Output<TunnelService[]>;
+
+  constructor(name: string, args: GatewayTunnelServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, args, opts);
+    const built = builtAs(this, TunnelServices);
+    publish<GatewayTunnelServices>(this, { operationId: built.operationId, services: built.services });
+  }
 }

@@ -9,6 +9,7 @@ import {
 import { GcpMtlsOrigin as Mtls, type GcpMtlsOriginArgs as MtlsArgs, type GcpMtlsTargetHttpsProxyArgs } from "../gcp/mtls-origin";
 import { GcpServiceAuthOrigin as ServiceAuth, type GcpServiceAuthOriginArgs as ServiceAuthArgs } from "../gcp/service-auth-origin";
 import { GcpSharedSecretOrigin as SharedSecret, type GcpSharedSecretOriginArgs } from "../gcp/shared-secret-origin";
+import { GcpTunnelOrigin as Tunnel, type GcpTunnelOriginArgs as TunnelArgs } from "../gcp/tunnel-origin";
 import { ServiceAuthCredentialConfig } from "../model/service-auth/config";
 import type { CredentialArgs } from "../service-auth/origin-args";
 import type { GcpTokenKind } from "./gcp-token-kind";
@@ -21,8 +22,11 @@ import {
   packageCertificates,
   packageFindings,
   packageMtlsSummary,
+  packageTunnelService,
   packageVariables,
+  type TunnelService,
 } from "./outputs";
+import type { TunnelOriginSettings } from "./tunnel";
 import { builtAs, packageBase, publish } from "./package-component";
 
 /**
@@ -277,6 +281,66 @@ export class GcpMtlsOrigin extends packageBase<MtlsArgs>(Mtls) {
       pki: packageMtlsSummary(built.summary),
       gatewayVariables: packageVariables(built.gatewayVariables),
       gatewayCertificates: packageCertificates(built.gatewayCertificates),
+      findings: packageFindings(built.findings),
+    });
+  }
+}
+
+/**
+ * `GcpTunnelOrigin`'s args, as another language passes them: the tunnel, and the stack file's
+ * `gcp` block of a tunnel origin. (Restated, not `Omit`ted: the schema analyzer reads no `Omit<…>`.)
+ */
+export interface GcpTunnelOriginArgs extends TunnelOriginSettings {
+  /** Project ID that holds the connector, its service account and the token's secret. */
+  readonly project: string;
+  /** Region of the Cloud Run worker pool (e.g. `europe-west1`): where the origin's subnetwork is. */
+  readonly region: string;
+  /** The VPC network the origin is in (name or self link; usually another resource's output). */
+  readonly network: pulumi.Input<string>;
+  /** The subnetwork in `region` the connector's Direct VPC egress takes its addresses from (name or self link). */
+  readonly subnetwork: pulumi.Input<string>;
+}
+
+// Every arg of the TypeScript component is restated above: a compile error names one that is not.
+const restatedTunnel: Record<Exclude<keyof TunnelArgs, keyof GcpTunnelOriginArgs>, never> = {};
+void restatedTunnel;
+
+/**
+ * A tunnel origin's connector on GCP (method 5): a Cloud Run worker pool (no HTTP endpoint,
+ * nothing listens) running the connector image with Direct VPC egress into the origin's
+ * network, as a service account of its own that may read the tunnel's token (a `GatewayTunnel`'s)
+ * in Secret Manager and nothing else.
+ */
+export class GcpTunnelOrigin extends packageBase<TunnelArgs>(Tunnel) {
+  static readonly packageType = "gatelock:index:GcpTunnelOrigin";
+  /** Email of the connector's service account. */
+  declare readonly serviceAccountEmail: pulumi.Output<string>;
+  /** Resource name of the token's secret (`projects/<number>/secrets/<id>`). */
+  declare readonly secretName: pulumi.Output<string>;
+  /** The secret version the connector runs with (a new one on every token rotation). */
+  declare readonly tokenVersion: pulumi.Output<string>;
+  /** Name of the worker pool. */
+  declare readonly workerPoolName: pulumi.Output<string>;
+  /** The worker pool revision created last (a new one on every token rotation). */
+  declare readonly latestRevision: pulumi.Output<string>;
+  /** What the tunnel's services configuration needs for this origin: pass it to `GatewayTunnelServices`' `services`. */
+  declare readonly tunnelService: pulumi.Output<TunnelService>;
+  /** The variables the gateway needs (the origin's `service://` URL): pass them to `ZuploEnvironment`. */
+  declare readonly gatewayVariables: GatewayVariable[];
+  /** Warnings about these args, named by arg. */
+  declare readonly findings: Finding[];
+
+  constructor(name: string, args: GcpTunnelOriginArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, args, opts);
+    const built = builtAs(this, Tunnel);
+    publish<GcpTunnelOrigin>(this, {
+      serviceAccountEmail: built.serviceAccountEmail,
+      secretName: built.secretName,
+      tokenVersion: built.tokenVersion,
+      workerPoolName: built.workerPoolName,
+      latestRevision: built.latestRevision,
+      tunnelService: packageTunnelService(this, built.tunnelService),
+      gatewayVariables: packageVariables(built.gatewayVariables),
       findings: packageFindings(built.findings),
     });
   }

@@ -41,7 +41,12 @@ const CARRIES_THE_SECRET = { secretOutputs: ["gatewayVariables"] };
 const CARRIES_THE_KEY = { secretOutputs: ["gatewayCertificates"] };
 
 export const PACKAGE_AREAS: readonly PackageArea[] = [
-  { cloud: "aws", pkgs: ["@pulumi/aws"], components: { AwsSharedSecretOrigin: CARRIES_THE_SECRET, AwsFederatedOrigin: {}, AwsOidcProvider: {}, AwsMtlsOrigin: CARRIES_THE_KEY }, load: () => import("./aws") },
+  {
+    cloud: "aws",
+    pkgs: ["@pulumi/aws"],
+    components: { AwsSharedSecretOrigin: CARRIES_THE_SECRET, AwsFederatedOrigin: {}, AwsOidcProvider: {}, AwsMtlsOrigin: CARRIES_THE_KEY, AwsTunnelOrigin: {} },
+    load: () => import("./aws"),
+  },
   {
     cloud: "gcp",
     pkgs: ["@pulumi/gcp"],
@@ -51,15 +56,24 @@ export const PACKAGE_AREAS: readonly PackageArea[] = [
       GcpGatewayServiceAccount: { secretOutputs: ["serviceAccountJson"] },
       GcpServiceAuthOrigin: CARRIES_THE_SECRET,
       GcpMtlsOrigin: CARRIES_THE_KEY,
+      GcpTunnelOrigin: {},
     },
     load: () => import("./gcp"),
   },
-  { cloud: "azure", pkgs: ["@pulumi/azure-native"], components: { AzureSharedSecretOrigin: CARRIES_THE_SECRET, AzureFederatedOrigin: {}, AzureMtlsOrigin: CARRIES_THE_KEY }, load: () => import("./azure") },
+  { cloud: "azure", pkgs: ["@pulumi/azure-native"], components: { AzureSharedSecretOrigin: CARRIES_THE_SECRET, AzureFederatedOrigin: {}, AzureMtlsOrigin: CARRIES_THE_KEY, AzureTunnelOrigin: {} }, load: () => import("./azure") },
   // Apart from the other Azure components: only this one needs azuread too.
   { cloud: "azure", pkgs: ["@pulumi/azure-native", "@pulumi/azuread"], components: { AzureServiceAuthOrigin: CARRIES_THE_SECRET }, load: () => import("./azure-service-auth") },
   { cloud: "local", components: { LocalSharedSecretOrigin: CARRIES_THE_SECRET, LocalMtlsOrigin: CARRIES_THE_KEY }, load: () => import("./local") },
   { cloud: "other", components: { OtherFederatedOrigin: {} }, load: () => import("./other") },
-  { cloud: "gateway", components: { ZuploEnvironment: { secretOutputs: ["values"] } }, load: () => import("./gateway") },
+  // A tunnel origin outputs no secret: the token it takes goes to its connector's secret store only.
+  { cloud: "kubernetes", pkgs: ["@pulumi/kubernetes"], components: { KubernetesTunnelOrigin: {} }, load: () => import("./kubernetes") },
+  { cloud: "docker", components: { DockerTunnelOrigin: {} }, load: () => import("./docker") },
+  {
+    cloud: "gateway",
+    // The tunnel's connector token.
+    components: { ZuploEnvironment: { secretOutputs: ["values"] }, GatewayTunnel: { secretOutputs: ["token"] }, GatewayTunnelServices: {} },
+    load: () => import("./gateway"),
+  },
 ];
 
 /**
@@ -72,6 +86,8 @@ export const SECRET_TYPE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   GatewayCertificate: ["key"],
   // The private key of a CA brought to an mTLS origin (its `ca`).
   OwnCaArgs: ["key"],
+  // A tunnel's connector token (`GatewayTunnel`'s `token`), in a tunnel origin's `tunnel`.
+  TunnelArgs: ["token"],
 };
 
 const SECRET_OUTPUTS: ReadonlyMap<string, readonly string[]> = new Map(

@@ -6,7 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GatewayCertificate as TsGatewayCertificate } from "../gateway/certificates";
 import type { GatewayVariable as PairedVariable, VariableSummary as TsVariableSummary } from "../gateway/environment";
 import type { Finding as ModelFinding } from "../model/safety";
+import type { TunnelService as TsTunnelService } from "../tunnel/origin-args";
 import type { MtlsGatewayEnvironment } from "./mtls";
+import type { TunnelAccess } from "./tunnel";
 
 /**
  * One variable for the gateway's environment: an origin component outputs its variables in
@@ -119,6 +121,21 @@ export interface OtherVerifierSettings {
 }
 
 /**
+ * What a tunnel's services configuration needs for one origin: a tunnel origin component
+ * outputs it in `tunnelService`, and `GatewayTunnelServices` takes them in `services`.
+ */
+export interface TunnelService {
+  /** The tunnel that carries it (its name). */
+  readonly tunnel: string;
+  /** The service name the gateway calls as `service://<name>`. */
+  readonly name: string;
+  /** The origin as the connector reaches it inside the private network. */
+  readonly endpoint: string;
+  /** Zuplo environment types that may call the service. */
+  readonly accessibleBy: TunnelAccess[];
+}
+
+/**
  * An origin's gateway variables as the package outputs them. The resources a variable waits for
  * (`dependsOn`, which cannot cross into another language) become dependencies of its value, so
  * a `ZuploEnvironment` built from it in any language still waits for them.
@@ -187,6 +204,16 @@ export function packageCertificateSummaries(certificates: readonly { readonly or
 function valueAfter(value: pulumi.Input<string>, ready: readonly pulumi.Resource[], secret: boolean): pulumi.Output<string> {
   const out = ready.length === 0 ? pulumi.output(value) : pulumi.all([value, ...ready.map((r) => r.urn)]).apply(([v]) => v);
   return secret ? pulumi.secret(out) : out;
+}
+
+/**
+ * A tunnel origin's services-configuration entry as the package outputs it: an Output of the
+ * origin component, so a services configuration built from it, in any language, waits for the
+ * connector (as the TypeScript `GatewayTunnel.carry(services, [origin])` does).
+ */
+export function packageTunnelService(origin: pulumi.Resource, service: TsTunnelService): pulumi.Output<TunnelService> {
+  const entry: TunnelService = { tunnel: service.tunnel, name: service.name, endpoint: service.endpoint, accessibleBy: service.accessibleBy.map((a) => a as TunnelAccess) };
+  return origin.urn.apply(() => entry);
 }
 
 export function packageFindings(findings: readonly ModelFinding[]): Finding[] {

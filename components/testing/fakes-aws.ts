@@ -75,8 +75,10 @@ export const AWS_FAKES: Record<string, Fake> = {
   },
 
   "aws:iam/role:Role": ({ inputs, name: logical }, { options, prior, invent, mark }) => {
-    // Pulumi auto-names a role without `name`: logical name plus a random suffix.
-    const name = inputs.name !== undefined ? str(inputs.name) : `${logical}-${invent(() => randomBytes(4).toString("hex").slice(0, 7), "<random>")}`;
+    // Pulumi auto-names a role without `name`: logical name plus a random suffix, kept in the
+    // state, so later updates keep it.
+    const autoName = typeof prior?.state.name === "string" && prior.inputs.name === undefined ? prior.state.name : undefined;
+    const name = inputs.name !== undefined ? str(inputs.name) : (autoName ?? `${logical}-${invent(() => randomBytes(4).toString("hex").slice(0, 7), "<random>")}`);
     if (!/^[\w+=,.@-]{1,64}$/.test(name)) throw new AwsApiError("ValidationError", "role name must be 1-64 characters of [\\w+=,.@-]");
     const path = inputs.path !== undefined ? str(inputs.path) : "/";
     const maxSessionDuration = inputs.maxSessionDuration !== undefined ? Number(reveal(inputs.maxSessionDuration)) : 3600;
