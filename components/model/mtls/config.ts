@@ -152,7 +152,7 @@ export const GcpMtlsConfig = z
       .strictObject({
         name: z.string().regex(GCP_RESOURCE_NAME, { error: "expected a GCP resource name" }),
         urlMap: z.string().min(1).describe("The URL map the proxy routes with (name, ID or self link)."),
-        sslCertificates: z.array(z.string().min(1)).min(1).describe("The proxy's server certificates (names, IDs or self links)."),
+        sslCertificates: z.array(z.string().min(1)).min(1).max(15).describe("The proxy's server certificates (names, IDs or self links; at most 15)."),
       })
       .optional()
       .describe("A global target HTTPS proxy gatelock creates with the policy attached. Without it, attach the policy (the `serverTlsPolicy` output) to your own proxy."),

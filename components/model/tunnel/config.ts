@@ -86,7 +86,10 @@ export const GcpTunnelConfig = z
 export const AzureTunnelConfig = z
   .strictObject({
     resourceGroup: z.string().regex(AZURE_RG, { error: "expected an Azure resource group name" }),
-    containerAppsEnvironmentId: z.string().min(1).describe("The Container Apps environment (in the origin's virtual network) the connector runs in, without ingress."),
+    containerAppsEnvironmentId: z
+      .string()
+      .regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.App\/managedEnvironments\/[^/]+$/i, { error: "expected the resource ID of a Container Apps environment (`/subscriptions/…/providers/Microsoft.App/managedEnvironments/<name>`)" })
+      .describe("The Container Apps environment (in the origin's virtual network) the connector runs in, without ingress."),
     vaultUri: z
       .string()
       .regex(/^https:\/\/[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)\/?$/, { error: "expected a Key Vault URI (e.g. `https://kv-acme.vault.azure.net/`)" })
