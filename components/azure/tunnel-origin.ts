@@ -89,7 +89,7 @@ export class AzureTunnelOrigin extends pulumi.ComponentResource {
       config: tunnelConfig(name, "azure", args, { resourceGroup, containerAppsEnvironmentId, vaultUri }),
       placeholders: {
         "azure.resourceGroup": () => "gatelock-pending",
-        "azure.containerAppsEnvironmentId": () => "gatelock-pending",
+        "azure.containerAppsEnvironmentId": () => "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/gatelock-pending/providers/Microsoft.App/managedEnvironments/gatelock-pending",
         "azure.vaultUri": () => "https://gatelock-pending.vault.azure.net/",
       },
       is: isTunnelOn("azure"),
