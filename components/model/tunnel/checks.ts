@@ -42,6 +42,11 @@ export function checkTunnelOrigin(o: ParsedTunnelOrigin, at: At, oracle: IgnoreO
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     issues.push(invalid(at("tunnel", "endpoint"), `the connector forwards HTTP: \`${url.protocol}\` is not a scheme it can reach the origin with.`, "use the origin's http:// or https:// address inside the network."));
   }
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (!isIP(host) && !/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(host)) {
+    issues.push(invalid(at("tunnel", "endpoint"), "the endpoint's host is neither an IP address nor a DNS name.", "give the origin's address or DNS name inside the network."));
+    return issues;
+  }
   if (url.username || url.password || url.search || url.hash) {
     issues.push(unsafe(at("tunnel", "endpoint"), "the endpoint carries user info, a query or a fragment, which would be sent with every request and shown in the audit.", "use the origin's scheme, host and port only."));
   }
