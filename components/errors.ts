@@ -23,6 +23,13 @@ export type GatelockErrorCode =
   /** A stack named on the command line could not be found or read. */
   | "ERR_STACK_NOT_FOUND"
   /**
+   * The Zuplo project named on the command line (`gateway sync --project`, `init --from`) is not
+   * one: no `config/` folder with a `*.oas.json` routes file.
+   */
+  | "ERR_GATEWAY_PROJECT_NOT_FOUND"
+  /** `init` would overwrite an existing stack file; gatelock never does. */
+  | "ERR_STACK_EXISTS"
+  /**
    * A package the stack needs is not installed: the Pulumi SDK of a cloud its origins use
    * (`@pulumi/aws`, `@pulumi/gcp`, `@pulumi/azure-native` are optional peer dependencies).
    * The config is fine; the installation is not. Built by `missingDependencyError`.
@@ -110,9 +117,16 @@ export type WarningCode =
   /** A narrow AWS action pattern, expanded against the catalog. */
   | "WARN_ACTION_PATTERN"
   /** Wildcard AWS resources (behind `dangerouslyAllowWildcardResources`). */
-  | "WARN_WILDCARD_RESOURCES";
+  | "WARN_WILDCARD_RESOURCES"
+  /** `gateway sync`: a route forwards to an origin the stack does not lock (a URL or variable gatelock does not know). */
+  | "WARN_ROUTE_UNKNOWN_ORIGIN"
+  /**
+   * `gateway sync`: a route forwards to a locked origin with a handler sync cannot give what the
+   * method needs (an AWS federated origin behind a `urlRewriteHandler` or custom handler: nothing signs the request).
+   */
+  | "WARN_ROUTE_HANDLER_UNSUPPORTED";
 
-/** Codes of error findings only the audit raises (beside every `GatelockErrorCode`). */
+/** Codes of error findings only the audit and `gateway sync` raise (beside every `GatelockErrorCode`). */
 export type AuditErrorCode =
   /** A secret value would have been printed; the audit refused to print it. */
   | "ERR_SECRET_IN_OUTPUT"
@@ -121,7 +135,13 @@ export type AuditErrorCode =
   /** The Zuplo API key is in plain text in the stack file. */
   | "ERR_PLAINTEXT_API_KEY"
   /** `audit --program`: the user's program failed to load (a syntax error) or threw. */
-  | "ERR_PROGRAM_FAILED";
+  | "ERR_PROGRAM_FAILED"
+  /**
+   * `gateway sync`: a route of the Zuplo project forwards to a locked origin without the
+   * origin's gateway policies (or without the handler options its method needs): requests
+   * leave the gateway without what the origin checks.
+   */
+  | "ERR_ROUTE_UNLOCKED";
 
 /** Why one config key was refused. */
 export type IssueReason = "missing" | "invalid" | "conflict" | "unsafe";

@@ -307,12 +307,12 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
   }
   const sides = r.origins.map((o) => originSide(o, r.gatewayPolicies));
   const checklistIntro = r.origins.length
-    ? "Gateway items are for the Zuplo project, origin items for whoever runs the origin (`gatelock/origin` has `createSharedSecretVerifier` and `createTokenVerifier`).\n\n"
+    ? `Gateway items are for the Zuplo project (\`gatelock gateway sync --stack ${r.stack} --project <zuplo project>\` does them), origin items for whoever runs the origin (\`gatelock/origin\` has \`createSharedSecretVerifier\` and \`createTokenVerifier\`).\n\n`
     : "";
   const checklistEntries = r.origins.map((o, i) => checklistEntry(o, configs.get(o.name), sides[i]!, true));
   // The shorter form, when the comment would be too long: one gateway item for all origins.
   const checklistGatewayAll = r.gatewayPolicies.some((c) => c.policies.length > 0)
-    ? "- [ ] Gateway: add every policy of `policiesJson` (in `--format json`, or `pulumi stack output policiesJson`) to `config/policies.json`, and each origin's to the inbound policies of the routes that forward to it.\n"
+    ? `- [ ] Gateway: run \`gatelock gateway sync --stack ${r.stack} --project <zuplo project>\`: it writes every policy of \`policiesJson\` into \`config/policies.json\` and each origin's into the inbound policies of the routes that forward to it (\`--check\` in the gateway's CI).\n`
     : "";
   const checklistEntriesShort = r.origins.map((o, i) => checklistEntry(o, configs.get(o.name), sides[i]!, false));
 
@@ -334,7 +334,7 @@ export function renderMarkdown(r: AuditReport, options: MarkdownOptions = {}): s
   const policiesSection =
     r.policiesJson.policies.length === 0
       ? ""
-      : `## Gateway policy configuration\n\nMerge these entries into \`config/policies.json\` (an entry with the same \`name\` is gatelock's earlier one: replace it).\n\n<details><summary>${plural(r.policiesJson.policies.length, "policy", "policies")} for \`config/policies.json\`</summary>\n\n\`\`\`json\n${JSON.stringify(r.policiesJson, null, 2)}\n\`\`\`\n\n</details>\n\n`;
+      : `## Gateway policy configuration\n\n\`gatelock gateway sync --stack ${r.stack} --project <zuplo project>\` merges these entries into \`config/policies.json\` (replacing gatelock's earlier ones, leaving every other entry alone).\n\n<details><summary>${plural(r.policiesJson.policies.length, "policy", "policies")} for \`config/policies.json\`</summary>\n\n\`\`\`json\n${JSON.stringify(r.policiesJson, null, 2)}\n\`\`\`\n\n</details>\n\n`;
   const groups = groupResources(r);
   const groupTables = groups.map(
     (g) => `### ${cell(g.title)} (${g.resources.length})\n\n| name | type |\n|---|---|\n${g.resources.map((x) => `| ${cell(x.name)} | ${code(cell(x.type))} |\n`).join("")}\n`,

@@ -158,7 +158,7 @@ function configuredAwsAccount(model: ReturnType<typeof buildModel>): string | un
 }
 
 /** `gatelock:gateway` and `gatelock:origins` from the stack file, parsed from JSON. */
-function rawGatelockConfig(sc: StackConfig): unknown {
+export function rawGatelockConfig(sc: StackConfig): unknown {
   const get = (k: string) => {
     const v = sc.config[`gatelock:${k}`];
     if (v === undefined) return undefined;

@@ -3,6 +3,8 @@
  * `gatelock`: a thin shell over the library. Parses arguments, runs, renders, exits.
  *
  *   gatelock audit --stack <name> [--format markdown|json|mermaid] [--cwd <dir>]
+ *   gatelock gateway sync --stack <name> --project <zuplo project> [--check] [--dry-run]
+ *   gatelock init --from <zuplo project> [--stack <name>]
  *   gatelock schema
  *
  * Exit codes: 0 ok, 1 refused (error findings, invalid config), 2 usage, 3 internal error.
@@ -22,6 +24,9 @@ import type { AuditReport } from "../audit/report";
 import { findProjectDir } from "../audit/stack-file";
 import { GatelockError } from "../errors";
 import { stackJsonSchema } from "../model/json-schema";
+import { initStackFromProject } from "../gateway-project/init";
+import { stackLockedOrigins } from "../gateway-project/stack-origins";
+import { type SyncMode, syncGatewayProject } from "../gateway-project/sync";
 
 /** The CLI's exit codes: CI can tell a refusal (1) from a mistake in the call (2) and a crash (3). */
 export const EXIT = {
@@ -55,19 +60,36 @@ const AUDIT_USAGE = `  gatelock audit --stack <name> [--format markdown|json|mer
       On a terminal, without --format or --output: a short summary, in colour unless NO_COLOR
       is set. Progress goes to standard error when an audit takes more than a second.
 `;
+const SYNC_USAGE = `  gatelock gateway sync --stack <name> --project <zuplo project> [--check | --dry-run] [--cwd <dir>]
+      Bring a Zuplo project in step with the stack: gatelock's policies in
+      config/policies.json (only entries named gatelock-…), each origin's policy names at the
+      end of the inbound policies of every route that forwards to it (config/*.oas.json), the
+      handler options mTLS, tunnel and AWS federated origins need, and the modules they import.
+      Formatting is kept, each file is replaced atomically, and a second run changes nothing.
+      --check    change nothing; print the diff; exit 1 if the project is out of date or a
+                 route forwards to a locked origin without its policies (for the gateway's CI)
+      --dry-run  change nothing; print the diff; exit 0
+`;
+const INIT_USAGE = `  gatelock init --from <zuplo project> [--stack <name>] [--cwd <dir>]
+      Write a starter stack file (stacks/Pulumi.<name>.yaml, default name dev) from the Zuplo
+      project's routes: the origins their handlers forward to, the variables they use, and
+      commented suggestions of methods by where each URL points. Never overwrites a file.
+`;
 const SCHEMA_USAGE = `  gatelock schema
       Print the JSON Schema for stacks/Pulumi.<env>.yaml.
 `;
 const USAGE = `Usage:
-${AUDIT_USAGE}${SCHEMA_USAGE}  gatelock --version
+${AUDIT_USAGE}${SYNC_USAGE}${INIT_USAGE}${SCHEMA_USAGE}  gatelock --version
       Print gatelock's version.
 
 Exit codes:
   0  ok: no error finding (warnings allowed)
-  1  refused: an error finding (or what --fail-on names: any warning, any trust change), an
+  1  refused: an error finding, a gateway project out of date (gateway sync --check), a stack
+     file init would overwrite, (or what --fail-on names: any warning, any trust change), an
      invalid config, or a stack file or Pulumi.yaml that is not valid YAML (reported as
      file:line:column, never quoting the file)
-  2  usage: unknown command or option, missing --stack, unknown --format or --fail-on, a
+  2  usage: unknown command or option, missing --stack, --project or --from, a --project or
+     --from that is not a Zuplo project, unknown --format or --fail-on, a
      stack with no stack file, no Pulumi.yaml in --cwd or above, a --baseline that is not
      an audit report
   3  internal error in gatelock (ERR_INTERNAL): please report it; set GATELOCK_DEBUG=1 to
@@ -105,7 +127,7 @@ export async function main(argv: string[], io: CliIo = { out: process.stdout, er
   }
 }
 
-const COMMANDS = ["audit", "schema", "help"];
+const COMMANDS = ["audit", "gateway", "init", "schema", "help"];
 const AUDIT_OPTIONS = {
   stack: { type: "string", short: "s" },
   format: { type: "string", short: "f" },
@@ -139,6 +161,8 @@ async function run(argv: string[], io: CliIo, { audit, auditProgram }: Audits, e
     io.out.write(`${JSON.stringify(stackJsonSchema(), null, 2)}\n`);
     return EXIT.OK;
   }
+  if (command === "gateway") return gatewayCommand(rest, io);
+  if (command === "init") return initCommand(rest, io);
   if (command !== "audit") {
     if (command === "--help" || command === "-h" || command === "help") {
       io.out.write(USAGE);
@@ -235,13 +259,109 @@ function usageError(io: CliIo, message: string, usage?: string): number {
   return EXIT.USAGE;
 }
 
+const SYNC_OPTIONS = {
+  stack: { type: "string", short: "s" },
+  project: { type: "string", short: "p" },
+  check: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  cwd: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+async function gatewayCommand(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === "--help" || sub === "-h" || sub === "help") {
+    io.out.write(`Usage:\n${SYNC_USAGE}`);
+    return EXIT.OK;
+  }
+  if (sub !== "sync") {
+    const suggestion = sub ? closest(sub, ["sync"]) : undefined;
+    return usageError(io, sub ? `unknown gateway command ${JSON.stringify(sub)}${suggestion ? `; did you mean \`sync\`?` : ""}` : "gateway needs a command: sync", `Usage:\n${SYNC_USAGE}`);
+  }
+  let values: { stack?: string; project?: string; check?: boolean; "dry-run"?: boolean; cwd?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: rest, options: SYNC_OPTIONS, strict: true }));
+  } catch (e) {
+    return usageError(io, flagError(e, SYNC_OPTIONS), `Usage:\n${SYNC_USAGE}`);
+  }
+  if (values.help) {
+    io.out.write(`Usage:\n${SYNC_USAGE}`);
+    return EXIT.OK;
+  }
+  if (!values.stack) return usageError(io, "--stack is required", `Usage:\n${SYNC_USAGE}`);
+  if (!values.project) return usageError(io, "--project is required (the Zuplo project's folder)", `Usage:\n${SYNC_USAGE}`);
+  if (values.check && values["dry-run"]) return usageError(io, "--check and --dry-run do not go together: --check is --dry-run that exits 1 when out of date");
+  const cwd = values.cwd ?? process.cwd();
+  const mode: SyncMode = values.check ? "check" : values["dry-run"] ? "dry-run" : "write";
+  try {
+    const origins = stackLockedOrigins(findProjectDir(cwd), values.stack);
+    const projectDir = path.resolve(cwd, values.project);
+    const result = syncGatewayProject({ projectDir, origins, stack: values.stack, mode });
+    if (mode !== "write") io.out.write(result.diff);
+    for (const f of result.written) io.err.write(`gatelock: wrote ${path.relative(cwd, f) || f}\n`);
+    for (const f of result.findings) io.err.write(`gatelock: ${f.severity}: ${f.path}: ${f.message}${f.fix ? ` Fix: ${f.fix}` : ""} [${f.code}]\n`);
+    const outOfDate = result.changes.length > 0;
+    if (mode === "check") io.err.write(outOfDate ? `gatelock: ${values.project} is out of date with stack ${values.stack}: run \`gatelock gateway sync\` without --check.\n` : `gatelock: ${values.project} is in sync with stack ${values.stack}.\n`);
+    else if (!outOfDate) io.err.write(`gatelock: ${values.project} is already in sync with stack ${values.stack}.\n`);
+    const errors = result.findings.some((f) => f.severity === "error");
+    if (mode === "check") return outOfDate || errors ? EXIT.REFUSED : EXIT.OK;
+    if (mode === "dry-run") return EXIT.OK;
+    return errors ? EXIT.REFUSED : EXIT.OK;
+  } catch (e) {
+    return gatelockErrorExit(e, io);
+  }
+}
+
+const INIT_OPTIONS = {
+  from: { type: "string" },
+  stack: { type: "string", short: "s" },
+  cwd: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+async function initCommand(argv: string[], io: CliIo): Promise<number> {
+  let values: { from?: string; stack?: string; cwd?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: INIT_OPTIONS, strict: true }));
+  } catch (e) {
+    return usageError(io, flagError(e, INIT_OPTIONS), `Usage:\n${INIT_USAGE}`);
+  }
+  if (values.help) {
+    io.out.write(`Usage:\n${INIT_USAGE}`);
+    return EXIT.OK;
+  }
+  if (!values.from) return usageError(io, "--from is required (the Zuplo project's folder)", `Usage:\n${INIT_USAGE}`);
+  const cwd = values.cwd ?? process.cwd();
+  const stack = values.stack ?? "dev";
+  try {
+    let projectDir: string;
+    try {
+      projectDir = findProjectDir(cwd);
+    } catch {
+      projectDir = path.resolve(cwd); // no Pulumi project yet: stacks/ under --cwd
+    }
+    const result = initStackFromProject({ from: path.resolve(cwd, values.from), fromLabel: values.from, projectDir, stack });
+    io.err.write(`gatelock: wrote ${path.relative(cwd, result.file) || result.file} with ${result.origins.length} origin${result.origins.length === 1 ? "" : "s"} (${result.origins.map((o) => o.name).join(", ") || "none"}): fill in the TODOs, then run \`gatelock audit --stack ${stack}\`.\n`);
+    return EXIT.OK;
+  } catch (e) {
+    return gatelockErrorExit(e, io);
+  }
+}
+
+/** A refusal from the library: exit 2 when the call named something that is not there, 1 otherwise. */
+function gatelockErrorExit(e: unknown, io: CliIo): number {
+  if (!(e instanceof GatelockError)) throw e;
+  io.err.write(`gatelock: ${e.message} [${e.code}]\n`);
+  return e.code === "ERR_STACK_NOT_FOUND" || e.code === "ERR_GATEWAY_PROJECT_NOT_FOUND" ? EXIT.USAGE : EXIT.REFUSED;
+}
+
 /** parseArgs' complaint, with a "did you mean" for an unknown flag. */
-function flagError(e: unknown): string {
+function flagError(e: unknown, options: object = AUDIT_OPTIONS): string {
   const message = (e as Error).message;
   if ((e as { code?: string }).code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return message;
   const flag = /'(-{1,2}[^']+)'/.exec(message)?.[1];
   if (!flag) return message;
-  const suggestion = closest(flag.replace(/^-+/, ""), Object.keys(AUDIT_OPTIONS));
+  const suggestion = closest(flag.replace(/^-+/, ""), Object.keys(options));
   return `unknown option ${flag}${suggestion ? `; did you mean \`--${suggestion}\`?` : ""}`;
 }
 

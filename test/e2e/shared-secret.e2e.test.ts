@@ -2,9 +2,12 @@
  * End to end, with the real Zuplo local gateway (`zuplo dev`, the gateway gatelock's users
  * run locally): a `local` shared-secret origin locked by `gatelock/origin`, the gateway's
  * `.env` and the origin's `.env.orders` written by gatelock's dotenv sink (its provider
- * code, as `pulumi up` runs it), and gatelock's emitted Zuplo policy configuration.
+ * code, as `pulumi up` runs it), and gatelock's Zuplo policy configuration, written into the
+ * developer's project (which has none of it) by `gateway sync`.
  *
  * Proves:
+ *  - `gateway sync` finds the route unlocked, adds the policy to config/policies.json and its
+ *    name to the route, and zuplo dev serves the synced project;
  *  - through the gateway, `/orders` reaches the origin carrying exactly the current secret;
  *  - straight to the origin, no secret or a wrong one gets 401;
  *  - a rotation is zero-downtime: the origin accepts new and previous, the restarted gateway
@@ -26,6 +29,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readStackConfig } from "../../components/audit/stack-file";
 import { dotenvFileProvider, type DotenvFileInputs, type DotenvFileOutputs } from "../../components/dotenv/dotenv-file";
 import type { OriginGatewayConfig, ZuploPolicy } from "../../components/gateway/zuplo-policies";
+import { originUrlVariable } from "../../components/gateway/variable-spec";
+import { lockedOrigins } from "../../components/gateway-project/locked-origins";
+import { type SyncResult, syncGatewayProject } from "../../components/gateway-project/sync";
 import type { SharedSecretOrigin } from "../../components/model/model";
 import { PROJECT_DIR, type ProgramRun, reveal, runProgram } from "../harness";
 import { createSharedSecretVerifier, fromEnv, protect, type SharedSecretVerifier, type VerifyResult } from "../../components/origin/index";
@@ -66,6 +72,9 @@ describe.skipIf(skip !== undefined)("shared secret, end to end through the real 
   let originServer: OriginServer | undefined;
   let zuplo: ZuploDev | undefined;
   let ports: { origin: number; gateway: number; editor: number };
+  /** `gateway sync`'s findings on the project before it ran, and what it did. */
+  let unsyncedFindings: string[];
+  let synced: SyncResult;
   /** What the rotation phase left behind, for the tests that follow it. */
   const state = { current: "", previous: "" };
 
@@ -86,12 +95,17 @@ describe.skipIf(skip !== undefined)("shared secret, end to end through the real 
     // by the dotenv sink's own provider code, exactly as `pulumi up` would run it.
     first = await deployLocal({ port: ports.origin, projectDir: gatewayDir });
     origin = first.origin;
-    const config = first.gatewayConfig;
+    // The developer's project, as they wrote it: a route forwarding to the origin's URL
+    // variable, and neither gatelock's policy nor its name on the route. `gateway sync` adds them.
     buildZuploProject(gatewayDir, {
-      policies: first.policies,
-      routes: [{ path: "/orders", handler: config.handler!, inbound: config.inbound }],
+      policies: [],
+      routes: [{ path: "/orders", originUrlVariable: originUrlVariable(origin.name), inbound: [] }],
       dotenvText: "# the developer's own settings, which gatelock must leave alone\nDEV_ONLY_SETTING='keep me'\n",
     });
+    const syncOrigins = lockedOrigins(first.run.deployment.model.origins);
+    const check = syncGatewayProject({ projectDir: gatewayDir, origins: syncOrigins, stack: "local", mode: "check" });
+    unsyncedFindings = check.findings.map((f) => `${f.code} ${f.path}`);
+    synced = syncGatewayProject({ projectDir: gatewayDir, origins: syncOrigins, stack: "local" });
     secrets.push(first.gatewaySecret);
     originEnv = (await dotenvFileProvider.create(first.files.origin)).outs!;
     gatewayEnv = (await dotenvFileProvider.create(first.files.gateway)).outs!;
@@ -138,6 +152,20 @@ describe.skipIf(skip !== undefined)("shared secret, end to end through the real 
     expect(zuploDotenv.parse(text)[origin.sharedSecret.variable] === state.current).toBe(true);
     const doc = zuploDotenv.parse(fs.readFileSync(onDisk(originEnv), "utf8"))[origin.store.variable]!;
     expect((JSON.parse(doc) as { version?: unknown }).version).toBe(1);
+  });
+
+  it("gateway sync put gatelock's policy into the project zuplo dev serves; a second run changes nothing", () => {
+    // Before the sync, the route forwarded to the locked origin without its policy: an error finding.
+    expect(unsyncedFindings).toEqual(["ERR_ROUTE_UNLOCKED config/routes.oas.json#/paths/~1orders/get"]);
+    expect(synced.findings).toEqual([]);
+    expect(synced.changes.map((c) => c.path)).toEqual(["config/policies.json", "config/routes.oas.json"]);
+    const policies = JSON.parse(fs.readFileSync(path.join(gatewayDir, "config", "policies.json"), "utf8")) as { policies: ZuploPolicy[] };
+    expect(policies.policies).toEqual(first.policies);
+    const routes = JSON.parse(fs.readFileSync(path.join(gatewayDir, "config", "routes.oas.json"), "utf8"));
+    expect(routes.paths["/orders"].get["x-zuplo-route"].policies.inbound).toEqual(first.gatewayConfig.inbound);
+    expect(routes.paths["/orders"].get["x-zuplo-route"].handler).toEqual(first.gatewayConfig.handler);
+    const again = syncGatewayProject({ projectDir: gatewayDir, origins: lockedOrigins(first.run.deployment.model.origins), stack: "local", mode: "check" });
+    expect([again.changes, again.findings]).toEqual([[], []]);
   });
 
   it("a request through the gateway reaches the origin with exactly the current secret", async () => {
