@@ -55,3 +55,5 @@ export type { BuildContext, CloudModule, OriginBuilder, OriginComponent, OriginD
 export { customGateway, zuploGateway, type GatewayArgs } from "./component/checked-origin";
 export type { FederatedSettings } from "./federated/origin-args";
 export { GatewayTunnel, type GatewayTunnelArgs } from "./gateway/tunnel-gateway";
+export { TunnelServiceOrigin, type TunnelServiceOriginArgs } from "./tunnel/service-origin";
+export type { TunnelService } from "./tunnel/origin-args";

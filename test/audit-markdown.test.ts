@@ -113,21 +113,21 @@ describe("the example stack's markdown", () => {
     const md = example.full;
     expect(md.startsWith(
       "# gatelock audit: stack `example`\n\n✅ 0 error(s), 6 warning(s) · gateway: zuplo acme/orders-api@main\n\n" +
-        "Values in angle brackets, such as `<deploying account>`, are known only when `pulumi up` runs: the audit shows a placeholder rather than make them up.\n\n## Origins (18)\n",
+        "Values in angle brackets, such as `<deploying account>`, are known only when `pulumi up` runs: the audit shows a placeholder rather than make them up.\n\n## Origins (19)\n",
     )).toBe(true);
     const headings = md.split("\n").filter((l) => l.startsWith("## "));
     expect(headings).toEqual([
-      "## Origins (18)",
+      "## Origins (19)",
       "## Certificates (mTLS)",
       "## Tunnel connectors",
       "## Findings",
       "## Checklist: before and after `pulumi up`",
-      "## Gateway variables (37)",
+      "## Gateway variables (38)",
       "## Gateway policy configuration",
       `## Resources \`pulumi up\` would create (${example.report.resources.length})`,
     ]);
     expect(md).not.toContain("Shortened");
-    // The comment for 18 origins leaves out resource inputs only, and says so.
+    // The comment for 19 origins leaves out resource inputs only, and says so.
     expect(example.md.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
     expect(example.md.split("\n").find((l) => l.startsWith("> **Shortened"))).toMatch(/Left out: the inputs of \d+ resources\. `gatelock audit --stack example --format json` prints everything\.$/);
     expect(example.md.split("\n").filter((l) => l.startsWith("## "))).toEqual(headings);
@@ -137,14 +137,14 @@ describe("the example stack's markdown", () => {
     const table = section(example.full, "Origins").split("\n").filter((l) => l.startsWith("| "));
     expect(table[0]).toBe("| origin | method | cloud | reachable by | proof |");
     const rows = table.slice(1);
-    expect(rows).toHaveLength(18);
+    expect(rows).toHaveLength(19);
     example.report.origins.forEach((o, i) => {
       const cells = rows[i]!.slice(2, -2).split(" | ");
       expect(cells.slice(0, 3)).toEqual([o.name, o.method, o.cloud]);
       expect(cells[3]).toBe(o.reachableBy.join("; "));
       expect(cells[4]!.replace(/&lt;/g, "<").replace(/&gt;/g, ">")).toBe(o.proof);
     });
-    expect(rows.map((r) => r.split(" | ")[0])).toEqual(["| orders", "| billing", "| users", "| shipments", "| invoices", "| reports", "| ledger", "| payments", "| analytics", "| catalog", "| statements", "| settlements", "| claims", "| warehouse", "| inventory", "| archive", "| mainframe", "| lab"]);
+    expect(rows.map((r) => r.split(" | ")[0])).toEqual(["| orders", "| billing", "| users", "| shipments", "| invoices", "| reports", "| ledger", "| payments", "| analytics", "| catalog", "| statements", "| settlements", "| claims", "| warehouse", "| stockroom", "| inventory", "| archive", "| mainframe", "| lab"]);
   });
 
   it("has a change column only when a baseline comparison is given (the hook for --baseline)", () => {
@@ -365,7 +365,7 @@ describe("size: a pull-request comment at any number of origins", () => {
     expect(rows.map((r) => r.split(" | ")[0]!.slice(2))).toEqual(report.origins.map((o) => o.name));
     const checklist = section(md, "Checklist: before and after `pulumi up`");
     for (const o of report.origins) expect(checklist).toContain(`- [ ] **${o.name}** origin: `);
-    expect(checklist).toContain("- [ ] Gateway: add every policy of `policiesJson` (in `--format json`, or `pulumi stack output policiesJson`) to `config/policies.json`");
+    expect(checklist).toContain(`- [ ] Gateway: run \`gatelock gateway sync --stack ${report.stack} --project <zuplo project>\`: it writes every policy of \`policiesJson\` into \`config/policies.json\``);
   });
 
   it("says what it left out, resource inputs first, and points at --format json", () => {

@@ -21,6 +21,7 @@ import { AwsTunnelOrigin } from "../components/aws/tunnel-origin";
 import { ZuploEnvironment } from "../components/gateway/environment";
 import { GatewayTunnel } from "../components/gateway/tunnel-gateway";
 import { KubernetesTunnelOrigin } from "../components/kubernetes/tunnel-origin";
+import { TunnelServiceOrigin } from "../components/tunnel/service-origin";
 import { createProvider, type GatelockComponentProvider } from "../components/provider/host";
 import { isSecretValue, reveal, type RecordedResource, runUnderMocks } from "../components/testing";
 import { settleOutput } from "../components/testing/pulumi-internals";
@@ -132,6 +133,7 @@ describe("the schema of the tunnel components", () => {
       dangerouslyAllowSingleReplica: "boolean",
       image: "string",
       dangerouslyAllowPublicEndpoint: "boolean",
+      alsoCarries: "CarriedTunnelService[]",
     });
     expect([...t.required!].sort()).toEqual(["endpoint", "token"]);
     expect(secretKeys(t.properties!)).toEqual(["token"]);
@@ -150,7 +152,7 @@ describe("the schema of the tunnel components", () => {
     expect(s.inputProperties.services!.items!.plain).toBeUndefined();
     expect(s.inputProperties.tunnelId!.plain).toBeUndefined();
     expect(described(s.properties)).toEqual({ operationId: "string", services: "TunnelService[]" });
-    expect(described(type("TunnelService").properties!)).toEqual({ tunnel: "string", name: "string", endpoint: "string", accessibleBy: "TunnelAccess[]" });
+    expect(described(type("TunnelService").properties!)).toEqual({ origin: "string", tunnel: "string", name: "string", endpoint: "string", accessibleBy: "TunnelAccess[]", dangerouslyAllowPublicEndpoint: "boolean" });
   });
 
   it("the choices are enums with exactly the TypeScript components' values", () => {
@@ -215,7 +217,7 @@ const kubernetes = { namespace: "gateway-connectors" };
 async function expectPublished(component: string, s: Record<string, unknown>, absent: readonly string[] = []) {
   expect(Object.keys(s).sort()).toEqual(Object.keys(resource(component).properties).filter((k) => !absent.includes(k)).sort());
   for (const [k, v] of Object.entries(s)) expect(await pulumi.isSecret(pulumi.output(v as pulumi.Input<unknown>)), k).toBe(false);
-  expect(await settled(s.tunnelService)).toEqual({ tunnel: "gl-prod-orders", name: "orders-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production", "preview"] });
+  expect(await settled(s.tunnelService)).toEqual({ origin: "orders", tunnel: "gl-prod-orders", name: "orders-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production", "preview"] });
   const variables = (await settled(s.gatewayVariables)) as { name: string; value: string; isSecret: boolean }[];
   expect(variables).toEqual([expect.objectContaining({ name: "ORDERS_ORIGIN_URL", value: "service://orders-prod", isSecret: false })]);
 }
@@ -289,6 +291,26 @@ describe("tunnel components built by the provider (ComponentProvider.construct) 
     expect(s.secretName).toEqual(expect.any(String));
   });
 
+  it("TunnelServiceOrigin, and a connector carrying it in tunnel.alsoCarries: what the TypeScript classes register, the egress reaching both", async () => {
+    const ledgerArgs = { tunnel: { name: "gl-prod-orders", endpoint: "http://10.0.4.20:9090" } };
+    const carried = { origin: "ledger", tunnel: "gl-prod-orders", name: "ledger-prod", endpoint: "http://10.0.4.20:9090", accessibleBy: ["production" as const] };
+    const args = { ...aws, tunnel: { ...tunnel, token: newToken(), alsoCarries: [carried] } };
+    const ts = await run(() => {
+      new TunnelServiceOrigin("ledger", ledgerArgs);
+      new AwsTunnelOrigin("orders", args);
+    });
+    let ledger: Record<string, unknown> = {};
+    const pkg = await run(async () => {
+      ledger = await state("ledger", "TunnelServiceOrigin", ledgerArgs);
+      await state("orders", "AwsTunnelOrigin", args);
+    });
+    expectSameChildren(ts, pkg, { "gatelock:tunnel:ServiceOrigin": "gatelock:index:TunnelServiceOrigin", "gatelock:aws:TunnelOrigin": "gatelock:index:AwsTunnelOrigin" });
+    // What the carried origin's component outputs is what the connector takes.
+    expect(await settled(ledger.tunnelService)).toEqual(carried);
+    const group = pkg.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup")!;
+    expect((reveal(group.inputs.egress) as { cidrBlocks: string[] }[]).map((r) => r.cidrBlocks[0])).toEqual(["0.0.0.0/0", "0.0.0.0/0", "10.0.3.12/32", "10.0.4.20/32"]);
+  });
+
   it("a model refusal fails the component as in TypeScript (a public endpoint)", async () => {
     const args = { ...kubernetes, tunnel: { ...tunnel, endpoint: "http://8.8.8.8:8080", token: newToken() } };
     await expect(run(() => construct("orders", "KubernetesTunnelOrigin", args))).rejects.toThrow(/public/i);
@@ -341,7 +363,7 @@ describe("the whole tunnel as another language builds it: GatewayTunnel, its ori
     const waits = names(pkg, b!.dependsOn);
     expect(waits).toEqual(expect.arrayContaining(names(ts, a!.dependsOn)));
     expect(waits).toEqual(expect.arrayContaining(["orders-tunnel-service", "orders-tunnel-token-version", "tunnel-tunnel"]));
-    expect(await settled(configured)).toEqual([{ tunnel: "gl-prod-orders", name: "orders-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production", "preview"] }]);
+    expect(await settled(configured)).toEqual([{ origin: "orders", tunnel: "gl-prod-orders", name: "orders-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production", "preview"] }]);
     // The token, from GatewayTunnel's secret output, only in the connector's secret version, as a secret.
     for (const [rs, t] of [
       [pkg, pkgToken],

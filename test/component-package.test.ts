@@ -239,8 +239,10 @@ const EXPECTED: Record<string, { inputs: Record<string, string>; required: strin
     inputs: { account: "string", project: "string", tunnelId: "string", services: "TunnelService[]", apiUrl: "string" },
     required: ["account", "project", "services", "tunnelId"],
     // TunnelService is the origins' output type: the list, and each entry's fields, take Outputs.
-    takeOutputs: ["services", "services[]", ...["accessibleBy", "accessibleBy[]", "endpoint", "name", "tunnel"].map((f) => `services[].${f}`), "tunnelId"],
+    takeOutputs: ["services", "services[]", ...["accessibleBy", "accessibleBy[]", "dangerouslyAllowPublicEndpoint", "endpoint", "name", "origin", "tunnel"].map((f) => `services[].${f}`), "tunnelId"],
   },
+  // An origin another origin's connector carries: known settings, no resource of its own.
+  TunnelServiceOrigin: { inputs: { tunnel: "TunnelServiceArgs" }, required: ["tunnel"], takeOutputs: [] },
   OtherFederatedOrigin: { inputs: FEDERATED_SETTINGS, required: ["gateway"], takeOutputs: ["url"] },
   ZuploEnvironment: {
     inputs: {

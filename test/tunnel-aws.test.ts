@@ -12,6 +12,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AwsTunnelOrigin, type AwsTunnelOriginArgs } from "../components/aws/index";
 import { connectorEgressRules, ecrRepositoryArn, executionRolePolicy, tokenValueFrom } from "../components/documents/aws-tunnel";
 import { ConfigError } from "../components/errors";
+import { TunnelServiceOrigin } from "../components/tunnel/service-origin";
+import type { TunnelService } from "../components/tunnel/origin-args";
 import { MockRunError, runUnderMocks } from "../components/testing/engine";
 import { type PriorResource, UNFAKED } from "../components/testing/fakes";
 import { isSecretValue, ofType, one, plainStrings, type RecordedResource, reveal } from "./harness";
@@ -201,7 +203,7 @@ describe("AwsTunnelOrigin: what it registers", () => {
 
   it("the gateway side: a plain service:// URL variable, the tunnel's services entry, the summary without the token", () => {
     expect(d.outputs.variables).toEqual([{ name: "WAREHOUSE_ORIGIN_URL", isSecret: false, value: "service://warehouse-prod" }]);
-    expect(d.outputs.tunnelService).toEqual({ tunnel: "gl-prod", name: "warehouse-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production"] });
+    expect(d.outputs.tunnelService).toEqual({ origin: "warehouse", tunnel: "gl-prod", name: "warehouse-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production"] });
     expect(d.outputs.findings).toEqual([]);
     expect(d.outputs.summary).toMatchObject({
       tunnel: "gl-prod",
@@ -336,8 +338,8 @@ describe("options", () => {
   });
 
   it("the pure egress rules never list one rule twice (an origin on 443 reached through 0.0.0.0/0)", () => {
-    expect(connectorEgressRules({ originCidr: "0.0.0.0/0", originPort: 443 }).map((r) => r.fromPort)).toEqual([7844, 443]);
-    expect(() => connectorEgressRules({ originPort: 443 })).toThrow(TypeError);
+    expect(connectorEgressRules({ reaches: [{ cidr: "0.0.0.0/0", port: 443 }] }).map((r) => r.fromPort)).toEqual([7844, 443]);
+    expect(() => connectorEgressRules({ reaches: [{ port: 443 }] })).toThrow(TypeError);
     expect(() => tokenValueFrom("arn:aws:ssm:eu-west-1:123456789012:parameter/x", "v")).toThrow(TypeError);
   });
 });
@@ -379,5 +381,40 @@ describe("refusals", () => {
     expect(svc.networkConfiguration.subnets).toEqual(SUBNETS);
     expect(svc.cluster).toBe(CLUSTER);
     expect(reveal(one(r.resources, T.sg).inputs.vpcId)).toBe(VPC);
+  });
+});
+
+describe("one connector carrying two origins (a shared tunnel)", () => {
+  const run = (program: () => void) => runUnderMocks(async () => void program(), { stack: "prod" });
+  const ledger = () => new TunnelServiceOrigin("ledger", { tunnel: { name: "gl-prod", endpoint: "http://10.0.4.20:9090" } });
+
+  it("the carried origin's service is listed by the connector, and its egress allows it too; the carried origin has no resource", async () => {
+    let services: readonly TunnelService[] = [];
+    const r = await run(() => {
+      const l = ledger();
+      services = new AwsTunnelOrigin("warehouse", args(pulumi.secret(newToken()), {}, { alsoCarries: [l.tunnelService] })).tunnelServices;
+    });
+    expect(services.map((s) => [s.origin, s.name, s.endpoint])).toEqual([
+      ["warehouse", "warehouse-prod", "http://10.0.3.12:8080"],
+      ["ledger", "ledger-prod", "http://10.0.4.20:9090"],
+    ]);
+    const egress = (one(r.resources, T.sg).inputs.egress as { fromPort: number; cidrBlocks: string[] }[]).map((e) => `${e.cidrBlocks.join(",")}:${e.fromPort}`);
+    expect(egress).toEqual(["0.0.0.0/0:7844", "0.0.0.0/0:443", "10.0.3.12/32:8080", "10.0.4.20/32:9090"]);
+    const carried = one(r.resources, "gatelock:tunnel:ServiceOrigin", "ledger");
+    expect(r.resources.filter((x) => x.parent === carried.urn)).toEqual([]);
+  });
+
+  it("a carried origin the connector cannot carry is refused at construction, named as its `tunnel.alsoCarries` entry", async () => {
+    // On another tunnel.
+    const e1 = await failure(run(() => new AwsTunnelOrigin("warehouse", args(pulumi.secret(newToken()), {}, { alsoCarries: [new TunnelServiceOrigin("ledger", { tunnel: { name: "gl-other", endpoint: "http://10.0.4.20:9090" } }).tunnelService] }))));
+    expect((e1.cause as ConfigError).issues.map((i) => [i.code, i.path])).toEqual([["ERR_CONFIG_CONFLICT", "warehouse: tunnel.alsoCarries[0].tunnel"]]);
+    // A name the security group cannot allow (no `originCidr`), and a public address given by hand.
+    const byName = { origin: "ledger", tunnel: "gl-prod", name: "ledger-prod", endpoint: "http://ledger.internal:9090", accessibleBy: ["production" as const] };
+    const e2 = await failure(run(() => new AwsTunnelOrigin("warehouse", args(pulumi.secret(newToken()), {}, { alsoCarries: [byName, { ...byName, origin: "mail", name: "mail-prod", endpoint: "http://198.51.100.7:25" }] }))));
+    expect((e2.cause as ConfigError).issues.map((i) => [i.code, i.path])).toEqual([
+      ["ERR_CONFIG_INVALID", "warehouse: originCidr"],
+      ["ERR_TRUST_UNSAFE", "warehouse: tunnel.alsoCarries[1].endpoint"],
+    ]);
+    expect(e2.resources.filter((x) => x.custom)).toEqual([]);
   });
 });

@@ -101,7 +101,7 @@ describe("AzureTunnelOrigin: a Container Apps secret (default)", () => {
     // Azure gives an app without ingress no FQDN.
     expect(state(run, T.app, "warehouse-app").latestRevisionFqdn).toBe("");
     expect(run.outputs.gatewayVariables).toEqual([{ name: "WAREHOUSE_ORIGIN_URL", isSecret: false, value: "service://warehouse-prod" }]);
-    expect(run.outputs.tunnelService).toEqual({ tunnel: TUNNEL, name: "warehouse-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production"] });
+    expect(run.outputs.tunnelService).toEqual({ origin: "warehouse", tunnel: TUNNEL, name: "warehouse-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production"] });
     expect(run.outputs.summary).toMatchObject({ containerApp: APP, replicas: 2, ingress: "none", tokenStore: "container-apps-secret", latestRevision: run.outputs.revision });
     expect(run.component.findings).toEqual([]);
   });

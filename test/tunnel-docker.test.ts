@@ -395,7 +395,7 @@ describe("DockerTunnelOrigin under mocks", () => {
     expect(parse(i.content!).services["connector-1"]).toMatchObject({ image: PINNED, env_file: ["tunnel-token"], read_only: true });
     expect(run.outputs.summary).toMatchObject({ connector: "docker (compose)", configFile: ".gatelock/tunnel/gl-prod-orders/compose.yaml", tokenStore: ".gatelock/tunnel/gl-prod-orders/tunnel-token (mode 0600)", replicas: 2 });
     expect(run.outputs.variables).toEqual([{ name: "ORDERS_ORIGIN_URL", value: "service://orders-prod", isSecret: false }]);
-    expect(run.component.tunnelService).toEqual({ tunnel: "gl-prod-orders", name: "orders-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production"] });
+    expect(run.component.tunnelService).toEqual({ origin: "orders", tunnel: "gl-prod-orders", name: "orders-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production"] });
   });
 
   it("format: systemd writes a template unit whose --env-file is the token file's absolute path in this project", async () => {

@@ -101,7 +101,7 @@ describe("GcpTunnelOrigin: what it builds", () => {
     expect(pool.dependsOn).toContain(one(run.resources, T.member).urn);
 
     expect(run.outputs.gatewayVariables).toEqual([{ name: "WAREHOUSE_ORIGIN_URL", isSecret: false, value: "service://warehouse-prod" }]);
-    expect(run.outputs.tunnelService).toEqual({ tunnel: TUNNEL, name: "warehouse-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production"] });
+    expect(run.outputs.tunnelService).toEqual({ origin: "warehouse", tunnel: TUNNEL, name: "warehouse-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production"] });
     expect(run.outputs.summary).toMatchObject({ service: "service://warehouse-prod", replicas: 2, egress: TUNNEL_VPC_EGRESS, serviceAccount: SA_EMAIL, tokenVersion: "1", workerPool: POOL });
     expect(run.component.findings).toEqual([]);
   });

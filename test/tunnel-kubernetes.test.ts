@@ -171,6 +171,20 @@ describe("KubernetesTunnelOrigin: the manifests", () => {
     expect(doc(one(cidr.resources, T.policy)).spec.egress[2]).toEqual({ to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 9000 }] });
   });
 
+  it("a connector carrying other origins of its tunnel allows each of them, once per peer, and the policy stays valid", async () => {
+    const carried = (origin: string, endpoint: string) => ({ origin, tunnel: "gl-prod-orders", name: `${origin}-prod`, endpoint, accessibleBy: ["production" as const] });
+    const run = await up(newToken(), { tunnel: { alsoCarries: [carried("ledger", "http://10.0.4.20:9090"), carried("stock", "http://stock.shop.svc:80"), carried("stock2", "http://stock2.shop.svc:8080")] } });
+    const np = doc(one(run.resources, T.policy));
+    expect(np.spec.egress.slice(2)).toEqual([
+      { to: [{ ipBlock: { cidr: "10.0.3.12/32" } }], ports: [{ protocol: "TCP", port: 8080 }] },
+      { to: [{ ipBlock: { cidr: "10.0.4.20/32" } }], ports: [{ protocol: "TCP", port: 9090 }] },
+      // Two Services of one namespace: one rule.
+      { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } } }] },
+    ]);
+    new NetworkPolicyModel(np).validate();
+    expect(run.component.tunnelServices.map((t) => t.origin)).toEqual(["orders", "ledger", "stock", "stock2"]);
+  });
+
   it("networkPolicy: false leaves it out; everything else stays", async () => {
     const run = await up(newToken(), { networkPolicy: false, tunnel: { endpoint: "http://orders.internal:8080" } });
     expect(ofType(run.resources, T.policy)).toEqual([]);
@@ -304,7 +318,7 @@ describe("the kubernetes cloud module", () => {
       service: "service://orders-prod",
       egress: expect.arrayContaining([expect.stringContaining("7844"), expect.stringContaining("10.0.3.12/32 port 8080")]),
     });
-    expect(run.component.tunnelService).toEqual({ tunnel: "gl-prod-orders", name: "orders-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production"] });
+    expect(run.component.tunnelService).toEqual({ origin: "orders", tunnel: "gl-prod-orders", name: "orders-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production"] });
     expect(await resolve(run.component.namespace)).toBe("default");
   });
 });

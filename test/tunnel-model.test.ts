@@ -33,7 +33,7 @@ describe("a tunnel origin", () => {
       method: "tunnel",
       url: "service://warehouse-prod",
       tunnel: { tunnelName: "gl-prod-warehouse", service: "warehouse-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production"], replicas: 2, imagePinned: true },
-      target: { cloud: "aws", originCidr: "10.0.3.12/32", originPort: 8080, tokenSecretName: "gatelock/prod/tunnel/gl-prod-warehouse/token" },
+      target: { cloud: "aws", reaches: [{ endpoint: "http://10.0.3.12:8080", cidr: "10.0.3.12/32", port: 8080 }], tokenSecretName: "gatelock/prod/tunnel/gl-prod-warehouse/token" },
     });
     expect(variableSpecs(o)).toEqual([expect.objectContaining({ name: "WAREHOUSE_ORIGIN_URL", isSecret: false })]);
     expect(gatewayConfigFor(o)).toEqual({ origin: "warehouse", policies: [], inbound: [], handler: { export: "urlForwardHandler", module: "$import(@zuplo/runtime)", options: { baseUrl: "${env.WAREHOUSE_ORIGIN_URL}" } } });
@@ -64,12 +64,48 @@ describe("a tunnel origin", () => {
     expect(tag.findings.map((f) => [f.code, f.path])).toEqual([["WARN_IMAGE_NOT_PINNED", "gatelock:origins[0].tunnel.image"]]);
   });
 
-  it("one tunnel per origin: its own by default; naming another origin's tunnel is refused", () => {
+  it("a tunnel of its own by default; origins naming one tunnel share the first one's connector, which reaches them all", () => {
     const a = origin();
-    const b = { ...origin(), name: "ledger", tunnel: { endpoint: "http://10.0.3.13:8080", image: DIGEST } };
-    expect(model([a, b]).origins.map((o) => (o.method === "tunnel" ? o.tunnel.tunnelName : ""))).toEqual(["gl-prod-warehouse", "gl-prod-ledger"]);
-    expect(refusals([a, { ...b, tunnel: { ...b.tunnel, name: "gl-prod-warehouse" } }])).toEqual([["ERR_CONFIG_CONFLICT", "gatelock:origins[1].tunnel.name"]]);
-    expect(refusals([a, { ...b, tunnel: { ...b.tunnel, service: "warehouse" } }])).toEqual([["ERR_CONFIG_CONFLICT", "gatelock:origins[1].tunnel.service"]]);
+    const b = { ...origin(), name: "ledger", tunnel: { endpoint: "http://10.0.3.13:9090", image: DIGEST } };
+    expect(model([a, b]).origins.map((o) => (o.method === "tunnel" ? [o.tunnel.tunnelName, o.tunnel.carrier, o.tunnel.alsoCarries.length] : []))).toEqual([
+      ["gl-prod-warehouse", "warehouse", 0],
+      ["gl-prod-ledger", "ledger", 0],
+    ]);
+    const shared = { ...b, tunnel: { ...b.tunnel, name: "gl-prod-warehouse", accessibleBy: ["production", "preview"] } };
+    const [w, l] = model([a, shared, origin({ name: "billing" }, { endpoint: "http://10.0.3.14:8080" })]).origins;
+    expect(w).toMatchObject({
+      tunnel: { tunnelName: "gl-prod-warehouse", carrier: "warehouse", alsoCarries: [{ origin: "ledger", service: "ledger-prod", endpoint: "http://10.0.3.13:9090", accessibleBy: ["production", "preview"] }] },
+      target: { reaches: [{ cidr: "10.0.3.12/32", port: 8080 }, { cidr: "10.0.3.13/32", port: 9090 }] },
+    });
+    expect(l).toMatchObject({ url: "service://ledger-prod", tunnel: { tunnelName: "gl-prod-warehouse", carrier: "warehouse", alsoCarries: [] } });
+    // The same address range and port is one egress rule.
+    const ranged = (o: ReturnType<typeof origin>) => ({ ...o, aws: { ...aws, originCidr: "10.0.3.0/24" } });
+    const [r] = model([ranged(a), ranged({ ...shared, tunnel: { ...shared.tunnel, endpoint: "http://10.0.3.13:8080" } })]).origins;
+    expect(r).toMatchObject({ target: { reaches: [{ cidr: "10.0.3.0/24", port: 8080 }] } });
+  });
+
+  it("origins sharing a tunnel must agree on where and how its connector runs, and each needs its own service", () => {
+    const a = origin();
+    const b = { ...origin(), name: "ledger", tunnel: { name: "gl-prod-warehouse", endpoint: "http://10.0.3.13:8080", image: DIGEST } };
+    expect(refusals([a, b])).toEqual([]);
+    expect(refusals([a, { ...b, tunnel: { ...b.tunnel, image: "zuplo/tunnel:latest" } }])).toEqual([["ERR_CONFIG_CONFLICT", "gatelock:origins[1].tunnel.image"]]);
+    expect(refusals([a, { ...b, tunnel: { ...b.tunnel, replicas: 3, rotateAfterDays: 30 } }])).toEqual([
+      ["ERR_CONFIG_CONFLICT", "gatelock:origins[1].tunnel.rotateAfterDays"],
+      ["ERR_CONFIG_CONFLICT", "gatelock:origins[1].tunnel.replicas"],
+    ]);
+    expect(refusals([a, { ...b, aws: { ...aws, subnets: ["subnet-0b2c3d4e5f6071829"] } }])).toEqual([["ERR_CONFIG_CONFLICT", "gatelock:origins[1].aws"]]);
+    expect(refusals([a, { ...b, cloud: "kubernetes", aws: undefined }])).toEqual([["ERR_CONFIG_CONFLICT", "gatelock:origins[1].cloud"]]);
+    expect(refusals([a, { ...b, tunnel: { ...b.tunnel, service: "warehouse-prod" } }])).toEqual([["ERR_CONFIG_CONFLICT", "gatelock:origins[1].tunnel.service"]]);
+    const [message] = (() => {
+      try {
+        model([a, { ...b, tunnel: { ...b.tunnel, image: "zuplo/tunnel:latest" } }]);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).issues.map((i) => `${i.message} ${i.fix}`);
+      }
+    })();
+    expect(message).toContain("carried by gatelock:origins[0]");
+    expect(message).toContain("give this origin a tunnel of its own");
     // A long stack and origin name still fit Zuplo's 24 characters, distinctly.
     const long = buildModel({ gateway: { ...gateway, environment: {} }, origins: [{ ...a, name: "warehouse-north-eu" }, { ...a, name: "warehouse-north-us" }] }, { stack: "production-eu", ignoreOracle: () => "ignored" });
     const names = long.origins.map((o) => (o.method === "tunnel" ? o.tunnel.tunnelName : ""));

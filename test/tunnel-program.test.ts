@@ -70,3 +70,38 @@ describe("a tunnel origin, deployed by the program", () => {
     expect(id(again, T.task).state.revision).toBe(id(next, T.task).state.revision);
   });
 });
+
+describe("origins sharing one tunnel, deployed by the program", () => {
+  const ledger = { ...origin(), name: "ledger", tunnel: { ...origin().tunnel, name: "gl-prod-warehouse", endpoint: "http://10.0.4.20:9090", accessibleBy: ["production"] } };
+
+  it("one tunnel and one connector, whose egress reaches both origins; one services configuration lists both; each gateway URL waits for it", async () => {
+    const run = await runProgram({ gateway, origins: [origin(), ledger] }, { stack: "prod" });
+    expect(run.resources.filter((r) => r.type === T.tunnel)).toHaveLength(1);
+    expect(run.resources.filter((r) => r.type === "aws:ecs/service:Service")).toHaveLength(1);
+    expect(run.resources.filter((r) => r.type === T.version)).toHaveLength(1);
+    const group = one(run.resources, "aws:ec2/securityGroup:SecurityGroup");
+    const egress = (group.inputs.egress as { fromPort: number; cidrBlocks: string[] }[]).map((r) => `${r.cidrBlocks.join(",")}:${r.fromPort}`);
+    expect(egress).toEqual(["0.0.0.0/0:7844", "0.0.0.0/0:443", "10.0.3.12/32:8080", "10.0.4.20/32:9090"]);
+    const services = one(run.resources, T.services);
+    expect(reveal(services.inputs.services)).toEqual([
+      { name: "warehouse-prod", endpoint: "http://10.0.3.12:8080", configurations: [{ project: "orders-api", accessibleBy: ["production", "preview"] }] },
+      { name: "ledger-prod", endpoint: "http://10.0.4.20:9090", configurations: [{ project: "orders-api", accessibleBy: ["production"] }] },
+    ]);
+    for (const [name, url] of [["WAREHOUSE_ORIGIN_URL", "service://warehouse-prod"], ["LEDGER_ORIGIN_URL", "service://ledger-prod"]] as const) {
+      const variable = run.resources.find((r) => r.type === T.variable && r.inputs.name === name)!;
+      expect(variable.inputs).toMatchObject({ value: url, isSecret: false });
+      expect(variable.dependsOn).toContain(services.urn);
+    }
+    // The carried origin is a component of its own, with no resource under it.
+    const carried = one(run.resources, "gatelock:tunnel:ServiceOrigin", "ledger");
+    expect(run.resources.filter((r) => r.parent === carried.urn)).toEqual([]);
+    // The audit's story of the carried origin names its carrier's connector.
+    expect((run.outputs.origins.ledger as { connector?: { runsOn: string } }).connector?.runsOn).toMatch(/^warehouse's connector/);
+    expect((run.outputs.origins.warehouse as { connector?: { egress: string[] } }).connector?.egress.at(-1)).toBe("10.0.3.12/32 port 8080, 10.0.4.20/32 port 9090 (the origins)");
+  });
+
+  it("refuses origins on one tunnel that disagree on its connector, before any resource exists", async () => {
+    const other = { ...ledger, aws: { ...ledger.aws, subnets: ["subnet-0c2c3d4e5f6071829"] } };
+    await expect(runProgram({ gateway, origins: [origin(), other] }, { stack: "prod" })).rejects.toThrow(/origins\[1\]\.aws[\s\S]*carried by/);
+  });
+});

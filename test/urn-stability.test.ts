@@ -25,7 +25,7 @@ describe.each(["example", "local"])("the %s stack", (stack) => {
     // One resource per old one: no resource of a 0.1 origin is new, and no two claim the same
     // old URN. (Origins of methods added since, and what they share, are new by definition.)
     const since01 = (r: (typeof run.resources)[number]) =>
-      /^(payments|analytics|catalog|gcp-gateway-svc|gcp-gateway-jwt|records|statements|settlements|claims|warehouse|inventory|archive|mainframe|lab)(-|$)|^gateway-mtls-|^tunnel-/.test(r.name) || (r.type.endsWith(":ZuploVariable") && /^(PAYMENTS|ANALYTICS|CATALOG|RECORDS|STATEMENTS|SETTLEMENTS|CLAIMS|WAREHOUSE|INVENTORY|ARCHIVE|MAINFRAME|LAB)_/.test(String(r.inputs.name)));
+      /^(payments|analytics|catalog|gcp-gateway-svc|gcp-gateway-jwt|records|statements|settlements|claims|warehouse|stockroom|inventory|archive|mainframe|lab)(-|$)|^gateway-mtls-|^tunnel-/.test(r.name) || (r.type.endsWith(":ZuploVariable") && /^(PAYMENTS|ANALYTICS|CATALOG|RECORDS|STATEMENTS|SETTLEMENTS|CLAIMS|WAREHOUSE|STOCKROOM|INVENTORY|ARCHIVE|MAINFRAME|LAB)_/.test(String(r.inputs.name)));
     expect(run.resources.filter((r) => !since01(r)).map((r) => r.urn).sort()).toHaveLength(expected.length);
     expect(new Set(expected.map((urn) => known.get(urn))).size).toBe(expected.length);
   });

@@ -22,7 +22,7 @@ import { tunnelVariables } from "../gateway/tunnel";
 import { pairVariables } from "../gateway/variable-spec";
 import { stackSlug } from "../model/names";
 import type { Finding } from "../model/safety";
-import { isTunnelOn, tunnelConfig, type TunnelOriginArgsBase, tunnelService, type TunnelService } from "../tunnel/origin-args";
+import { isTunnelOn, tunnelConfig, type TunnelOriginArgsBase, tunnelService, type TunnelService, carriedArg, carriedConfigs, carriedServices } from "../tunnel/origin-args";
 
 /** `AwsTunnelOrigin`'s args: the stack file's `aws` block of a tunnel origin, besides the tunnel. */
 export interface AwsTunnelOriginArgs extends TunnelOriginArgsBase {
@@ -64,6 +64,8 @@ export class AwsTunnelOrigin extends pulumi.ComponentResource {
   readonly gatewayVariables: readonly GatewayVariable[];
   /** What the gateway's tunnel configuration needs for this origin. */
   readonly tunnelService: TunnelService;
+  /** Every service of the tunnel this connector carries: this origin's, then those in `tunnel.alsoCarries` (for `GatewayTunnel.carry`). */
+  readonly tunnelServices: readonly TunnelService[];
   readonly summary: Record<string, pulumi.Input<unknown>>;
   readonly findings: readonly Finding[];
 
@@ -73,6 +75,8 @@ export class AwsTunnelOrigin extends pulumi.ComponentResource {
     const check = checkOrigin({
       component: name,
       config: tunnelConfig(name, "aws", args, { region, vpcId, subnets, clusterArn, originCidr }),
+      siblings: carriedConfigs(name, "aws", args, { region, vpcId, subnets, clusterArn, originCidr }),
+      siblingArg: carriedArg,
       placeholders: {
         "aws.vpcId": () => "vpc-00000000",
         "aws.subnets[]": (n) => `subnet-${n.toString(16).padStart(8, "0")}`,
@@ -186,7 +190,8 @@ export class AwsTunnelOrigin extends pulumi.ComponentResource {
     this.serviceArn = service.id;
     this.securityGroupId = securityGroup.id;
     this.findings = check.findings;
-    this.tunnelService = tunnelService(origin);
+    this.tunnelService = tunnelService(origin, args.tunnel.dangerouslyAllowPublicEndpoint);
+    this.tunnelServices = carriedServices(origin, this.tunnelService);
     this.gatewayVariables = pairVariables(tunnelVariables(origin), { url: origin.url });
     this.summary = {
       tunnel: origin.tunnel.tunnelName,

@@ -12,7 +12,7 @@ import { tunnelVariables } from "../gateway/tunnel";
 import { pairVariables } from "../gateway/variables";
 import { invalidIssue } from "../model/issues";
 import type { Finding } from "../model/safety";
-import { isTunnelOn, tokenRevision, type TunnelOriginArgsBase, tunnelConfig, type TunnelService, tunnelService } from "../tunnel/origin-args";
+import { isTunnelOn, tokenRevision, type TunnelOriginArgsBase, tunnelConfig, type TunnelService, tunnelService, carriedArg, carriedConfigs, carriedServices } from "../tunnel/origin-args";
 import { KEY_VAULT_SECRETS_USER, roleDefinitionId } from "./shared-secret-origin";
 
 /**
@@ -78,6 +78,8 @@ export class AzureTunnelOrigin extends pulumi.ComponentResource {
   readonly identityId?: pulumi.Output<string>;
   readonly gatewayVariables: readonly GatewayVariable[];
   readonly tunnelService: TunnelService;
+  /** Every service of the tunnel this connector carries: this origin's, then those in `tunnel.alsoCarries` (for `GatewayTunnel.carry`). */
+  readonly tunnelServices: readonly TunnelService[];
   readonly summary: Record<string, pulumi.Input<unknown>>;
   readonly findings: readonly Finding[];
 
@@ -87,6 +89,8 @@ export class AzureTunnelOrigin extends pulumi.ComponentResource {
     const check = checkOrigin({
       component: name,
       config: tunnelConfig(name, "azure", args, { resourceGroup, containerAppsEnvironmentId, vaultUri }),
+      siblings: carriedConfigs(name, "azure", args, { resourceGroup, containerAppsEnvironmentId, vaultUri }),
+      siblingArg: carriedArg,
       placeholders: {
         "azure.resourceGroup": () => "gatelock-pending",
         "azure.containerAppsEnvironmentId": () => "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/gatelock-pending/providers/Microsoft.App/managedEnvironments/gatelock-pending",
@@ -177,7 +181,8 @@ export class AzureTunnelOrigin extends pulumi.ComponentResource {
     this.containerAppId = app.id;
     this.latestRevisionName = app.latestRevisionName;
     this.findings = check.findings;
-    this.tunnelService = tunnelService(origin);
+    this.tunnelService = tunnelService(origin, args.tunnel.dangerouslyAllowPublicEndpoint);
+    this.tunnelServices = carriedServices(origin, this.tunnelService);
     this.gatewayVariables = pairVariables(tunnelVariables(origin), { url: origin.url });
     this.summary = {
       service: origin.url,

@@ -71,6 +71,14 @@ export interface OriginCheckOptions<O extends OriginModel> {
   readonly placeholders: Placeholders;
   /** The model a component of this kind takes. */
   readonly is: (m: OriginModel) => m is O;
+  /**
+   * Other origins of the stack config the component's origin depends on (the origins a tunnel
+   * connector also carries): judged with it, by the same checks; their issues are named by
+   * `siblingArg(k, rest)` for config key `origins[k].<rest>` (k ≥ 1). Their warnings are their
+   * own components'.
+   */
+  readonly siblings?: readonly Record<string, unknown>[];
+  readonly siblingArg?: (k: number, rest: string) => string;
 }
 
 export interface OriginCheck<O extends OriginModel> {
@@ -106,14 +114,15 @@ export function checkOrigin<O extends OriginModel>(options: OriginCheckOptions<O
   const build = (origin: unknown): { origin: O; findings: readonly Finding[] } => {
     try {
       const m = buildModel(
-        { gateway: { ...gatewayConfig(options.component, options.gateway), ...(branch !== undefined ? { branch } : {}) }, origins: [origin] },
+        { gateway: { ...gatewayConfig(options.component, options.gateway), ...(branch !== undefined ? { branch } : {}) }, origins: [origin, ...(options.siblings ?? [])] },
         { stack: pulumi.getStack(), ...(options.projectDir ? { projectDir: options.projectDir } : {}) },
       );
       const o = m.origins[0]!;
       if (!options.is(o)) throw new TypeError(`${options.component}: this component does not build ${o.method} origins on ${o.cloud}`);
-      return { origin: o, findings: m.findings.map((f) => ({ ...f, path: `${options.component}: ${argPath(f.path)}` })) };
+      const own = m.findings.filter((f) => !/^gatelock:origins\[[1-9]/.test(f.path));
+      return { origin: o, findings: own.map((f) => ({ ...f, path: `${options.component}: ${argPath(f.path)}` })) };
     } catch (e) {
-      if (e instanceof ConfigError) throw forComponent(options.component, e);
+      if (e instanceof ConfigError) throw forComponent(options.component, e, options.siblingArg);
       throw e;
     }
   };
@@ -212,7 +221,12 @@ export function argPath(key: string): string {
   return rest || "args";
 }
 
-function forComponent(component: string, e: ConfigError): ConfigError {
-  const issues: ConfigIssue[] = e.issues.map((i) => (i.path.startsWith(`${component}: `) ? i : { ...i, path: `${component}: ${argPath(i.path)}` }));
+function forComponent(component: string, e: ConfigError, siblingArg?: (k: number, rest: string) => string): ConfigError {
+  const issues: ConfigIssue[] = e.issues.map((i) => {
+    if (i.path.startsWith(`${component}: `)) return i;
+    const sibling = /^gatelock:origins\[([1-9]\d*)\]\.?(.*)$/.exec(i.path);
+    if (sibling && siblingArg) return { ...i, path: `${component}: ${siblingArg(Number(sibling[1]), sibling[2]!)}`, message: i.message.replace(/gatelock:origins\[0\]/g, component) };
+    return { ...i, path: `${component}: ${argPath(i.path)}` };
+  });
   return new ConfigError(issues);
 }

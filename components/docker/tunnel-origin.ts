@@ -7,7 +7,7 @@ import { tunnelVariables } from "../gateway/tunnel";
 import { pairVariables } from "../gateway/variables";
 import type { Finding } from "../model/safety";
 import { connectorEgress } from "../model/tunnel/describe";
-import { isTunnelOn, type TunnelOriginArgsBase, type TunnelService, tunnelConfig, tunnelService } from "../tunnel/origin-args";
+import { isTunnelOn, type TunnelOriginArgsBase, type TunnelService, tunnelConfig, tunnelService, carriedArg, carriedConfigs, carriedServices } from "../tunnel/origin-args";
 import { DockerTunnelFiles } from "./tunnel-files";
 
 /** `DockerTunnelOrigin`'s args: the tunnel, and the stack file's `docker` block. */
@@ -34,6 +34,8 @@ export class DockerTunnelOrigin extends pulumi.ComponentResource {
   readonly tokenPath: string;
   readonly gatewayVariables: readonly GatewayVariable[];
   readonly tunnelService: TunnelService;
+  /** Every service of the tunnel this connector carries: this origin's, then those in `tunnel.alsoCarries` (for `GatewayTunnel.carry`). */
+  readonly tunnelServices: readonly TunnelService[];
   readonly summary: Record<string, pulumi.Input<unknown>>;
   readonly findings: readonly Finding[];
 
@@ -44,6 +46,8 @@ export class DockerTunnelOrigin extends pulumi.ComponentResource {
     const check = checkOrigin({
       component: name,
       config: tunnelConfig(name, "docker", args, { format, dir }),
+      siblings: carriedConfigs(name, "docker", args, { format, dir }),
+      siblingArg: carriedArg,
       projectDir,
       placeholders: {},
       is: isTunnelOn("docker"),
@@ -65,7 +69,8 @@ export class DockerTunnelOrigin extends pulumi.ComponentResource {
     this.configPath = `${folder}/${configFile}`;
     this.tokenPath = `${folder}/${TOKEN_FILE}`;
     this.findings = check.findings;
-    this.tunnelService = tunnelService(origin);
+    this.tunnelService = tunnelService(origin, args.tunnel.dangerouslyAllowPublicEndpoint);
+    this.tunnelServices = carriedServices(origin, this.tunnelService);
     this.gatewayVariables = pairVariables(tunnelVariables(origin), { url: origin.url });
     this.summary = {
       tunnel: t.tunnelName,
@@ -75,7 +80,7 @@ export class DockerTunnelOrigin extends pulumi.ComponentResource {
       replicas: t.replicas,
       image: t.image,
       tokenStore: `${this.tokenPath} (mode 0600)`,
-      egress: connectorEgress(target, t.endpoint),
+      egress: connectorEgress(target, t),
     };
     this.registerOutputs(this.summary);
   }

@@ -52,18 +52,21 @@ export const CONNECTOR_INGRESS: readonly SecurityGroupRule[] = [];
  * - TCP 443 anywhere: Fargate 1.4+ pulls the image and the secret and ships logs through the
  *   task's own network interface, so the registry, Secrets Manager and CloudWatch Logs (or the
  *   VPC endpoints standing in for them) are reached over it;
- * - TCP `originPort` to `originCidr`: the origin, and nothing else in the VPC.
+ * - TCP to each origin the connector carries, on its port, at its address range: the origins,
+ *   and nothing else in the VPC.
  *
  * No DNS rule: security groups do not filter traffic to the Amazon-provided resolver (VPC+2,
  * 169.254.169.253). A VPC whose DHCP options name other DNS servers needs a rule to them,
  * which this connector does not add.
  */
-export function connectorEgressRules(target: { readonly originCidr?: string; readonly originPort: number }): SecurityGroupRule[] {
-  if (!target.originCidr) throw new TypeError("the connector's egress needs the origin's CIDR (the model refuses an AWS tunnel origin without one)");
+export function connectorEgressRules(target: { readonly reaches: readonly { readonly cidr?: string; readonly port: number }[] }): SecurityGroupRule[] {
   const rules: SecurityGroupRule[] = [
     { protocol: "tcp", fromPort: TUNNEL_EDGE_PORT, toPort: TUNNEL_EDGE_PORT, cidrBlocks: ["0.0.0.0/0"], description: "tunnel edge (cloudflared http2)" },
     { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "image, secret and log endpoints" },
-    { protocol: "tcp", fromPort: target.originPort, toPort: target.originPort, cidrBlocks: [target.originCidr], description: "the origin" },
+    ...target.reaches.map((r): SecurityGroupRule => {
+      if (!r.cidr) throw new TypeError("the connector's egress needs each origin's CIDR (the model refuses an AWS tunnel origin without one)");
+      return { protocol: "tcp", fromPort: r.port, toPort: r.port, cidrBlocks: [r.cidr], description: target.reaches.length > 1 ? "an origin" : "the origin" };
+    }),
   ];
   // EC2 refuses a rule twice in one group (an origin on 443 or 7844 reached at 0.0.0.0/0).
   const seen = new Set<string>();

@@ -88,8 +88,8 @@ export interface KubernetesConnectorSpec {
   /** The tunnel and service, for labels and annotations a reader of the cluster sees. */
   readonly tunnel: string;
   readonly service: string;
-  /** The NetworkPolicy's origin rule; undefined for no NetworkPolicy. */
-  readonly networkPolicy?: { readonly origin: OriginPeer };
+  /** The NetworkPolicy's origin rules (one per origin the connector carries); undefined for no NetworkPolicy. */
+  readonly networkPolicy?: { readonly origins: readonly OriginPeer[] };
 }
 
 type Labels = Readonly<Record<string, string>>;
@@ -221,9 +221,9 @@ interface EgressRule {
  * - DNS (UDP and TCP 53) to kube-system, where the cluster's resolver runs;
  * - TCP 7844 (the tunnel's edge) and 443 (cloudflared's other Cloudflare endpoints) to public
  *   addresses only;
- * - the origin: its CIDR on its port, or its Service's namespace.
+ * - each origin: its CIDR on its port, or its Service's namespace.
  */
-export function connectorEgress(origin: OriginPeer): EgressRule[] {
+export function connectorEgress(origins: readonly OriginPeer[]): EgressRule[] {
   const rules: EgressRule[] = [
     {
       to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
@@ -240,8 +240,13 @@ export function connectorEgress(origin: OriginPeer): EgressRule[] {
       ],
     },
   ];
-  if ("cidr" in origin) rules.push({ to: [{ ipBlock: { cidr: origin.cidr } }], ports: [{ protocol: "TCP", port: origin.port }] });
-  else rules.push({ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": origin.namespace } } }] });
+  const seen = new Set<string>();
+  for (const origin of origins) {
+    const rule: EgressRule =
+      "cidr" in origin ? { to: [{ ipBlock: { cidr: origin.cidr } }], ports: [{ protocol: "TCP", port: origin.port }] } : { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": origin.namespace } } }] };
+    const key = JSON.stringify(rule);
+    if (!seen.has(key)) rules.push(rule), seen.add(key);
+  }
   return rules;
 }
 
@@ -256,7 +261,7 @@ export function connectorNetworkPolicy(spec: KubernetesConnectorSpec) {
       podSelector: { matchLabels: { ...selectorLabels(spec.names) } },
       policyTypes: ["Ingress", "Egress"],
       ingress: [],
-      egress: connectorEgress(spec.networkPolicy.origin),
+      egress: connectorEgress(spec.networkPolicy.origins),
     },
   } as const;
 }
@@ -268,6 +273,7 @@ export function connectorNetworkPolicy(spec: KubernetesConnectorSpec) {
  */
 export function originPeer(endpoint: string, originCidr: string | undefined, originPort: number, namespace: string): OriginPeer | undefined {
   if (originCidr) return { cidr: originCidr, port: originPort };
+  // A name: only a cluster Service, which the policy names by namespace.
   const host = new URL(endpoint).hostname.toLowerCase();
   if (!host.includes(".")) return { namespace };
   const m = /^(?:[a-z0-9-]+\.)?([a-z0-9-]+)\.svc(?:\.cluster\.local)?$/.exec(host);

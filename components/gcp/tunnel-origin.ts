@@ -10,7 +10,7 @@ import type { GatewayVariable } from "../gateway/environment";
 import { tunnelVariables } from "../gateway/tunnel";
 import { pairVariables } from "../gateway/variables";
 import type { Finding } from "../model/safety";
-import { isTunnelOn, type TunnelOriginArgsBase, tunnelConfig, type TunnelService, tunnelService } from "../tunnel/origin-args";
+import { isTunnelOn, type TunnelOriginArgsBase, tunnelConfig, type TunnelService, tunnelService, carriedArg, carriedConfigs, carriedServices } from "../tunnel/origin-args";
 
 /** Read access to payloads of one secret, and nothing else. */
 const SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor";
@@ -59,6 +59,8 @@ export class GcpTunnelOrigin extends pulumi.ComponentResource {
   readonly latestRevision: pulumi.Output<string>;
   readonly gatewayVariables: readonly GatewayVariable[];
   readonly tunnelService: TunnelService;
+  /** Every service of the tunnel this connector carries: this origin's, then those in `tunnel.alsoCarries` (for `GatewayTunnel.carry`). */
+  readonly tunnelServices: readonly TunnelService[];
   readonly summary: Record<string, pulumi.Input<unknown>>;
   readonly findings: readonly Finding[];
 
@@ -68,6 +70,8 @@ export class GcpTunnelOrigin extends pulumi.ComponentResource {
     const check = checkOrigin({
       component: name,
       config: tunnelConfig(name, "gcp", args, { project, region, network, subnetwork }),
+      siblings: carriedConfigs(name, "gcp", args, { project, region, network, subnetwork }),
+      siblingArg: carriedArg,
       placeholders: { "gcp.network": () => "gatelock-pending", "gcp.subnetwork": () => "gatelock-pending" },
       is: isTunnelOn("gcp"),
     });
@@ -140,7 +144,8 @@ export class GcpTunnelOrigin extends pulumi.ComponentResource {
     this.workerPoolName = pool.name;
     this.latestRevision = pool.latestCreatedRevision;
     this.findings = check.findings;
-    this.tunnelService = tunnelService(origin);
+    this.tunnelService = tunnelService(origin, args.tunnel.dangerouslyAllowPublicEndpoint);
+    this.tunnelServices = carriedServices(origin, this.tunnelService);
     this.gatewayVariables = pairVariables(tunnelVariables(origin), { url: origin.url });
     this.summary = {
       service: origin.url,

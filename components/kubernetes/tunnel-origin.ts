@@ -10,6 +10,7 @@ import {
   connectorPodDisruptionBudget,
   connectorSecret,
   type KubernetesConnectorSpec,
+  type OriginPeer,
   kubernetesConnectorNames,
   originPeer,
   TOKEN_KEY,
@@ -21,7 +22,7 @@ import { pairVariables } from "../gateway/variables";
 import { stackSlug } from "../model/names";
 import type { Finding } from "../model/safety";
 import { connectorEgress } from "../model/tunnel/describe";
-import { isTunnelOn, tokenRevision, type TunnelOriginArgsBase, type TunnelService, tunnelConfig, tunnelService } from "../tunnel/origin-args";
+import { isTunnelOn, tokenRevision, type TunnelOriginArgsBase, type TunnelService, tunnelConfig, tunnelService, carriedArg, carriedConfigs, carriedServices } from "../tunnel/origin-args";
 
 /** `KubernetesTunnelOrigin`'s args: the tunnel, and the stack file's `kubernetes` block. */
 export interface KubernetesTunnelOriginArgs extends TunnelOriginArgsBase {
@@ -47,6 +48,8 @@ export class KubernetesTunnelOrigin extends pulumi.ComponentResource {
   readonly namespace: pulumi.Output<string>;
   readonly gatewayVariables: readonly GatewayVariable[];
   readonly tunnelService: TunnelService;
+  /** Every service of the tunnel this connector carries: this origin's, then those in `tunnel.alsoCarries` (for `GatewayTunnel.carry`). */
+  readonly tunnelServices: readonly TunnelService[];
   readonly summary: Record<string, pulumi.Input<unknown>>;
   readonly findings: readonly Finding[];
 
@@ -56,6 +59,8 @@ export class KubernetesTunnelOrigin extends pulumi.ComponentResource {
     const check = checkOrigin({
       component: name,
       config: tunnelConfig(name, "kubernetes", args, { namespace, networkPolicy, originCidr }),
+      siblings: carriedConfigs(name, "kubernetes", args, { namespace, networkPolicy, originCidr }),
+      siblingArg: carriedArg,
       placeholders: { "kubernetes.namespace": () => "gatelock-pending" },
       is: isTunnelOn("kubernetes"),
     });
@@ -67,9 +72,9 @@ export class KubernetesTunnelOrigin extends pulumi.ComponentResource {
     const ns = pulumi.output(check.value(["kubernetes.namespace"], (m) => m.target.namespace));
 
     const spec = (namespace: string, version: string): KubernetesConnectorSpec => {
-      const peer = target.networkPolicy ? originPeer(t.endpoint, target.originCidr, target.originPort, namespace) : undefined;
-      if (target.networkPolicy && !peer) throw new TypeError(`${name}: the NetworkPolicy needs originCidr (the model refuses this)`);
-      return { names, namespace, image: t.image, replicas: t.replicas, tokenVersion: version, tunnel: t.tunnelName, service: t.service, ...(peer ? { networkPolicy: { origin: peer } } : {}) };
+      const peers = target.networkPolicy ? target.reaches.map((r) => originPeer(r.endpoint, r.cidr, r.port, namespace)) : [];
+      if (peers.some((p) => p === undefined)) throw new TypeError(`${name}: the NetworkPolicy needs originCidr (the model refuses this)`);
+      return { names, namespace, image: t.image, replicas: t.replicas, tokenVersion: version, tunnel: t.tunnelName, service: t.service, ...(target.networkPolicy ? { networkPolicy: { origins: peers as OriginPeer[] } } : {}) };
     };
     // Structure (which objects exist) from known values; namespaces and the token when they resolve.
     const shape = spec("default", "");
@@ -98,7 +103,8 @@ export class KubernetesTunnelOrigin extends pulumi.ComponentResource {
     this.secretName = names.secret;
     this.namespace = ns;
     this.findings = check.findings;
-    this.tunnelService = tunnelService(origin);
+    this.tunnelService = tunnelService(origin, args.tunnel.dangerouslyAllowPublicEndpoint);
+    this.tunnelServices = carriedServices(origin, this.tunnelService);
     this.gatewayVariables = pairVariables(tunnelVariables(origin), { url: origin.url });
     this.summary = {
       tunnel: t.tunnelName,
@@ -110,7 +116,7 @@ export class KubernetesTunnelOrigin extends pulumi.ComponentResource {
       image: t.image,
       tokenStore: `Secret ${names.secret}`,
       networkPolicy: target.networkPolicy,
-      egress: connectorEgress(target, t.endpoint),
+      egress: connectorEgress(target, t),
     };
     this.registerOutputs(this.summary);
   }

@@ -13,7 +13,7 @@ import { type AzureFederatedTarget, toAzureFederatedTarget } from "./federated/a
 import { type GcpFederatedTarget, toGcpFederatedTarget } from "./federated/gcp";
 import { federatedTrust } from "./federated/checks";
 import { type MtlsClient, type MtlsTarget, type MtlsTrust, toMtlsParts } from "./mtls/target";
-import { type TunnelSettings, type TunnelTarget, toTunnelParts } from "./tunnel/target";
+import { shareTunnels, type TunnelSettings, type TunnelTarget, toTunnelParts } from "./tunnel/target";
 import { type CredentialRotation, type ServiceAuthTarget, toServiceAuthTarget } from "./service-auth/target";
 import type { FederatedTrust } from "./federated/trust";
 import { gitIgnoreOracle } from "../dotenv/git-ignore";
@@ -204,7 +204,7 @@ function buildChecked(raw: unknown, options: BuildOptions): GatelockModel {
   if (issues.length > 0) throw new ConfigError(issues);
   // Every check passed, so every model was built; one that was not fails here as it did before.
   const identity = gatewayIdentity(parsed.data);
-  return toModel(parsed.data, options.stack, origins.map((o, i) => o ?? toOrigin(parsed.data.origins[i]!, i, options.stack, identity, parsed.data.gateway)));
+  return toModel(parsed.data, options.stack, shareTunnels(origins.map((o, i) => o ?? toOrigin(parsed.data.origins[i]!, i, options.stack, identity, parsed.data.gateway))));
 }
 
 /**

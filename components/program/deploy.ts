@@ -11,11 +11,12 @@ import { ownCaKeyIssues } from "./config-secrets";
 import { type VariableSummary, ZuploEnvironment } from "../gateway/environment";
 import { GatewayTunnel } from "../gateway/tunnel-gateway";
 import { gatewayConfigFor, type OriginGatewayConfig, policiesDocument, type ZuploPolicy } from "../gateway/zuplo-policies";
-import { type Cloud, GatelockConfig, type Method, type ParsedConfig } from "../model/config";
+import { type Cloud, GatelockConfig, type Method, type ParsedConfig, type ParsedOrigin } from "../model/config";
 import { describeOrigin, type OriginDescription } from "../model/describe";
-import { buildModel, type GatelockModel } from "../model/model";
+import { buildModel, type GatelockModel, type OriginModel, type TunnelOrigin } from "../model/model";
 import type { Finding } from "../model/safety";
-import type { BuildContext, CloudModule, OriginDeployment } from "./translator";
+import { TunnelServiceOrigin } from "../tunnel/service-origin";
+import { type BuildContext, type CloudModule, expectMethod, type OriginComponent, type OriginDeployment } from "./translator";
 
 export interface GatelockOutputs {
   /** e.g. `zuplo acme/orders-api@main`. */
@@ -92,28 +93,30 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   let ctx: BuildContext = { gateway: gatewayArgs(config.gateway), zuplo: { account: config.gateway.account, project: config.gateway.project, branch: config.gateway.branch }, stack, projectDir, ...(options.opts ? { opts: options.opts } : {}) };
   for (const module of clouds.values()) ctx = { ...ctx, ...module.shared?.(model, ctx) };
 
-  // Each tunnel origin's tunnel on Zuplo, before its connector (which needs the token).
+  // Each tunnel on Zuplo, before its connector (which needs the token). Origins naming one
+  // tunnel share it, and the first one's connector carries them all.
   const tunnels = new Map<string, GatewayTunnel>();
   for (const origin of model.origins) {
-    if (origin.method !== "tunnel") continue;
+    if (origin.method !== "tunnel" || origin.tunnel.carrier !== origin.name) continue;
     const api = model.gateway.environment.developerApi!;
     const t = origin.tunnel;
-    tunnels.set(origin.name, new GatewayTunnel(`tunnel-${t.tunnelName}`, { account: model.gateway.account, project: model.gateway.project, name: t.tunnelName, apiUrl: api.apiUrl, rotateAfterDays: t.rotateAfterDays, rotation: t.rotation }, options.opts));
+    tunnels.set(t.tunnelName, new GatewayTunnel(`tunnel-${t.tunnelName}`, { account: model.gateway.account, project: model.gateway.project, name: t.tunnelName, apiUrl: api.apiUrl, rotateAfterDays: t.rotateAfterDays, rotation: t.rotation }, options.opts));
   }
-  if (tunnels.size > 0) ctx = { ...ctx, tunnelTokens: Object.fromEntries(model.origins.flatMap((o) => (o.method === "tunnel" ? [[o.tunnel.tunnelName, { token: tunnels.get(o.name)!.token, generation: tunnels.get(o.name)!.generation }]] : []))) };
+  if (tunnels.size > 0) ctx = { ...ctx, tunnelTokens: tunnelTokens(model, config, tunnels) };
 
+  // A tunnel carries its origins once their connector exists; the gateway's URLs wait for that.
+  const carried = new Map<string, pulumi.Resource>();
   const origins: OriginDeployment[] = config.origins.map((o, i) => {
     const origin = model.origins[i]!;
-    const build = clouds.get(o.cloud)!.builders[o.method];
-    if (!build) {
-      throw new GatelockError("ERR_CONFIG_INVALID", `${origin.key}: method ${o.method} is not available on ${o.cloud} yet.`);
-    }
-    const component = build(o, ctx);
+    const component = origin.method === "tunnel" && origin.tunnel.carrier !== origin.name ? carriedOrigin(expectMethod(o, "tunnel"), origin, ctx) : buildOrigin(o, origin, ctx, clouds);
     const module = clouds.get(o.cloud)!;
-    // A tunnel carries its origin once the connector exists; the gateway's URL waits for that.
-    const tunnel = tunnels.get(origin.name);
-    const carried = tunnel && component.tunnelService ? [tunnel.carry([component.tunnelService], [component])] : [];
-    const variables = carried.length ? component.gatewayVariables.map((v) => ({ ...v, dependsOn: [...(v.dependsOn ?? []), ...carried] })) : component.gatewayVariables;
+    let ready: pulumi.Resource | undefined;
+    if (origin.method === "tunnel") {
+      const tunnel = tunnels.get(origin.tunnel.tunnelName);
+      if (tunnel && component.tunnelServices) carried.set(origin.tunnel.tunnelName, tunnel.carry(component.tunnelServices, [component]));
+      ready = carried.get(origin.tunnel.tunnelName);
+    }
+    const variables = ready ? component.gatewayVariables.map((v) => ({ ...v, dependsOn: [...(v.dependsOn ?? []), ready] })) : component.gatewayVariables;
     return { origin, component, variables, outputs: { ...component.summary, ...module.outputs?.(origin) } };
   });
 
@@ -180,4 +183,36 @@ function isMissingModule(e: unknown, pkg: string): boolean {
   if ((e as NodeJS.ErrnoException)?.code !== "MODULE_NOT_FOUND") return false;
   const missing = /Cannot find module '([^']+)'/.exec(String((e as Error).message))?.[1];
   return missing === pkg || missing?.startsWith(`${pkg}/`) === true;
+}
+
+function buildOrigin(o: ParsedOrigin, origin: OriginModel, ctx: BuildContext, clouds: ReadonlyMap<Cloud, CloudModule>): OriginComponent {
+  const build = clouds.get(o.cloud)!.builders[o.method];
+  if (!build) throw new GatelockError("ERR_CONFIG_INVALID", `${origin.key}: method ${o.method} is not available on ${o.cloud} yet.`);
+  return build(o, ctx);
+}
+
+/** An origin another origin's connector carries: no resource of its own, only its service and URL. */
+function carriedOrigin(o: Extract<ParsedOrigin, { method: "tunnel" }>, origin: TunnelOrigin, ctx: BuildContext): OriginComponent {
+  const { service, endpoint, accessibleBy, dangerouslyAllowPublicEndpoint } = o.tunnel;
+  return new TunnelServiceOrigin(o.name, { tunnel: { name: origin.tunnel.tunnelName, service, endpoint, accessibleBy, dangerouslyAllowPublicEndpoint } }, ctx.opts);
+}
+
+/** Each tunnel's token and generation, and the origins its carrier's connector also carries, by tunnel name. */
+function tunnelTokens(model: GatelockModel, config: ParsedConfig, tunnels: ReadonlyMap<string, GatewayTunnel>): NonNullable<BuildContext["tunnelTokens"]> {
+  const publicAllowed = new Map(config.origins.flatMap((o) => (o.method === "tunnel" ? [[o.name, o.tunnel.dangerouslyAllowPublicEndpoint] as const] : [])));
+  return Object.fromEntries(
+    model.origins.flatMap((o) => {
+      if (o.method !== "tunnel" || o.tunnel.carrier !== o.name) return [];
+      const tunnel = tunnels.get(o.tunnel.tunnelName)!;
+      const alsoCarries = o.tunnel.alsoCarries.map((c) => ({
+        origin: c.origin,
+        tunnel: o.tunnel.tunnelName,
+        name: c.service,
+        endpoint: c.endpoint,
+        accessibleBy: [...c.accessibleBy],
+        ...(publicAllowed.get(c.origin) ? { dangerouslyAllowPublicEndpoint: true } : {}),
+      }));
+      return [[o.tunnel.tunnelName, { token: tunnel.token, generation: tunnel.generation, alsoCarries }]];
+    }),
+  );
 }

@@ -41,7 +41,7 @@ export interface BuildContext {
   /** The stack (environment) the program deploys. */
   readonly stack?: string;
   /** The connector token of each tunnel and its rotation generation, by tunnel name. */
-  readonly tunnelTokens?: Readonly<Record<string, { readonly token: pulumi.Input<string>; readonly generation: pulumi.Input<number> }>>;
+  readonly tunnelTokens?: Readonly<Record<string, { readonly token: pulumi.Input<string>; readonly generation: pulumi.Input<number>; readonly alsoCarries?: readonly TunnelService[] }>>;
   /** The gateway's GCP service account per token kind (GCP service-auth origins share it). */
   readonly gcpGatewayServiceAccounts?: Partial<Record<GcpTokenKind, GcpGatewayServiceAccount>>;
 }
@@ -55,6 +55,8 @@ export interface OriginComponent extends pulumi.ComponentResource {
   readonly gatewayVariables: readonly GatewayVariable[];
   /** What a tunnel origin's tunnel must carry: its services-configuration entry. */
   readonly tunnelService?: TunnelService;
+  /** On a tunnel connector: every service of the tunnel it carries (its own and `alsoCarries`). */
+  readonly tunnelServices?: readonly TunnelService[];
   /** Client certificates the gateway presents to this origin (mTLS), for its certificate store. */
   readonly gatewayCertificates?: readonly GatewayCertificate[];
   /** What the stack outputs show for this origin; never a secret. */
@@ -115,7 +117,7 @@ export function tunnelOriginArgs(o: Extract<ParsedOrigin, { method: "tunnel" }>,
   const tunnelName = o.tunnel.name ?? defaultTunnelName(ctx.stack ?? pulumi.getStack(), o.name);
   const tunnel = ctx.tunnelTokens?.[tunnelName];
   if (tunnel === undefined) throw new TypeError(`gatelock: no tunnel \`${tunnelName}\` was created for origin ${o.name}`);
-  return { tunnel: { ...o.tunnel, token: tunnel.token, tokenGeneration: tunnel.generation } };
+  return { tunnel: { ...o.tunnel, token: tunnel.token, tokenGeneration: tunnel.generation, ...(tunnel.alsoCarries?.length ? { alsoCarries: tunnel.alsoCarries } : {}) } };
 }
 
 /** Narrows a parsed origin to the method a builder handles (the program dispatches by method). */

@@ -1,23 +1,30 @@
 /**
  * The gateway's side as the package publishes it: `gatelock:index:ZuploEnvironment`, and a
- * tunnel's (method 5) `gatelock:index:GatewayTunnel` and `gatelock:index:GatewayTunnelServices`.
+ * tunnel's (method 5) `gatelock:index:GatewayTunnel` and `gatelock:index:GatewayTunnelServices`,
+ * and `gatelock:index:TunnelServiceOrigin` for an origin another origin's connector carries.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { isPending } from "../component/checked-origin";
 import { settleOutput } from "../testing/pulumi-internals";
 import { ZuploEnvironment as Environment, type ZuploEnvironmentArgs as EnvironmentArgs } from "../gateway/environment";
 import { GatewayTunnel as Tunnel, type GatewayTunnelArgs, tunnelServicesConfiguration } from "../gateway/tunnel-gateway";
+import { TunnelServiceOrigin as ServiceOrigin, type TunnelServiceOriginArgs as TsTunnelServiceOriginArgs } from "../tunnel/service-origin";
 import { ZuploTunnelServices } from "../zuplo/tunnel-services";
 import {
   type CertificateSummary,
+  type Finding,
   type GatewayCertificate,
   type GatewayVariable,
   packageCertificateSummaries,
+  packageFindings,
   packageSummaries,
+  packageTunnelService,
+  packageVariables,
   type TunnelService,
   type VariableSummary,
 } from "./outputs";
 import { builtAs, packageBase, publish } from "./package-component";
+import type { TunnelAccess } from "./tunnel";
 
 /**
  * `ZuploEnvironment`'s args, as another language passes them: the variables and certificates
@@ -239,7 +246,7 @@ class TunnelServices extends pulumi.ComponentResource {
     const services = pulumi.output(args.services).apply((list) => {
       const tunnels = [...new Set(list.map((s) => s.tunnel))];
       if (tunnels.length > 1) throw new TypeError(`${name}: services of one tunnel only (got ${tunnels.join(", ")}): give each tunnel its own GatewayTunnelServices`);
-      return list.map((s) => ({ tunnel: s.tunnel, name: s.name, endpoint: s.endpoint, accessibleBy: [...s.accessibleBy] }));
+      return list.map((s) => ({ origin: s.origin, tunnel: s.tunnel, name: s.name, endpoint: s.endpoint, accessibleBy: [...s.accessibleBy] }));
     });
     const configuration = new ZuploTunnelServices(
       `${name}-services`,
@@ -275,5 +282,54 @@ export class GatewayTunnelServices extends packageBase<GatewayTunnelServicesArgs
     super(name, args, opts);
     const built = builtAs(this, TunnelServices);
     publish<GatewayTunnelServices>(this, { operationId: built.operationId, services: built.services });
+  }
+}
+
+/** `TunnelServiceOrigin`'s tunnel settings: the origin's service on a tunnel another origin's connector carries. */
+export interface TunnelServiceArgs {
+  /** The shared tunnel's name: the carrying connector's `tunnel.name` (or its default, `gl-<stack>-<origin>`). */
+  readonly name: string;
+  /** The service name the gateway calls as `service://<service>` (default `<origin>-<stack>`). */
+  readonly service?: string;
+  /** The origin as the connector reaches it inside the private network, e.g. `http://10.0.3.13:8080`. */
+  readonly endpoint: string;
+  /** Zuplo environment types that may call the service (default `production`). */
+  readonly accessibleBy?: TunnelAccess[];
+  /** Escape hatch: an endpoint with a public address. */
+  readonly dangerouslyAllowPublicEndpoint?: boolean;
+}
+
+/** `TunnelServiceOrigin`'s args. (Restated, not imported: the schema analyzer reads no read-only array of literals.) */
+export interface TunnelServiceOriginArgs {
+  /** The shared tunnel, and the origin's service on it. */
+  readonly tunnel: TunnelServiceArgs;
+}
+
+// Every arg of the TypeScript component's tunnel is restated above: a compile error names one that is not.
+const restatedService: Record<Exclude<keyof TsTunnelServiceOriginArgs["tunnel"], keyof TunnelServiceArgs>, never> = {};
+void restatedService;
+
+/**
+ * An origin carried by another origin's connector on a shared tunnel (method 5): no resource of
+ * its own. Give its `tunnelService` to the carrying connector's `tunnel.alsoCarries` (and to the
+ * tunnel's `GatewayTunnelServices`), and its `gatewayVariables` to `ZuploEnvironment`.
+ */
+export class TunnelServiceOrigin extends packageBase<TsTunnelServiceOriginArgs>(ServiceOrigin) {
+  static readonly packageType = "gatelock:index:TunnelServiceOrigin";
+  /** Its entry in the tunnel's services configuration. */
+  declare readonly tunnelService: pulumi.Output<TunnelService>;
+  /** The variables the gateway needs (the origin's `service://` URL): pass them to `ZuploEnvironment`. */
+  declare readonly gatewayVariables: GatewayVariable[];
+  /** Warnings about these args, named by arg. */
+  declare readonly findings: Finding[];
+
+  constructor(name: string, args: TunnelServiceOriginArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(name, args, opts);
+    const built = builtAs(this, ServiceOrigin);
+    publish<TunnelServiceOrigin>(this, {
+      tunnelService: packageTunnelService(this, built.tunnelService),
+      gatewayVariables: packageVariables(built.gatewayVariables),
+      findings: packageFindings(built.findings),
+    });
   }
 }

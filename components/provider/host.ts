@@ -71,7 +71,7 @@ export const PACKAGE_AREAS: readonly PackageArea[] = [
   {
     cloud: "gateway",
     // The tunnel's connector token.
-    components: { ZuploEnvironment: { secretOutputs: ["values"] }, GatewayTunnel: { secretOutputs: ["token"] }, GatewayTunnelServices: {} },
+    components: { ZuploEnvironment: { secretOutputs: ["values"] }, GatewayTunnel: { secretOutputs: ["token"] }, GatewayTunnelServices: {}, TunnelServiceOrigin: {} },
     load: () => import("./gateway"),
   },
 ];

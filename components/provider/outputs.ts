@@ -125,6 +125,8 @@ export interface OtherVerifierSettings {
  * outputs it in `tunnelService`, and `GatewayTunnelServices` takes them in `services`.
  */
 export interface TunnelService {
+  /** The origin. */
+  readonly origin: string;
   /** The tunnel that carries it (its name). */
   readonly tunnel: string;
   /** The service name the gateway calls as `service://<name>`. */
@@ -133,6 +135,8 @@ export interface TunnelService {
   readonly endpoint: string;
   /** Zuplo environment types that may call the service. */
   readonly accessibleBy: TunnelAccess[];
+  /** The origin's escape hatch for a public endpoint, so the connector carrying it judges it the same. */
+  readonly dangerouslyAllowPublicEndpoint?: boolean;
 }
 
 /**
@@ -212,7 +216,14 @@ function valueAfter(value: pulumi.Input<string>, ready: readonly pulumi.Resource
  * connector (as the TypeScript `GatewayTunnel.carry(services, [origin])` does).
  */
 export function packageTunnelService(origin: pulumi.Resource, service: TsTunnelService): pulumi.Output<TunnelService> {
-  const entry: TunnelService = { tunnel: service.tunnel, name: service.name, endpoint: service.endpoint, accessibleBy: service.accessibleBy.map((a) => a as TunnelAccess) };
+  const entry: TunnelService = {
+    origin: service.origin,
+    tunnel: service.tunnel,
+    name: service.name,
+    endpoint: service.endpoint,
+    accessibleBy: service.accessibleBy.map((a) => a as TunnelAccess),
+    ...(service.dangerouslyAllowPublicEndpoint ? { dangerouslyAllowPublicEndpoint: true } : {}),
+  };
   return origin.urn.apply(() => entry);
 }
 

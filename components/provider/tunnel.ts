@@ -71,6 +71,31 @@ export interface TunnelArgs {
   readonly image?: string;
   /** Escape hatch: an endpoint with a public address. */
   readonly dangerouslyAllowPublicEndpoint?: boolean;
+  /**
+   * Other origins this connector carries on the same tunnel, each as its `TunnelServiceOrigin`'s
+   * `tunnelService` holds it. The connector's egress reaches each of them. Known values: the
+   * connector's egress rules and checks are built from them when it is created.
+   */
+  readonly alsoCarries?: CarriedTunnelService[];
+}
+
+/**
+ * An origin a tunnel connector also carries (`tunnel.alsoCarries`): the values of its
+ * `TunnelServiceOrigin`'s `tunnelService`, known when the connector is created.
+ */
+export interface CarriedTunnelService {
+  /** The origin. */
+  readonly origin: string;
+  /** The shared tunnel (its name): the connector's. */
+  readonly tunnel: string;
+  /** The service name the gateway calls as `service://<name>`. */
+  readonly name: string;
+  /** The origin as the connector reaches it inside the private network. */
+  readonly endpoint: string;
+  /** Zuplo environment types that may call the service. */
+  readonly accessibleBy: TunnelAccess[];
+  /** The origin's escape hatch for a public endpoint, so the connector judges it the same. */
+  readonly dangerouslyAllowPublicEndpoint?: boolean;
 }
 
 // Every arg of the TypeScript components' tunnel is restated above: a compile error names one that is not.

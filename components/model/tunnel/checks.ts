@@ -11,7 +11,7 @@ import { dotenvTargetProblem, type IgnoreOracle } from "../dotenv-target";
 import { conflictIssue as conflict, invalidIssue as invalid, missingIssue as missing, unsafeIssue as unsafe } from "../issues";
 import type { ParsedOrigin } from "../config";
 import type { ParsedTunnelOrigin } from "./config";
-import { defaultTunnelName, endpointCidr } from "./target";
+import { defaultTunnelName, endpointCidr, serviceNameOf, tunnelNameOf } from "./target";
 
 type At = (...rest: (string | number)[]) => string;
 
@@ -87,26 +87,44 @@ function isClusterService(host: string): boolean {
   return /\.svc(\.cluster\.local)?$/.test(host) || !host.includes(".");
 }
 
+/** What origins sharing a tunnel share, since one connector carries them all. */
+const CONNECTOR_SETTINGS = ["rotateAfterDays", "rotation", "replicas", "dangerouslyAllowSingleReplica", "image"] as const;
+
 /**
- * One origin per tunnel: a tunnel hands each request to any of its connectors, and a connector's
- * egress reaches its own origin only, so two origins on one tunnel would each get the other's
- * requests, which their connectors cannot (and must not) deliver.
+ * Origins naming one tunnel share its connector, run by the first of them (the carrier): a
+ * tunnel hands each request to any of its connectors, so one connector must reach them all.
+ * They must agree on where it runs (`cloud` and its block) and how (token rotation, replicas,
+ * image), and each needs its own service name.
  */
 export function checkTunnelOrigins(origins: readonly ParsedOrigin[], stack: string, originKey: (i: number, ...rest: (string | number)[]) => string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const byTunnel = new Map<string, number>();
+  const carriers = new Map<string, number>();
   const byService = new Map<string, number>();
   origins.forEach((o, i) => {
     if (o.method !== "tunnel") return;
-    const tunnel = o.tunnel.name ?? defaultTunnelName(stack, o.name);
-    const first = byTunnel.get(tunnel);
-    if (first === undefined) byTunnel.set(tunnel, i);
-    else issues.push(conflict(originKey(i, "tunnel", "name"), `tunnel \`${tunnel}\` already carries ${originKey(first)}: a tunnel gives each request to any of its connectors, and each connector reaches only its own origin.`, "give each origin its own tunnel (leave `tunnel.name` out for `gl-<stack>-<origin>`)."));
-    const service = o.tunnel.service ?? o.name;
+    const tunnel = tunnelNameOf(o, stack);
+    const first = carriers.get(tunnel);
+    if (first === undefined) carriers.set(tunnel, i);
+    else issues.push(...sharedTunnelIssues(o, i, origins[first] as ParsedTunnelOrigin, first, tunnel, originKey));
+    const service = serviceNameOf(o, stack);
     const s = byService.get(service);
     if (s === undefined) byService.set(service, i);
     else issues.push(conflict(originKey(i, "tunnel", "service"), `service \`${service}\` is also used by ${originKey(s)}.`, "give each origin its own `tunnel.service`."));
   });
+  return issues;
+}
+
+function sharedTunnelIssues(o: ParsedTunnelOrigin, i: number, carrier: ParsedTunnelOrigin, c: number, tunnel: string, originKey: (i: number, ...rest: (string | number)[]) => string): ConfigIssue[] {
+  const why = `tunnel \`${tunnel}\` is carried by ${originKey(c)}'s connector, which this origin shares`;
+  const fix = (what: string) => `use ${originKey(c)}'s ${what}, or give this origin a tunnel of its own (leave \`tunnel.name\` out for \`gl-<stack>-<origin>\`).`;
+  if (o.cloud !== carrier.cloud) return [conflict(originKey(i, "cloud"), `${why}, and it runs on \`${carrier.cloud}\`.`, fix("`cloud` and connector block"))];
+  const issues: ConfigIssue[] = [];
+  if (JSON.stringify(o[o.cloud] ?? null) !== JSON.stringify(carrier[carrier.cloud] ?? null)) {
+    issues.push(conflict(originKey(i, o.cloud), `${why}: its \`${o.cloud}\` block must be the same.`, fix(`\`${o.cloud}\` block (a YAML anchor keeps them one)`)));
+  }
+  for (const key of CONNECTOR_SETTINGS) {
+    if (o.tunnel[key] !== carrier.tunnel[key]) issues.push(conflict(originKey(i, "tunnel", key), `${why}: \`tunnel.${key}\` must be the same.`, fix(`\`tunnel.${key}\``)));
+  }
   return issues;
 }
 

@@ -23,7 +23,7 @@ export const TunnelConfig = z
       .string()
       .regex(TUNNEL_NAME, { error: "expected 3-24 letters, digits and dashes (Zuplo's tunnel names)" })
       .optional()
-      .describe("The Zuplo tunnel (default `gl-<stack>-<origin>`): one per origin, since each of a tunnel's connectors may get any of its requests."),
+      .describe("The Zuplo tunnel (default `gl-<stack>-<origin>`, its own). Origins naming the same tunnel share it: the first one's connector carries them all (each of a tunnel's connectors may get any of its requests), so they must agree on `cloud`, its block, and the connector settings."),
     service: z
       .string()
       .regex(TUNNEL_SERVICE, { error: "expected 3-24 lower-case letters, digits and dashes (e.g. `warehouse-prod`)" })

@@ -3,9 +3,10 @@ import type { OriginDescription } from "../describe";
 import type { TunnelSettings, TunnelTarget } from "./target";
 
 /** The egress a connector needs: Cloudflare's tunnel edge on TCP 7844 (http2), TCP 443 for image and secret pulls, DNS, and the origin. */
-export function connectorEgress(t: TunnelTarget, endpoint: string): string[] {
-  const origin = "originCidr" in t && t.originCidr ? `${t.originCidr} port ${t.originPort} (the origin)` : `${new URL(endpoint).host} (the origin)`;
-  return ["TCP 7844 (the tunnel's edge, http2)", "TCP 443 (image and secret pulls, cloudflared's API)", "DNS", origin];
+export function connectorEgress(t: TunnelTarget, tunnel: TunnelSettings): string[] {
+  const reaches = "reaches" in t ? t.reaches : [tunnel.endpoint, ...tunnel.alsoCarries.map((c) => c.endpoint)].map((endpoint) => ({ endpoint, cidr: undefined, port: 0 }));
+  const origins = reaches.map((r) => (r.cidr ? `${r.cidr} port ${r.port}` : new URL(r.endpoint).host));
+  return ["TCP 7844 (the tunnel's edge, http2)", "TCP 443 (image and secret pulls, cloudflared's API)", "DNS", `${origins.join(", ")} (${origins.length > 1 ? "the origins" : "the origin"})`];
 }
 
 function runsOn(t: TunnelTarget, tunnelName: string): { runsOn: string; tokenStore: string } {
@@ -28,14 +29,14 @@ export function describeTunnel(name: string, gatewayLabel: string, tunnel: Tunne
   return {
     proof: `no public address: only connectors holding tunnel ${tunnel.tunnelName}'s token carry requests to ${tunnel.endpoint}`,
     reachableBy: [`${gatewayLabel} (service://${tunnel.service}, through tunnel ${tunnel.tunnelName}; environments ${tunnel.accessibleBy.join(", ")})`],
-    store: { kind: "tunnel connector", location: where.runsOn, readers: [where.tokenStore] },
+    store: { kind: "tunnel connector", location: tunnel.carrier === name ? where.runsOn : `${tunnel.carrier}'s connector: ${where.runsOn}`, readers: [where.tokenStore] },
     connector: {
       tunnel: tunnel.tunnelName,
       service: tunnel.service,
-      runsOn: where.runsOn,
+      runsOn: tunnel.carrier === name ? where.runsOn : `${tunnel.carrier}'s connector (it carries tunnel ${tunnel.tunnelName}): ${where.runsOn}`,
       replicas: tunnel.replicas,
       image: tunnel.image,
-      egress: connectorEgress(target, tunnel.endpoint),
+      egress: connectorEgress(target, tunnel),
       tokenStore: where.tokenStore,
     },
   };

@@ -10,6 +10,10 @@ import type { ParsedTunnelOrigin } from "./config";
 export interface TunnelSettings {
   /** The Zuplo tunnel; origins naming the same one share it and its connector. */
   readonly tunnelName: string;
+  /** The origin whose connector carries the tunnel: this one, or the first origin of the stack naming the same tunnel. */
+  readonly carrier: string;
+  /** On the carrier: the other origins its connector carries (none on the others). */
+  readonly alsoCarries: readonly CarriedOrigin[];
   /** The service the gateway calls as `service://<service>`. */
   readonly service: string;
   /** The origin as the connector reaches it. */
@@ -23,17 +27,36 @@ export interface TunnelSettings {
   readonly imagePinned: boolean;
 }
 
+/** Another origin a connector carries: its service on the tunnel, and where the connector reaches it. */
+export interface CarriedOrigin {
+  readonly origin: string;
+  readonly service: string;
+  readonly endpoint: string;
+  readonly accessibleBy: readonly ("production" | "preview" | "working-copy")[];
+}
+
+/**
+ * Where a connector reaches an origin, for its egress rule: the endpoint, its port, and its
+ * address range (the connector block's `originCidr`, else the endpoint's address /32; absent
+ * for a name, which only a Kubernetes Service may be).
+ */
+export interface OriginReach {
+  readonly endpoint: string;
+  readonly cidr?: string;
+  readonly port: number;
+}
+
 export type TunnelTarget =
-  | { readonly cloud: "aws"; readonly region: string; readonly vpcId: string; readonly subnets: readonly string[]; readonly clusterArn?: string; readonly originCidr?: string; readonly originPort: number; readonly tokenSecretName: string }
+  | { readonly cloud: "aws"; readonly region: string; readonly vpcId: string; readonly subnets: readonly string[]; readonly clusterArn?: string; readonly reaches: readonly OriginReach[]; readonly tokenSecretName: string }
   | { readonly cloud: "gcp"; readonly project: string; readonly region: string; readonly network: string; readonly subnetwork: string; readonly tokenSecretId: string; readonly serviceAccountId: string }
   | { readonly cloud: "azure"; readonly resourceGroup: string; readonly containerAppsEnvironmentId: string; readonly vaultUri?: string; readonly vaultResourceGroup?: string; readonly appName: string }
-  | { readonly cloud: "kubernetes"; readonly namespace: string; readonly networkPolicy: boolean; readonly originCidr?: string; readonly originPort: number }
+  | { readonly cloud: "kubernetes"; readonly namespace: string; readonly networkPolicy: boolean; readonly reaches: readonly OriginReach[] }
   | { readonly cloud: "docker"; readonly format: "compose" | "systemd"; readonly dir: string };
 
 /**
  * `gl-<stack>-<origin>`, within Zuplo's 24 characters (a hash of the whole when it does not fit):
- * one tunnel per origin, since a tunnel's connectors each get any of its requests, and each
- * connector's egress reaches its own origin only.
+ * a tunnel of its own unless the origin names another's (then that origin's connector carries
+ * both, since a tunnel's connectors each get any of its requests).
  */
 export function defaultTunnelName(stack: string, origin: string): string {
   return fitted(`gl-${stackSlug(stack)}-${origin}`);
@@ -57,12 +80,23 @@ export function endpointCidr(endpoint: string): string | undefined {
   return isIP(host) === 4 ? `${host}/32` : undefined;
 }
 
+/** The tunnel an origin names, or its own. */
+export function tunnelNameOf(o: ParsedTunnelOrigin, stack: string): string {
+  return o.tunnel.name ?? defaultTunnelName(stack, o.name);
+}
+
+/** The service the gateway calls the origin by (`service://<service>`). */
+export function serviceNameOf(o: ParsedTunnelOrigin, stack: string): string {
+  return o.tunnel.service ?? fitted(`${o.name}-${stackSlug(stack)}`);
+}
+
 export function toTunnelParts(o: ParsedTunnelOrigin, stack: string): { tunnel: TunnelSettings; target: TunnelTarget } {
   const t = o.tunnel;
-  const slug = stackSlug(stack);
   const tunnel: TunnelSettings = {
-    tunnelName: t.name ?? defaultTunnelName(stack, o.name),
-    service: t.service ?? fitted(`${o.name}-${slug}`),
+    tunnelName: tunnelNameOf(o, stack),
+    carrier: o.name,
+    alsoCarries: [],
+    service: serviceNameOf(o, stack),
     endpoint: t.endpoint,
     accessibleBy: [...new Set(t.accessibleBy)],
     rotateAfterDays: t.rotateAfterDays,
@@ -76,12 +110,10 @@ export function toTunnelParts(o: ParsedTunnelOrigin, stack: string): { tunnel: T
 
 function toTarget(o: ParsedTunnelOrigin, stack: string, tunnel: TunnelSettings): TunnelTarget {
   const slug = stackSlug(stack);
-  const port = endpointPort(tunnel.endpoint);
   switch (o.cloud) {
     case "aws": {
       const a = o.aws!;
-      const cidr = a.originCidr ?? endpointCidr(tunnel.endpoint);
-      return { cloud: "aws", region: a.region, vpcId: a.vpcId, subnets: [...a.subnets], ...(a.clusterArn ? { clusterArn: a.clusterArn } : {}), ...(cidr ? { originCidr: cidr } : {}), originPort: port, tokenSecretName: `gatelock/${slug}/tunnel/${tunnel.tunnelName}/token` };
+      return { cloud: "aws", region: a.region, vpcId: a.vpcId, subnets: [...a.subnets], ...(a.clusterArn ? { clusterArn: a.clusterArn } : {}), reaches: [reach(tunnel.endpoint, a.originCidr)], tokenSecretName: `gatelock/${slug}/tunnel/${tunnel.tunnelName}/token` };
     }
     case "gcp": {
       const g = o.gcp!;
@@ -102,12 +134,57 @@ function toTarget(o: ParsedTunnelOrigin, stack: string, tunnel: TunnelSettings):
     }
     case "kubernetes": {
       const k = o.kubernetes ?? { namespace: "default", networkPolicy: true };
-      const cidr = k.originCidr ?? endpointCidr(tunnel.endpoint);
-      return { cloud: "kubernetes", namespace: k.namespace, networkPolicy: k.networkPolicy, ...(cidr ? { originCidr: cidr } : {}), originPort: port };
+      return { cloud: "kubernetes", namespace: k.namespace, networkPolicy: k.networkPolicy, reaches: [reach(tunnel.endpoint, k.originCidr)] };
     }
     case "docker": {
       const d = o.docker ?? { format: "compose" as const, dir: ".gatelock/tunnel" };
       return { cloud: "docker", format: d.format, dir: d.dir };
     }
   }
+}
+
+function reach(endpoint: string, originCidr: string | undefined): OriginReach {
+  const cidr = originCidr ?? endpointCidr(endpoint);
+  return { endpoint, ...(cidr ? { cidr } : {}), port: endpointPort(endpoint) };
+}
+
+type WithTunnel = { readonly name: string; readonly method: string; readonly tunnel?: unknown; readonly target?: unknown };
+
+/**
+ * Origins naming one tunnel share its connector, run by the first of them (the carrier): the
+ * carrier learns the others (its services configuration lists them, its egress reaches them),
+ * and each of the others learns its carrier. The checks have made sure they agree on where and
+ * how the connector runs.
+ */
+export function shareTunnels<O extends WithTunnel>(origins: readonly O[]): O[] {
+  const groups = new Map<string, (O & { tunnel: TunnelSettings; target: TunnelTarget })[]>();
+  for (const o of origins) {
+    if (o.method !== "tunnel") continue;
+    const t = o as O & { tunnel: TunnelSettings; target: TunnelTarget };
+    groups.set(t.tunnel.tunnelName, [...(groups.get(t.tunnel.tunnelName) ?? []), t]);
+  }
+  const shared = new Map<string, O>();
+  for (const [, group] of groups) {
+    if (group.length < 2) continue;
+    const [carrier, ...others] = group as [(typeof group)[number], ...typeof group];
+    const reaches = uniqueReaches(group.flatMap((o) => ("reaches" in o.target ? o.target.reaches : [])));
+    // One connector: the others' target is the carrier's.
+    const target = "reaches" in carrier.target ? { ...carrier.target, reaches } : carrier.target;
+    shared.set(carrier.name, {
+      ...carrier,
+      tunnel: { ...carrier.tunnel, alsoCarries: others.map((o) => ({ origin: o.name, service: o.tunnel.service, endpoint: o.tunnel.endpoint, accessibleBy: o.tunnel.accessibleBy })) },
+      target,
+    });
+    for (const o of others) shared.set(o.name, { ...o, tunnel: { ...o.tunnel, carrier: carrier.name }, target });
+  }
+  return origins.map((o) => shared.get(o.name) ?? o);
+}
+
+/** One egress rule per address range and port. */
+function uniqueReaches(reaches: readonly OriginReach[]): OriginReach[] {
+  const seen = new Set<string>();
+  return reaches.filter((r) => {
+    const key = r.cidr ? `${r.cidr} ${r.port}` : `${new URL(r.endpoint).hostname} ${r.port}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
 }
