@@ -92,6 +92,10 @@ describe("origins sharing one tunnel, deployed by the program", () => {
       expect(variable.inputs).toMatchObject({ value: url, isSecret: false });
       expect(variable.dependsOn).toContain(services.urn);
     }
+    // The token is only ever the one connector's secret version, as a secret.
+    const token = tokenOf(run);
+    for (const r of run.resources) expect(JSON.stringify(r.type === T.version ? { ...r.inputs, secretString: null } : r.inputs).includes(token), r.name).toBe(false);
+    expect(JSON.stringify(run.outputs).includes(token)).toBe(false);
     // The carried origin is a component of its own, with no resource under it.
     const carried = one(run.resources, "gatelock:tunnel:ServiceOrigin", "ledger");
     expect(run.resources.filter((r) => r.parent === carried.urn)).toEqual([]);
