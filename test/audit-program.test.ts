@@ -8,10 +8,10 @@ import Module, { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../components/cli/main";
 import { runProgramAudit } from "../components/audit/program-audit";
 import type { AuditReport } from "../components/audit/report";
 import { GenericFakeCloud } from "../components/testing/fakes-generic";
+import { runCli } from "./harness/cli";
 
 const FIXTURE = path.resolve(__dirname, "fixtures/platform-program");
 const temps: string[] = [];
@@ -19,13 +19,7 @@ afterAll(() => {
   for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
 });
 
-async function cli(args: string[]) {
-  let out = "";
-  let err = "";
-  const io = { out: { write: (s: string) => ((out += s), true) }, err: { write: (s: string) => ((err += s), true) } };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args, {});
 
 /** A copy of the fixture outside the repo (so nothing resolves from gatelock's own node_modules), with edits. */
 function variant(edit: (files: Record<string, string>) => Record<string, string>): string {

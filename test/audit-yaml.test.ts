@@ -8,19 +8,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { readStackConfig, YamlFileError } from "../components/audit/stack-file";
-import { main } from "../components/cli/main";
 import { GatelockError } from "../components/errors";
 import { PROJECT_DIR } from "./harness";
+import { runCli } from "./harness/cli";
 
 const SECRET = "zpka_live_7Qm2Xc9Lr4Tz8Vb1Nd6Hs3Kw";
 
-async function cli(args: string[]) {
-  let out = "";
-  let err = "";
-  const io = { out: { write: (s: string) => ((out += s), true) }, err: { write: (s: string) => ((err += s), true) } };
-  const code = await main(args, io, { env: {} });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args);
 
 const PULUMI_YAML = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8");
 

@@ -8,23 +8,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { main } from "../components/cli/main";
 import { discoverOrigins } from "../components/gateway-project/init-stack";
 import { suggestMethods } from "../components/gateway-project/origin-suggestions";
 import { readProject } from "../components/gateway-project/project-files";
 import { readRoutes } from "../components/gateway-project/routes";
 import { stackLockedOrigins } from "../components/gateway-project/stack-origins";
 import { syncGatewayProject } from "../components/gateway-project/sync";
+import { runCli } from "./harness/cli";
 
 const FIXTURES = path.join(__dirname, "fixtures", "zuplo-projects");
 
-async function cli(args: string[]) {
-  let out = "";
-  let err = "";
-  const io = { out: { write: (s: string) => ((out += s), true) }, err: { write: (s: string) => ((err += s), true) } };
-  const code = await main(args, io, { env: {} });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args);
 
 const routesOf = (name: string) => readProject(path.join(FIXTURES, name)).routes.flatMap((f) => readRoutes(f.text, f.path));
 

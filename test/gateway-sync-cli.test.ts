@@ -7,18 +7,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { main } from "../components/cli/main";
 import { PROJECT_DIR } from "./harness";
+import { runCli } from "./harness/cli";
 
 const FIXTURE = path.join(__dirname, "fixtures", "zuplo-projects", "docs-routes");
 
-async function cli(args: string[]) {
-  let out = "";
-  let err = "";
-  const io = { out: { write: (s: string) => ((out += s), true) }, err: { write: (s: string) => ((err += s), true) } };
-  const code = await main(args, io, { env: {} });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args);
 
 function snapshot(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
