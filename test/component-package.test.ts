@@ -728,15 +728,30 @@ describe("the documented examples use the package as the schema says", () => {
     }
   });
 
-  it("the Python program: every keyword is an input (in snake_case) of the component it creates, every required input there", () => {
-    const [program] = blocks(read("docs/components.md"), "python");
-    const calls = [...program!.matchAll(/gatelock\.(\w+)\("[\w-]+",([\s\S]*?)\)\n\n/g)];
-    expect(calls.map((c) => c[1])).toEqual(["AwsSharedSecretOrigin", "AwsOidcProvider", "AwsFederatedOrigin", "ZuploEnvironment"]);
+  it("the Python programs: every keyword is an input (in snake_case) of the component it creates, every required input there", () => {
+    const programs = blocks(read("docs/components.md"), "python");
+    const calls = programs.flatMap((program) => [...program.matchAll(/gatelock\.(\w+)\("[\w-]+",([\s\S]*?)\)\n\n/g)]);
+    expect(calls.map((c) => c[1])).toEqual(["AwsSharedSecretOrigin", "AwsOidcProvider", "AwsFederatedOrigin", "ZuploEnvironment", "GatewayTunnel", "TunnelServiceOrigin", "AwsTunnelOrigin", "GatewayTunnelServices", "ZuploEnvironment"]);
     const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     const problems = calls.flatMap(([, component, args]) => {
       const r = resource(component!);
       const keywords = [...args!.matchAll(/^\s*(\w+)=/gm)].map((m) => camel(m[1]!));
-      return [...keywords.filter((k) => !(k in r.inputProperties)).map((k) => `${component}.${k}: not an input`), ...r.requiredInputs.filter((k) => !keywords.includes(k)).map((k) => `${component}.${k}: required`)];
+      // Keys of dicts passed to an input (`tunnel={"token": …, "also_carries": [{…}]}`): each a field of a type the inputs reach.
+      const fields = new Set<string>();
+      const reach = (p: Property, seen: Set<string>) => {
+        const ref = p.$ref ?? p.items?.$ref;
+        if (!ref?.startsWith("#/types/") || seen.has(ref)) return;
+        seen.add(ref);
+        for (const [k, f] of Object.entries(typeOf(ref).properties ?? {})) fields.add(k), reach(f, seen);
+      };
+      for (const p of Object.values(r.inputProperties)) reach(p, new Set());
+      const keys = [...args!.matchAll(/"(\w+)":/g)].map((m) => camel(m[1]!));
+      return [
+        // `opts` is Pulumi's resource options, not an input.
+        ...keywords.filter((k) => k !== "opts" && !(k in r.inputProperties)).map((k) => `${component}.${k}: not an input`),
+        ...r.requiredInputs.filter((k) => !keywords.includes(k)).map((k) => `${component}.${k}: required`),
+        ...keys.filter((k) => !fields.has(k)).map((k) => `${component}: "${k}" is no field of its inputs' types`),
+      ];
     });
     expect(problems).toEqual([]);
   });
