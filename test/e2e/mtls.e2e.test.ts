@@ -4,7 +4,8 @@
  * gateway's client certificate (`mtlsServerOptions` with the trust gatelock wrote to
  * `.env.ledger`), the gateway's certificate and key written by gatelock's certificate-directory
  * sink (its provider code, as `pulumi up` runs it) where `zuplo dev --mtls-certificates-dir`
- * reads them, and gatelock's emitted route handler (`mtlsCertificate` from the variable).
+ * reads them, and gatelock's route handler (`mtlsCertificate` from the variable), set by
+ * `gateway sync` on a route the user wrote as a plain forward to the origin's variable.
  *
  * Proves:
  *  - through the gateway, `/ledger` reaches the origin over a verified mTLS handshake, and the
@@ -28,6 +29,8 @@ import { dotenvFileProvider, type DotenvFileInputs } from "../../components/dote
 import { mtlsCertificateDirProvider, type MtlsCertificateDirInputs } from "../../components/local/mtls-certificate-dir";
 import { clientCertOptionsFromEnv, mtlsServerOptions, protectWithClientCert } from "../../components/origin/index";
 import { one, type ProgramRun, reveal, runProgram } from "../harness";
+import { lockedOrigins } from "../../components/gateway-project/locked-origins";
+import { syncGatewayProject } from "../../components/gateway-project/sync";
 import { buildZuploProject, E2E_WORK_DIR, e2eSkipReason, ensureE2eTools, freePorts, startZuploDev, waitForStatus, type ZuploDev } from "./zuplo-dev";
 
 const skip = e2eSkipReason();
@@ -64,7 +67,14 @@ describe.skipIf(skip !== undefined)("mTLS, end to end through the real Zuplo gat
 
     first = await deploy(gatewayDir, ports.origin, {});
     other = await deploy(path.join(workDir, "other"), ports.origin, {}, "staging");
-    buildZuploProject(gatewayDir, { policies: [], routes: [{ path: "/ledger", handler: first.handler, inbound: [] }], projectType: "managed-dedicated" });
+    // The route as a user writes it (a plain forward to the origin's variable); `gateway sync`
+    // gives it the handler options mTLS needs, and the real gateway serves the synced project.
+    buildZuploProject(gatewayDir, { policies: [], routes: [{ path: "/ledger", originUrlVariable: "LEDGER_ORIGIN_URL", inbound: [] }], projectType: "managed-dedicated" });
+    const locked = lockedOrigins(first.run.deployment.model.origins);
+    expect(syncGatewayProject({ projectDir: gatewayDir, origins: locked, stack: "dev", mode: "check" }).findings.map((f) => f.code)).toEqual(["ERR_ROUTE_UNLOCKED"]);
+    expect(syncGatewayProject({ projectDir: gatewayDir, origins: locked, stack: "dev" }).findings).toEqual([]);
+    const route = (JSON.parse(fs.readFileSync(path.join(gatewayDir, "config", "routes.oas.json"), "utf8")) as { paths: Record<string, Record<string, { "x-zuplo-route": { handler: unknown } }>> }).paths["/ledger"]!.get!["x-zuplo-route"];
+    expect(route.handler).toEqual(first.handler);
     await write(first);
     origin = await startOrigin(ports.origin, pki.server, path.join(gatewayDir, ".env.ledger"));
     zuplo = await startZuploDev(gatewayDir, { port: ports.gateway, editorPort: ports.editor, mtlsCertificatesDir: path.join(gatewayDir, ".zuplo-local/mtls"), trustedCaFile: path.join(workDir, "server-ca.pem") });

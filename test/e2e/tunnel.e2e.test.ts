@@ -18,7 +18,8 @@
  * Proves:
  *  - what gatelock's program and audit put in the gateway's environment for the origin is
  *    exactly the non-secret `service://warehouse-<stack>` URL, the very service the tunnel
- *    registers; the emitted handler forwards to that variable;
+ *    registers; `gateway sync` re-points a route that forwarded to the origin's private address
+ *    at that variable, with exactly gatelock's emitted handler;
  *  - through the gateway, a request to the route reaches the origin through the edge stand-in,
  *    which saw the gateway's service token (path, query, method and body kept);
  *  - straight to the edge, no token or a wrong secret is refused with 403.
@@ -37,6 +38,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAudit } from "../../components/audit/report";
 import { dotenvFileProvider, type DotenvFileInputs } from "../../components/dotenv/dotenv-file";
 import { one, type ProgramRun, reveal, runProgram } from "../harness";
+import { lockedOrigins } from "../../components/gateway-project/locked-origins";
+import { syncGatewayProject } from "../../components/gateway-project/sync";
 import { buildZuploProject, E2E_WORK_DIR, e2eSkipReason, ensureE2eTools, freePorts, sha256Hex, startZuploDev, waitForStatus, type ZuploDev } from "./zuplo-dev";
 
 const skip = e2eSkipReason();
@@ -88,10 +91,17 @@ describe.skipIf(skip !== undefined)("tunnel origin, end to end through the real 
     const serviceToken = Buffer.from(JSON.stringify({ ...token, customServiceMapping: { [SERVICE]: `127.0.0.1:${ports.edge}` } })).toString("base64");
     buildZuploProject(gatewayDir, {
       policies: [],
-      routes: [{ path: "/stock", methods: ["get", "post"], handler: deployed.handler, inbound: [] }],
+      // The route as it was before the tunnel: straight to the origin's private address, which
+      // the gateway cannot reach. `gateway sync` re-points it at the tunnel's service (below).
+      routes: [{ path: "/stock", methods: ["get", "post"], baseUrl: `http://127.0.0.1:${ports.origin}`, inbound: [] }],
       projectType: "managed-dedicated",
       dotenvText: `# Stands in for what Zuplo's platform injects in a deployed gateway (this test only)\n__ZUPLO_EXTERNAL_SERVICE_TOKEN=${serviceToken}\n`,
     });
+    const locked = lockedOrigins(deployed.run.deployment.model.origins);
+    expect(syncGatewayProject({ projectDir: gatewayDir, origins: locked, stack: STACK, mode: "check" }).findings.map((f) => f.code)).toEqual(["ERR_ROUTE_UNLOCKED", "ERR_ROUTE_UNLOCKED"]);
+    expect(syncGatewayProject({ projectDir: gatewayDir, origins: locked, stack: STACK }).findings).toEqual([]);
+    const routes = JSON.parse(fs.readFileSync(path.join(gatewayDir, "config", "routes.oas.json"), "utf8")) as { paths: Record<string, Record<string, { "x-zuplo-route": { handler: unknown } }>> };
+    expect(Object.values(routes.paths["/stock"]!).map((op) => op["x-zuplo-route"].handler)).toEqual([deployed.handler, deployed.handler]);
     for (const f of deployed.files) await dotenvFileProvider.create(f);
 
     origin = await startOrigin(ports.origin);
