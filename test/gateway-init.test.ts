@@ -94,6 +94,12 @@ describe("gatelock init --from", () => {
     expect(text).toContain("#   variables the routes use: ORDERS_ORIGIN_URL (gatelock writes it from `url`)");
     expect(text).toContain("#     - method: shared-secret, cloud: aws:");
     expect(text).toContain("#   where it points: a private address the gateway cannot reach.");
+    // The editor's schema: this gatelock's, relative to the stack file wherever the project is.
+    const schema = /^# yaml-language-server: \$schema=(\S+)$/m.exec(text)?.[1];
+    expect(schema).toBeDefined();
+    expect(JSON.parse(fs.readFileSync(path.resolve(dir, "stacks", schema!), "utf8")).title).toEqual(expect.stringContaining("gatelock"));
+    // The comments line up, whatever the project's name.
+    expect(text).toMatch(/^ {4}project: orders-api {6}# the Zuplo project$/m);
   });
 
   it("the origins it writes, once filled in, are the ones gateway sync matches", async () => {

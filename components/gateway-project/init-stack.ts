@@ -47,10 +47,11 @@ export function discoverOrigins(routes: readonly ProjectRoute[], env: Readonly<R
 }
 
 /** The stack file's text. */
-export function starterStackFile(args: { stack: string; from: string; origins: readonly DiscoveredOrigin[]; project?: string }): string {
+export function starterStackFile(args: { stack: string; from: string; origins: readonly DiscoveredOrigin[]; project?: string; schema?: string }): string {
+  // A project name from zuplo.jsonc only when it is one Zuplo accepts; the comments line up either way.
+  const projectValue = args.project && /^[a-z0-9][a-z0-9-]{0,62}$/.test(args.project) ? args.project : "TODO";
   const out: string[] = [
-    "# yaml-language-server: $schema=../schema/gatelock-stack.schema.json",
-    "#",
+    ...(args.schema ? [`# yaml-language-server: $schema=${args.schema}`, "#"] : []),
     `# Starter stack written by \`gatelock init --from ${args.from}\` from the Zuplo project's routes.`,
     "# Fill in every TODO (the suggested methods are a starting point, by where each URL points),",
     `# then check it offline with \`npx gatelock audit --stack ${args.stack}\`, and keep the gateway`,
@@ -60,7 +61,7 @@ export function starterStackFile(args: { stack: string; from: string; origins: r
     "  gatelock:gateway:",
     "    kind: zuplo",
     "    account: TODO            # your Zuplo account",
-    `    project: ${args.project && /^[a-z0-9][a-z0-9-]{0,62}$/.test(args.project) ? args.project : "TODO"}${" ".repeat(Math.max(1, 15 - (args.project?.length ?? 4)))}# the Zuplo project`,
+    `    project: ${projectValue}${" ".repeat(Math.max(1, 16 - projectValue.length))}# the Zuplo project`,
     "    branch: main             # the Zuplo branch (environment) whose variables gatelock sets",
   ];
   if (args.origins.length === 0) {

@@ -32,7 +32,7 @@ export function initStackFromProject(options: InitOptions): InitResult {
   const routes = project.routes.flatMap((f) => readRoutes(f.text, f.path));
   const origins = discoverOrigins(routes, readDotenv(path.join(options.from, ".env")));
   const file = path.join(options.projectDir, stackConfigDir(options.projectDir), `Pulumi.${options.stack}.yaml`);
-  const text = starterStackFile({ stack: options.stack, from: options.fromLabel ?? options.from, origins, ...packageName(options.from) });
+  const text = starterStackFile({ stack: options.stack, from: options.fromLabel ?? options.from, origins, schema: schemaFrom(path.dirname(file)), ...packageName(options.from) });
   fs.mkdirSync(path.dirname(file), { recursive: true });
   try {
     fs.writeFileSync(file, text, { flag: "wx" });
@@ -72,4 +72,15 @@ function packageName(dir: string): { project?: string } {
   } catch {
     return {};
   }
+}
+
+/**
+ * This gatelock's stack-file schema, relative to the stack file's folder (for the editor's YAML
+ * language server): in a user's project, under node_modules/gatelock; in gatelock's own repo,
+ * `../schema`. Undefined when the file is not there (a build without it).
+ */
+function schemaFrom(stackDir: string): string | undefined {
+  const schema = path.resolve(__dirname, "..", "..", "schema", "gatelock-stack.schema.json");
+  if (!fs.existsSync(schema)) return undefined;
+  return path.relative(stackDir, schema).split(path.sep).join("/");
 }
