@@ -111,6 +111,19 @@ describe("planning the sync of a project shaped like Zuplo's docs", () => {
     expect(route(after, "/orders", "post").handler).toEqual({ ...forward(""), options: { baseUrl: "${env.ORDERS_ORIGIN_URL}", forwardSearch: true, followRedirects: false } });
   });
 
+  it("an origin that is no longer mTLS loses gatelock's certificate variable on its routes; a certificate the user set stays", () => {
+    const op = (certificate: string) => ({ get: { operationId: "o", "x-zuplo-route": { handler: { ...forward("${env.ORDERS_ORIGIN_URL}"), options: { baseUrl: "${env.ORDERS_ORIGIN_URL}", mtlsCertificate: certificate } }, policies: { inbound: ["gatelock-orders-shared-secret"] } } } });
+    const project = (certificate: string): ProjectSnapshot => ({
+      policies: `${JSON.stringify({ policies: [] }, null, 2)}\n`,
+      routes: [{ path: "config/routes.oas.json", text: `${JSON.stringify({ openapi: "3.1.0", info: { title: "t", version: "1" }, paths: { "/orders": op(certificate) } }, null, 2)}\n` }],
+      modules: {},
+    });
+    const gatelocks = applied(project("$env(ORDERS_MTLS_CERT)"));
+    expect(route(gatelocks, "/orders").handler).toEqual(forward("${env.ORDERS_ORIGIN_URL}"));
+    const users = applied(project("$env(PARTNER_CLIENT_CERT)"));
+    expect(route(users, "/orders").handler).toEqual({ ...forward(""), options: { baseUrl: "${env.ORDERS_ORIGIN_URL}", mtlsCertificate: "$env(PARTNER_CLIENT_CERT)" } });
+  });
+
   it("adds the module gatelock's AWS handler imports, and only what the project lacks", () => {
     expect(plan.changes.map((c) => c.path)).toEqual(["config/policies.json", "config/routes.oas.json", "modules/gatelock-aws-forward.ts", "modules/gatelock-azure-federated.ts", "modules/gatelock-id-token.ts"]);
     expect(plan.changes.find((c) => c.path === "modules/gatelock-aws-forward.ts")).toEqual({ path: "modules/gatelock-aws-forward.ts", before: undefined, after: AWS_FORWARD_HANDLER_MODULE });

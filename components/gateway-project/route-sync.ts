@@ -14,6 +14,7 @@
  */
 import type { JSONPath } from "jsonc-parser";
 import type { RouteHandler } from "../gateway/zuplo-policies";
+import { defaultMtlsVariable } from "../model/mtls/target";
 import { isGatelockName, sameJson } from "./sync-policies";
 import { isRecord, type ProjectRoute } from "./routes";
 import type { RouteTarget } from "./route-target";
@@ -66,6 +67,11 @@ function handlerSync(route: ProjectRoute, target: Extract<RouteTarget, { kind: "
   if (wanted.module === RUNTIME) {
     if (h.module === RUNTIME && typeof h.export === "string" && ZUPLO_FORWARDERS.has(h.export)) {
       for (const [k, v] of extra) setOption(k, v);
+      // The origin is no longer mTLS: gatelock's certificate variable (by its default name, the
+      // only one it can recognise once the origin's config no longer names it) leaves the route.
+      if (!("mtlsCertificate" in wanted.options) && options.mtlsCertificate === `$env(${defaultMtlsVariable(target.origin.name)})`) {
+        edits.push({ path: ["handler", "options", "mtlsCertificate"], value: undefined });
+      }
       return { edits };
     }
     if (isGatelockModule && target.option === "baseUrl") {
