@@ -15,6 +15,7 @@ import { type Cloud, GatelockConfig, type Method, type ParsedConfig, type Parsed
 import { describeOrigin, type OriginDescription } from "../model/describe";
 import { buildModel, type GatelockModel, type OriginModel, type TunnelOrigin } from "../model/model";
 import type { Finding } from "../model/safety";
+import { carriedService } from "../tunnel/origin-args";
 import { TunnelServiceOrigin } from "../tunnel/service-origin";
 import { type BuildContext, type CloudModule, expectMethod, type OriginComponent, type OriginDeployment } from "./translator";
 
@@ -204,14 +205,7 @@ function tunnelTokens(model: GatelockModel, config: ParsedConfig, tunnels: Reado
     model.origins.flatMap((o) => {
       if (o.method !== "tunnel" || o.tunnel.carrier !== o.name) return [];
       const tunnel = tunnels.get(o.tunnel.tunnelName)!;
-      const alsoCarries = o.tunnel.alsoCarries.map((c) => ({
-        origin: c.origin,
-        tunnel: o.tunnel.tunnelName,
-        name: c.service,
-        endpoint: c.endpoint,
-        accessibleBy: [...c.accessibleBy],
-        ...(publicAllowed.get(c.origin) ? { dangerouslyAllowPublicEndpoint: true } : {}),
-      }));
+      const alsoCarries = o.tunnel.alsoCarries.map((c) => carriedService(o, c, publicAllowed.get(c.origin)));
       return [[o.tunnel.tunnelName, { token: tunnel.token, generation: tunnel.generation, alsoCarries }]];
     }),
   );

@@ -10,7 +10,7 @@ import type { GatewayCertificate } from "../gateway/certificates";
 import type { GatewayVariable } from "../gateway/environment";
 import type { MtlsGatewayArgs, MtlsOriginArgsBase } from "../mtls/origin-args";
 import type { TunnelOriginArgsBase, TunnelService } from "../tunnel/origin-args";
-import { defaultTunnelName } from "../model/tunnel/target";
+import { tunnelNameOf } from "../model/tunnel/target";
 import type { Cloud, Method, ParsedOrigin } from "../model/config";
 import type { GatelockModel, OriginModel } from "../model/model";
 import type { Finding } from "../model/safety";
@@ -114,7 +114,7 @@ export function mtlsArgs(o: Extract<ParsedOrigin, { method: "mtls" }>, ctx: Buil
  * program created for it (the builder adds its connector target's block).
  */
 export function tunnelOriginArgs(o: Extract<ParsedOrigin, { method: "tunnel" }>, ctx: BuildContext): TunnelOriginArgsBase {
-  const tunnelName = o.tunnel.name ?? defaultTunnelName(ctx.stack ?? pulumi.getStack(), o.name);
+  const tunnelName = tunnelNameOf(o, ctx.stack ?? pulumi.getStack());
   const tunnel = ctx.tunnelTokens?.[tunnelName];
   if (tunnel === undefined) throw new TypeError(`gatelock: no tunnel \`${tunnelName}\` was created for origin ${o.name}`);
   return { tunnel: { ...o.tunnel, token: tunnel.token, tokenGeneration: tunnel.generation, ...(tunnel.alsoCarries?.length ? { alsoCarries: tunnel.alsoCarries } : {}) } };

@@ -11,7 +11,8 @@ import type { OriginModel, TunnelOrigin } from "../model/model";
 import { argPath } from "../component/checked-origin";
 import { ConfigError, type ConfigIssue } from "../errors";
 import { conflictIssue } from "../model/issues";
-import { defaultTunnelName, type TunnelTarget } from "../model/tunnel/target";
+import { CONNECTOR_SETTINGS } from "../model/tunnel/checks";
+import { type CarriedOrigin, defaultTunnelName, type TunnelTarget } from "../model/tunnel/target";
 
 /** The tunnel an origin is reached through, and how its connector runs. */
 export interface TunnelArgs {
@@ -57,9 +58,6 @@ export interface TunnelOriginArgsBase {
 
 const TUNNEL_KEYS = ["name", "service", "endpoint", "accessibleBy", "rotateAfterDays", "rotation", "replicas", "dangerouslyAllowSingleReplica", "image", "dangerouslyAllowPublicEndpoint"] as const satisfies readonly (keyof TunnelArgs)[];
 
-/** What origins on one tunnel share: its connector's settings. */
-const CONNECTOR_KEYS = ["rotateAfterDays", "rotation", "replicas", "dangerouslyAllowSingleReplica", "image"] as const satisfies readonly (keyof TunnelArgs)[];
-
 /** The origin's stack-config entry for these settings and a connector block (the token is not config). */
 export function tunnelConfig(name: string, cloud: TunnelTarget["cloud"], args: TunnelOriginArgsBase, block: Record<string, unknown> | undefined): Record<string, unknown> {
   const tunnel = Object.fromEntries(TUNNEL_KEYS.map((k) => [k, args.tunnel[k]]));
@@ -82,7 +80,7 @@ export function carriedConfigs(name: string, cloud: TunnelTarget["cloud"], args:
       : [conflictIssue(`${name}: tunnel.alsoCarries[${i}].tunnel`, `\`${s.origin}\` is a service of tunnel \`${s.tunnel}\`, and this connector carries \`${tunnelName}\`.`, `create \`${s.origin}\`'s TunnelServiceOrigin with \`tunnel.name: "${tunnelName}"\`.`)],
   );
   if (issues.length > 0) throw new ConfigError(issues);
-  const connector = Object.fromEntries(CONNECTOR_KEYS.map((k) => [k, args.tunnel[k]]));
+  const connector = Object.fromEntries(CONNECTOR_SETTINGS.map((k) => [k, args.tunnel[k]]));
   return carried.map((s) => ({
     name: s.origin,
     method: "tunnel",
@@ -146,6 +144,18 @@ export function tunnelService(origin: TunnelOrigin, dangerouslyAllowPublicEndpoi
 export function carriedServices(origin: TunnelOrigin, own: TunnelService): TunnelService[] {
   return [
     own,
-    ...origin.tunnel.alsoCarries.map((c) => ({ origin: c.origin, tunnel: origin.tunnel.tunnelName, name: c.service, endpoint: c.endpoint, accessibleBy: [...c.accessibleBy] })),
+    ...origin.tunnel.alsoCarries.map((c) => carriedService(origin, c)),
   ];
+}
+
+/** The services-configuration entry of an origin the carrier's connector also carries (pure). */
+export function carriedService(carrier: TunnelOrigin, c: CarriedOrigin, dangerouslyAllowPublicEndpoint?: boolean): TunnelService {
+  return {
+    origin: c.origin,
+    tunnel: carrier.tunnel.tunnelName,
+    name: c.service,
+    endpoint: c.endpoint,
+    accessibleBy: [...c.accessibleBy],
+    ...(dangerouslyAllowPublicEndpoint ? { dangerouslyAllowPublicEndpoint } : {}),
+  };
 }

@@ -11,7 +11,7 @@ import { dotenvTargetProblem, type IgnoreOracle } from "../dotenv-target";
 import { conflictIssue as conflict, invalidIssue as invalid, missingIssue as missing, unsafeIssue as unsafe } from "../issues";
 import type { ParsedOrigin } from "../config";
 import type { ParsedTunnelOrigin } from "./config";
-import { defaultTunnelName, endpointCidr, serviceNameOf, tunnelNameOf } from "./target";
+import { endpointCidr, serviceNameOf, tunnelNameOf } from "./target";
 
 type At = (...rest: (string | number)[]) => string;
 
@@ -71,7 +71,7 @@ export function checkTunnelOrigin(o: ParsedTunnelOrigin, at: At, oracle: IgnoreO
   if (o.cloud === "docker") {
     const dir = o.docker?.dir ?? ".gatelock/tunnel";
     // The file the provider writes the token to (it refuses the same paths when it writes).
-    const problem = dotenvTargetProblem(`${dir.replace(/\/+$/, "")}/${o.tunnel.name ?? defaultTunnelName(stack, o.name)}/tunnel-token`, oracle, false);
+    const problem = dotenvTargetProblem(`${dir.replace(/\/+$/, "")}/${tunnelNameOf(o, stack)}/tunnel-token`, oracle, false);
     if (problem && problem.kind !== "unconventional-name") {
       issues.push(problem.kind === "outside-project" ? invalid(at("docker", "dir"), "the directory must be relative to the project and stay inside it.", "use e.g. `.gatelock/tunnel`.") : unsafe(at("docker", "dir"), "git does not ignore the directory, so the tunnel's token file would be committed.", "add the directory to .gitignore."));
     }
@@ -88,7 +88,7 @@ function isClusterService(host: string): boolean {
 }
 
 /** What origins sharing a tunnel share, since one connector carries them all. */
-const CONNECTOR_SETTINGS = ["rotateAfterDays", "rotation", "replicas", "dangerouslyAllowSingleReplica", "image"] as const;
+export const CONNECTOR_SETTINGS = ["rotateAfterDays", "rotation", "replicas", "dangerouslyAllowSingleReplica", "image"] as const;
 
 /**
  * Origins naming one tunnel share its connector, run by the first of them (the carrier): a
