@@ -509,19 +509,21 @@ describe("dotenvFileProvider", () => {
 
 describe("the provider survives Pulumi's serialisation", () => {
   it("installed as an npm package, serialised as `pulumi up` does it, it runs in a fresh process", () => {
-    // 1. Compile dotenv.ts exactly as tsc would for this project (CommonJS, esModuleInterop)
-    //    and install it as gatelock is installed in a user's project: under node_modules,
-    //    in a package whose `exports` map hides deep paths. Pulumi serialises modules under
-    //    node_modules as `require("<package>/<deep path>")`, which that map refuses; so the
-    //    provider must capture no module of its own, only builtins.
+    // 1. Compile dotenv.ts and the helpers it imports exactly as tsc would for this project
+    //    (CommonJS, esModuleInterop) and install them as gatelock is installed in a user's
+    //    project: under node_modules, in a package whose `exports` map hides deep paths. Pulumi
+    //    serialises modules under node_modules as `require("<package>/<deep path>")`, which
+    //    that map refuses; so the provider must capture no module of its own, only builtins.
     const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
-    const source = fs.readFileSync(path.join(ROOT, "components/dotenv/dotenv.ts"), "utf8");
-    const js = ts.transpileModule(source, { compilerOptions: { ...config.options, sourceMap: false, declaration: false }, fileName: "dotenv.ts" }).outputText;
     const project = path.join(dir, "project");
     const pkg = path.join(project, "node_modules", "gatelock");
-    const compiled = path.join(pkg, "dist", "components", "dotenv", "dotenv.js");
-    fs.mkdirSync(path.dirname(compiled), { recursive: true });
-    fs.writeFileSync(compiled, js);
+    // The provider and the private-file helpers it requires, placed relative to each other as in the build.
+    for (const file of ["components/dotenv/dotenv.ts", "components/files/private-files.ts"]) {
+      const js = ts.transpileModule(fs.readFileSync(path.join(ROOT, file), "utf8"), { compilerOptions: { ...config.options, sourceMap: false, declaration: false }, fileName: path.basename(file) }).outputText;
+      const compiled = path.join(pkg, "dist", file.replace(/\.ts$/, ".js"));
+      fs.mkdirSync(path.dirname(compiled), { recursive: true });
+      fs.writeFileSync(compiled, js);
+    }
     fs.writeFileSync(path.join(pkg, "dist", "index.js"), `exports.dotenvFileProvider = require("./components/dotenv/dotenv.js").dotenvFileProvider;\n`);
     fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "gatelock", version: "0.0.0", main: "dist/index.js", exports: { ".": "./dist/index.js" } }));
 
@@ -544,6 +546,8 @@ describe("the provider survives Pulumi's serialisation", () => {
     const requires = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
     expect(text).toContain("getBuiltinModule");
     for (const r of requires) expect(isBuiltin(r), `the serialised provider requires ${r}`).toBe(true);
+    // The helpers travel as code: the module that holds them is not required.
+    expect(text).toContain("function /*writeAtomic*/(");
 
     // 3. Load it the way the dynamic provider host does (`require(...).handler()`, in the
     //    project directory) and run create/update/delete.

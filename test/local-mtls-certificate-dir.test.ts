@@ -267,6 +267,16 @@ describe("MtlsCertificateDir provider", () => {
     expect(fs.readdirSync(out)).toEqual([]);
   });
 
+  it("a folder whose parent is symlinked out of the project is refused before anything is created there", async () => {
+    // mkdir follows the link: the check must judge the deepest existing part before creating.
+    const out = fs.mkdtempSync(path.join(scratch, "out-"));
+    fs.mkdirSync(path.join(project, ".zuplo-local"));
+    fs.symlinkSync(out, path.join(project, ".zuplo-local", "mtls"));
+    await expect(p.create(inputs())).rejects.toThrow(/gatelock will not write \.zuplo-local\/mtls\/orders_cert: it resolves outside the project/);
+    await expect(p.update(".zuplo-local/mtls/orders_cert", {} as never, inputs())).rejects.toThrow(/resolves outside the project/);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
   it("delete removes both files and the name folder, keeps the parent while other certificates are in it", async () => {
     const a = await p.create(inputs());
     const b = await p.create(inputs({ name: "billing_cert", certificate: two.certificate, key: two.key }));
@@ -311,13 +321,15 @@ describe("the provider survives Pulumi's serialisation", () => {
     // node_modules behind an `exports` map, serialise from the user's project, and run it
     // where no gatelock module can be found. Only builtins may be required.
     const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
-    const source = fs.readFileSync(path.join(ROOT, "components/local/mtls-certificate-dir-provider.ts"), "utf8");
-    const js = ts.transpileModule(source, { compilerOptions: { ...config.options, sourceMap: false, declaration: false }, fileName: "mtls-certificate-dir-provider.ts" }).outputText;
     const user = path.join(project, "user");
     const pkg = path.join(user, "node_modules", "gatelock");
-    const compiled = path.join(pkg, "dist", "components", "local", "mtls-certificate-dir-provider.js");
-    fs.mkdirSync(path.dirname(compiled), { recursive: true });
-    fs.writeFileSync(compiled, js);
+    // The provider and the private-file helpers it requires, placed relative to each other as in the build.
+    for (const file of ["components/local/mtls-certificate-dir-provider.ts", "components/files/private-files.ts"]) {
+      const js = ts.transpileModule(fs.readFileSync(path.join(ROOT, file), "utf8"), { compilerOptions: { ...config.options, sourceMap: false, declaration: false }, fileName: path.basename(file) }).outputText;
+      const compiled = path.join(pkg, "dist", file.replace(/\.ts$/, ".js"));
+      fs.mkdirSync(path.dirname(compiled), { recursive: true });
+      fs.writeFileSync(compiled, js);
+    }
     fs.writeFileSync(path.join(pkg, "dist", "index.js"), `exports.mtlsCertificateDirProvider = require("./components/local/mtls-certificate-dir-provider.js").mtlsCertificateDirProvider;\n`);
     fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "gatelock", version: "0.0.0", main: "dist/index.js", exports: { ".": "./dist/index.js" } }));
 
@@ -336,6 +348,8 @@ describe("the provider survives Pulumi's serialisation", () => {
     const requires = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
     expect(text).toContain("getBuiltinModule");
     for (const r of requires) expect(isBuiltin(r), `the serialised provider requires ${r}`).toBe(true);
+    // The helpers travel as code: the module that holds them is not required.
+    expect(text).toContain("function /*writeAtomic*/(");
     expectNoKey(text, one.key);
 
     // The user's project is `project` (git-ignores .zuplo-local/): the host runs from `user`, a subfolder.

@@ -299,13 +299,15 @@ describe("the provider survives Pulumi's serialisation", () => {
     // `exports` map, serialise from the user's project, and run it where no gatelock module can
     // be found. Only builtins may be required.
     const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
-    const source = fs.readFileSync(path.join(ROOT, "components/docker/tunnel-files-provider.ts"), "utf8");
-    const js = ts.transpileModule(source, { compilerOptions: { ...config.options, sourceMap: false, declaration: false }, fileName: "tunnel-files-provider.ts" }).outputText;
     const user = path.join(project, "user");
     const pkg = path.join(user, "node_modules", "gatelock");
-    const compiled = path.join(pkg, "dist", "components", "docker", "tunnel-files-provider.js");
-    fs.mkdirSync(path.dirname(compiled), { recursive: true });
-    fs.writeFileSync(compiled, js);
+    // The provider and the private-file helpers it requires, placed relative to each other as in the build.
+    for (const file of ["components/docker/tunnel-files-provider.ts", "components/files/private-files.ts"]) {
+      const js = ts.transpileModule(fs.readFileSync(path.join(ROOT, file), "utf8"), { compilerOptions: { ...config.options, sourceMap: false, declaration: false }, fileName: path.basename(file) }).outputText;
+      const compiled = path.join(pkg, "dist", file.replace(/\.ts$/, ".js"));
+      fs.mkdirSync(path.dirname(compiled), { recursive: true });
+      fs.writeFileSync(compiled, js);
+    }
     fs.writeFileSync(path.join(pkg, "dist", "index.js"), `exports.dockerTunnelFilesProvider = require("./components/docker/tunnel-files-provider.js").dockerTunnelFilesProvider;\n`);
     fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "gatelock", version: "0.0.0", main: "dist/index.js", exports: { ".": "./dist/index.js" } }));
 
@@ -324,6 +326,8 @@ describe("the provider survives Pulumi's serialisation", () => {
     const requires = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
     expect(text).toContain("getBuiltinModule");
     for (const r of requires) expect(isBuiltin(r), `the serialised provider requires ${r}`).toBe(true);
+    // The helpers travel as code: the module that holds them is not required.
+    expect(text).toContain("function /*writeAtomic*/(");
     expect(text).not.toContain(TOKEN);
 
     const hostScript = path.join(user, "host.js");

@@ -11,39 +11,23 @@
  * - files are written atomically (temporary file, fsync, rename, fsync the directory), the
  *   token 0600 from the moment it exists, directories gatelock creates 0700;
  * - the token must never land in a file git would commit: before any write, `git check-ignore`
- *   must say both files are ignored (a tracked file never is). Outside a git repository
- *   nothing is accepted: no convention keeps a folder of a Docker host's files out of source
+ *   must say both files are ignored (a tracked file never is). Outside a git repository only
+ *   gatelock's own folder `.gatelock/` passes (the folder gatelock's docs tell every project
+ *   to ignore): no convention keeps any other folder of a Docker host's files out of source
  *   control;
  * - the token is never an output: a SHA-256 fingerprint (a Pulumi secret) is what diff
  *   compares. Errors name paths and properties, never the token.
  *
- * ONE FILE ON PURPOSE: Pulumi serialises the provider and runs it in another process, so it
- * reaches Node builtins through `builtin()` and function declarations or non-exported
- * constants of this file only. test/tunnel-docker.test.ts checks it.
+ * SERIALISATION: Pulumi serialises the provider and runs it in another process, so it reaches
+ * only function declarations and non-exported constants of this file and the private-file
+ * helpers bound below (components/files/private-files.ts explains the rules).
+ * test/tunnel-docker.test.ts checks it.
  */
-import type * as NodeChildProcess from "node:child_process";
-import type * as NodeCrypto from "node:crypto";
-import type * as NodeFs from "node:fs";
-import type * as NodePath from "node:path";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import * as privateFiles from "../files/private-files";
 
-/** A global, not an import: vitest wraps imports in objects Pulumi's serialiser cannot capture. */
-function builtin(id: string): unknown {
-  const p = process as unknown as { getBuiltinModule?: (id: string) => unknown };
-  return p.getBuiltinModule ? p.getBuiltinModule(id) : require(id);
-}
-function fsModule(): typeof NodeFs {
-  return builtin("node:fs") as typeof NodeFs;
-}
-function pathModule(): typeof NodePath {
-  return builtin("node:path") as typeof NodePath;
-}
-function cryptoModule(): typeof NodeCrypto {
-  return builtin("node:crypto") as typeof NodeCrypto;
-}
-function childProcessModule(): typeof NodeChildProcess {
-  return builtin("node:child_process") as typeof NodeChildProcess;
-}
+// Bound once, at load: the methods capture these functions by value, not the module.
+const { assertInsideProject, commitRisk, fsModule, makeDirs, pathModule, removeEmptyDirs, sha256Fingerprint, writeAtomic } = privateFiles;
 
 export interface DockerTunnelFilesInputs {
   /** Absolute directory of this checkout of the project. Not part of the resource's identity. */
@@ -88,6 +72,8 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const TOKEN_FILE = "tunnel-token";
 /** The compose file or unit is a page of text; anything much larger is a mistake. */
 const MAX_CONTENT = 64 * 1024;
+/** The folder that passes outside a git repository (see the file comment). */
+const SAFE_FOLDER = ".gatelock";
 
 /** Zuplo's tunnel names. */
 export function isTunnelFolderName(name: unknown): name is string {
@@ -142,102 +128,9 @@ function inputFailures(news: Partial<Record<keyof DockerTunnelFilesInputs, unkno
   return failures;
 }
 
-/** `sha256:<hex>` of the token. */
-function fingerprintToken(token: string): string {
-  return `sha256:${cryptoModule().createHash("sha256").update(token, "utf8").digest("hex")}`;
-}
-
 function relativeFiles(dir: string, name: string, configFile: string): { folder: string; configPath: string; tokenPath: string } {
   const folder = `${normaliseTunnelDir(dir)}/${name}`;
   return { folder, configPath: `${folder}/${configFile}`, tokenPath: `${folder}/${TOKEN_FILE}` };
-}
-
-/**
- * Why git might commit the files, or undefined when they may be written. Only an answer of
- * git's counts: "ignored" (exit 0) passes; "would commit" (1) is refused; outside a git
- * repository only gatelock's own folder `.gatelock/` passes (as `.zuplo-local/` does for
- * zuplo dev's certificates: the folder gatelock's docs tell every project to ignore).
- */
-function commitRisk(projectDir: string, files: readonly string[], dir: string): string | undefined {
-  for (const f of files) {
-    const r = childProcessModule().spawnSync("git", ["check-ignore", "-q", "--", f], { cwd: projectDir, stdio: "ignore", timeout: 10_000 });
-    if (r.status === 0) continue;
-    if (r.status === 1) return `git would commit ${f}: add ${dir}/ to .gitignore (and untrack it if it is tracked)`;
-    if (f.startsWith(".gatelock/")) continue;
-    return `${f} is not in a git repository (or git is missing) and not under .gatelock/: nothing keeps the token file out of source control; use a directory under .gatelock/, or one a .gitignore covers`;
-  }
-  return undefined;
-}
-
-/** Create the missing folders of `relative` under `root`, each 0700 whatever the umask. */
-async function makeDirs(root: string, relative: string): Promise<void> {
-  const p = pathModule();
-  let at = root;
-  for (const segment of relative.split("/")) {
-    at = p.join(at, segment);
-    try {
-      await fsModule().promises.mkdir(at, { mode: 0o700 });
-      await fsModule().promises.chmod(at, 0o700);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    }
-  }
-}
-
-/**
- * Replace `file` by rename: a reader sees the old file or the new one, never a torn write, and
- * the temporary file is created with `mode`, so the token is never readable by others. A
- * symlink at `file` is replaced, not followed.
- */
-async function writeAtomic(file: string, text: string, mode: number): Promise<void> {
-  const p = pathModule();
-  const dir = p.dirname(file);
-  const tmp = p.join(dir, `.${p.basename(file)}.${process.pid}.${cryptoModule().randomBytes(6).toString("hex")}.tmp`);
-  let renamed = false;
-  try {
-    const handle = await fsModule().promises.open(tmp, "wx", mode & 0o600);
-    try {
-      await handle.chmod(mode);
-      await handle.writeFile(text, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fsModule().promises.rename(tmp, file);
-    renamed = true;
-  } finally {
-    if (!renamed) await fsModule().promises.rm(tmp, { force: true });
-  }
-  let d: NodeFs.promises.FileHandle | undefined;
-  try {
-    d = await fsModule().promises.open(dir, "r");
-    await d.sync();
-  } catch {
-    // Some file systems cannot fsync a directory; the rename itself is still atomic.
-  } finally {
-    await d?.close();
-  }
-}
-
-/**
- * Refuse a folder that a symlink sends outside the project: the token would be written there.
- * Judged on the deepest part of it that exists, so before anything is created too.
- */
-async function assertInsideProject(projectDir: string, folder: string): Promise<void> {
-  const p = pathModule();
-  const root = await fsModule().promises.realpath(projectDir);
-  const segments = folder.split("/");
-  for (let n = segments.length; n >= 0; n--) {
-    let real: string;
-    try {
-      real = await fsModule().promises.realpath(p.join(projectDir, ...segments.slice(0, n)));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw e;
-    }
-    if (real !== root && !real.startsWith(root + p.sep)) throw new Error(`gatelock will not write ${folder}: it resolves outside the project (a symlink)`);
-    return;
-  }
 }
 
 async function writeFiles(inputs: DockerTunnelFilesInputs): Promise<DockerTunnelFilesOutputs> {
@@ -245,8 +138,9 @@ async function writeFiles(inputs: DockerTunnelFilesInputs): Promise<DockerTunnel
   if (failures.length > 0) throw new Error(`gatelock will not write the tunnel connector's files: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
   const dir = normaliseTunnelDir(inputs.dir)!;
   const files = relativeFiles(dir, inputs.name, inputs.configFile);
+  // Before anything is created: mkdir under a symlinked parent would create outside the project.
   await assertInsideProject(inputs.projectDir, files.folder);
-  const risk = commitRisk(inputs.projectDir, [files.tokenPath, files.configPath], dir);
+  const risk = commitRisk(inputs.projectDir, [files.tokenPath, files.configPath], dir, SAFE_FOLDER);
   if (risk !== undefined) throw new Error(`gatelock will not write the tunnel token: ${risk}`);
   await makeDirs(inputs.projectDir, files.folder);
   // Again: a symlink may have appeared meanwhile.
@@ -263,20 +157,8 @@ async function writeFiles(inputs: DockerTunnelFilesInputs): Promise<DockerTunnel
     content: inputs.content,
     configPath: files.configPath,
     tokenPath: files.tokenPath,
-    tokenFingerprint: fingerprintToken(inputs.token),
+    tokenFingerprint: sha256Fingerprint(inputs.token),
   };
-}
-
-async function removeIfEmpty(folder: string): Promise<boolean> {
-  try {
-    await fsModule().promises.rmdir(folder);
-    return true;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return true;
-    if (code === "ENOTEMPTY" || code === "EEXIST") return false;
-    throw e;
-  }
 }
 
 export const dockerTunnelFilesProvider: DockerTunnelFilesProvider = {
@@ -285,7 +167,7 @@ export const dockerTunnelFilesProvider: DockerTunnelFilesProvider = {
     if (failures.length === 0 && news.projectDir !== UNKNOWN && news.dir !== UNKNOWN && news.name !== UNKNOWN && news.configFile !== UNKNOWN) {
       const dir = normaliseTunnelDir(news.dir)!;
       const files = relativeFiles(dir, news.name, news.configFile);
-      const risk = commitRisk(news.projectDir, [files.tokenPath, files.configPath], dir);
+      const risk = commitRisk(news.projectDir, [files.tokenPath, files.configPath], dir, SAFE_FOLDER);
       if (risk !== undefined) failures.push({ property: "dir", reason: risk });
     }
     return failures.length > 0 ? { inputs: news, failures } : { inputs: news };
@@ -297,7 +179,7 @@ export const dockerTunnelFilesProvider: DockerTunnelFilesProvider = {
     // resource (its unit's absolute paths, if any, show up as a content change).
     if (news.dir === UNKNOWN || normaliseTunnelDir(news.dir) !== normaliseTunnelDir(olds.dir)) replaces.push("dir");
     if (news.name !== olds.name) replaces.push("name");
-    const tokenChanged = typeof news.token !== "string" || news.token === UNKNOWN || fingerprintToken(news.token) !== olds.tokenFingerprint;
+    const tokenChanged = typeof news.token !== "string" || news.token === UNKNOWN || sha256Fingerprint(news.token) !== olds.tokenFingerprint;
     const changes = replaces.length > 0 || tokenChanged || news.content !== olds.content || news.configFile !== olds.configFile;
     // Delete first: on a file system that ignores case, the old and new folders may be one,
     // and deleting the old after would remove the new token.
@@ -323,10 +205,6 @@ export const dockerTunnelFilesProvider: DockerTunnelFilesProvider = {
     const p = pathModule();
     const files = relativeFiles(props.dir, props.name, props.configFile);
     for (const f of [files.configPath, files.tokenPath]) await fsModule().promises.rm(p.join(props.projectDir, f), { force: true });
-    // Only empty folders go: other connectors, or anything else a user put there, stay.
-    const segments = files.folder.split("/");
-    for (let n = segments.length; n > 0; n--) {
-      if (!(await removeIfEmpty(p.join(props.projectDir, ...segments.slice(0, n))))) break;
-    }
+    await removeEmptyDirs(props.projectDir, files.folder);
   },
 };

@@ -2,18 +2,20 @@
  * The dotenv sink: merge gatelock's keys into a dotenv file without touching anything else,
  * write it atomically with mode 0600, and the Pulumi dynamic provider that does both.
  *
- * ONE FILE ON PURPOSE. Pulumi serialises a dynamic provider's code and runs it in another
- * process (the dynamic provider host). Everything the provider's methods reach is captured
- * by value, except modules: a captured local module becomes `require("./components/...")`,
- * which fails in the host (and in an npm package with an `exports` map). So the provider
- * below may reach only:
- *   - Node builtins, through `builtin()` below (a global, so no module is captured), and
+ * SERIALISATION. Pulumi serialises a dynamic provider's code and runs it in another process
+ * (the dynamic provider host). Everything the provider's methods reach is captured by value,
+ * except modules: a captured local module becomes `require("./components/...")`, which fails
+ * in the host (and in an npm package with an `exports` map). So the provider below may reach
+ * only:
  *   - functions and non-exported constants declared in THIS file. Functions are `function`
  *     declarations, which tsc references directly; an `export const` is referenced as
- *     `exports.x` and would capture this whole module.
- * `test/dotenv.test.ts` checks this by compiling this file with tsc's settings, serialising
- * the provider with Pulumi's closure serialiser and running it from a directory where no
- * gatelock module can be found.
+ *     `exports.x` and would capture this whole module;
+ *   - the private-file helpers (components/files/private-files.ts, which reaches Node builtins
+ *     through a global), through the locals bound once below: a function is captured by
+ *     value, the module object would be a `require`.
+ * `test/dotenv.test.ts` checks this by compiling this file and the helpers with tsc's
+ * settings, serialising the provider with Pulumi's closure serialiser and running it from a
+ * directory where no gatelock module can be found.
  *
  * Formats: a value is written bare when it is made of characters every dotenv parser reads
  * literally, otherwise in single quotes (JSON documents), double quotes or backticks, the
@@ -24,29 +26,11 @@
  *
  * Error messages name keys and paths, never values: the values are secrets.
  */
-import type * as NodeCrypto from "node:crypto";
-import type * as NodeFs from "node:fs";
-import type * as NodePath from "node:path";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import * as privateFiles from "../files/private-files";
 
-/**
- * Node builtins, reached at call time through a global rather than imported: a test
- * runner's module transform (vitest) wraps imports in objects that Pulumi's serialiser
- * cannot capture, while `process` is a global it serialises by reference.
- */
-function builtin(id: string): unknown {
-  const p = process as unknown as { getBuiltinModule?: (id: string) => unknown };
-  return p.getBuiltinModule ? p.getBuiltinModule(id) : require(id);
-}
-function fsModule(): typeof NodeFs {
-  return builtin("node:fs") as typeof NodeFs;
-}
-function pathModule(): typeof NodePath {
-  return builtin("node:path") as typeof NodePath;
-}
-function cryptoModule(): typeof NodeCrypto {
-  return builtin("node:crypto") as typeof NodeCrypto;
-}
+// Bound once, at load: the methods capture these functions by value, not the module.
+const { fsModule, pathModule, writeAtomic } = privateFiles;
 
 // ---------------------------------------------------------------------------------------
 // Pure text functions
@@ -254,54 +238,11 @@ function findMarker(text: string): { start: number; next: number } | undefined {
 // ---------------------------------------------------------------------------------------
 
 /**
- * Replace `path` with `text` atomically: write a temporary file in the same directory
- * (created 0600, so the secret is never readable by others, not even for a moment), fsync
- * it, rename it over `path`, fsync the directory. Readers see the old file or the new one,
- * never a torn write; the result has `mode` even if the old file was wider. If anything
- * fails, the temporary file is removed and the old file is left as it was. A symlink at
- * `path` is followed, so the link survives and its target is replaced.
+ * Replace `path` with `text` atomically and with exactly `mode` (see `writeAtomic`). A symlink
+ * at `path` is followed: a user's linked `.env` stays a link, and its target is replaced.
  */
 export async function writeFileAtomic(path: string, text: string, mode: number = 0o600): Promise<void> {
-  const target = await resolveTarget(path);
-  const dir = pathModule().dirname(target);
-  const tmp = pathModule().join(dir, `.${pathModule().basename(target)}.${process.pid}.${cryptoModule().randomBytes(6).toString("hex")}.tmp`);
-  let renamed = false;
-  try {
-    const handle = await fsModule().promises.open(tmp, "wx", 0o600);
-    try {
-      await handle.chmod(mode); // exact mode, whatever the umask
-      await handle.writeFile(text, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fsModule().promises.rename(tmp, target);
-    renamed = true;
-  } finally {
-    if (!renamed) await fsModule().promises.rm(tmp, { force: true });
-  }
-  await syncDirectory(dir);
-}
-
-async function resolveTarget(path: string): Promise<string> {
-  try {
-    return (await fsModule().promises.lstat(path)).isSymbolicLink() ? await fsModule().promises.realpath(path) : path;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return path;
-    throw e;
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: NodeFs.promises.FileHandle | undefined;
-  try {
-    handle = await fsModule().promises.open(dir, "r");
-    await handle.sync();
-  } catch {
-    // Some file systems cannot fsync a directory; the rename itself is still atomic.
-  } finally {
-    await handle?.close();
-  }
+  await writeAtomic(path, text, mode, { followSymlink: true });
 }
 
 /** The file's text, or undefined when it does not exist. Refuses text that is not UTF-8. */

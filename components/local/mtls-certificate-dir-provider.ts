@@ -17,33 +17,17 @@
  * - the key is never an output: a SHA-256 fingerprint (a Pulumi secret) is what diff compares.
  *   Errors name paths and properties, never the key or any line of it.
  *
- * ONE FILE ON PURPOSE, as dotenv.ts: Pulumi serialises the provider and runs it in another
- * process, so it reaches Node builtins through `builtin()` and function declarations or
- * non-exported constants of this file only. test/local-mtls-certificate-dir.test.ts checks it.
+ * SERIALISATION: Pulumi serialises the provider and runs it in another process, so it reaches
+ * only function declarations and non-exported constants of this file and the private-file
+ * helpers bound below (components/files/private-files.ts explains the rules).
+ * test/local-mtls-certificate-dir.test.ts checks it.
  */
-import type * as NodeChildProcess from "node:child_process";
 import type * as NodeCrypto from "node:crypto";
-import type * as NodeFs from "node:fs";
-import type * as NodePath from "node:path";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import * as privateFiles from "../files/private-files";
 
-/** A global, not an import: vitest wraps imports in objects Pulumi's serialiser cannot capture. */
-function builtin(id: string): unknown {
-  const p = process as unknown as { getBuiltinModule?: (id: string) => unknown };
-  return p.getBuiltinModule ? p.getBuiltinModule(id) : require(id);
-}
-function fsModule(): typeof NodeFs {
-  return builtin("node:fs") as typeof NodeFs;
-}
-function pathModule(): typeof NodePath {
-  return builtin("node:path") as typeof NodePath;
-}
-function cryptoModule(): typeof NodeCrypto {
-  return builtin("node:crypto") as typeof NodeCrypto;
-}
-function childProcessModule(): typeof NodeChildProcess {
-  return builtin("node:child_process") as typeof NodeChildProcess;
-}
+// Bound once, at load: the methods capture these functions by value, not the module.
+const { assertInsideProject, commitRisk, cryptoModule, fsModule, makeDirs, pathModule, removeEmptyDirs, sha256Fingerprint, writeAtomic } = privateFiles;
 
 export interface MtlsCertificateDirInputs {
   /** Absolute directory of this checkout of the project. Not part of the resource's identity. */
@@ -81,6 +65,8 @@ export interface MtlsCertificateDirProvider extends dynamic.ResourceProvider<Mtl
 
 /** How the dynamic provider host spells a value that is not known yet (preview). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The folder that passes outside a git repository (see the file comment). */
+const SAFE_FOLDER = ".zuplo-local";
 
 /** Reserved words (ES2023 + strict mode) and literals, as the Zuplo certificate provider refuses them. */
 const RESERVED_WORDS: readonly string[] = [
@@ -167,7 +153,7 @@ function inputFailures(news: Partial<Record<keyof MtlsCertificateDirInputs, unkn
 
 /** `sha256:<hex>` of the key, line endings and surrounding space normalised (as ZuploMtlsCertificate does). */
 function fingerprintKey(key: string): string {
-  return `sha256:${cryptoModule().createHash("sha256").update(key.replace(/\r\n/g, "\n").trim(), "utf8").digest("hex")}`;
+  return sha256Fingerprint(key.replace(/\r\n/g, "\n").trim());
 }
 
 function relativeFiles(dir: string, name: string): { folder: string; certificateFile: string; keyFile: string } {
@@ -175,88 +161,17 @@ function relativeFiles(dir: string, name: string): { folder: string; certificate
   return { folder, certificateFile: `${folder}/tls.crt`, keyFile: `${folder}/tls.key` };
 }
 
-/**
- * Why git might commit the files, or undefined when they may be written. The same oracle
- * and answers as `gitIgnoreOracle` (components/dotenv/git-ignore.ts), inlined because the
- * provider may not import it.
- */
-function commitRisk(projectDir: string, files: readonly string[], dir: string): string | undefined {
-  for (const f of files) {
-    const r = childProcessModule().spawnSync("git", ["check-ignore", "-q", "--", f], { cwd: projectDir, stdio: "ignore", timeout: 10_000 });
-    if (r.status === 0) continue;
-    if (r.status === 1) return `git would commit ${f}: add ${dir}/ to .gitignore (and untrack it if it is tracked)`;
-    if (dir === ".zuplo-local" || dir.startsWith(".zuplo-local/")) continue;
-    return `${f} is not in a git repository and not under .zuplo-local/: nothing keeps it out of source control; use a directory under .zuplo-local/ or one a .gitignore covers`;
-  }
-  return undefined;
-}
-
-/** Create the missing folders of `relative` under `root`, each 0700 whatever the umask. */
-async function makeDirs(root: string, relative: string): Promise<void> {
-  const p = pathModule();
-  let at = root;
-  for (const segment of relative.split("/")) {
-    at = p.join(at, segment);
-    try {
-      await fsModule().promises.mkdir(at, { mode: 0o700 });
-      await fsModule().promises.chmod(at, 0o700);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-    }
-  }
-}
-
-/**
- * Replace `file` by rename: a reader sees the old file or the new one, never a torn write,
- * and the temporary file is created with `mode`, so a key is never readable by others. A
- * symlink at `file` is replaced, not followed: the key goes where `zuplo dev` looks and nowhere else.
- */
-async function writeAtomic(file: string, text: string, mode: number): Promise<void> {
-  const p = pathModule();
-  const dir = p.dirname(file);
-  const tmp = p.join(dir, `.${p.basename(file)}.${process.pid}.${cryptoModule().randomBytes(6).toString("hex")}.tmp`);
-  let renamed = false;
-  try {
-    const handle = await fsModule().promises.open(tmp, "wx", mode & 0o600);
-    try {
-      await handle.chmod(mode);
-      await handle.writeFile(text, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fsModule().promises.rename(tmp, file);
-    renamed = true;
-  } finally {
-    if (!renamed) await fsModule().promises.rm(tmp, { force: true });
-  }
-  let d: NodeFs.promises.FileHandle | undefined;
-  try {
-    d = await fsModule().promises.open(dir, "r");
-    await d.sync();
-  } catch {
-    // Some file systems cannot fsync a directory; the rename itself is still atomic.
-  } finally {
-    await d?.close();
-  }
-}
-
-/** Refuse a folder that a symlink sends outside the project: the key would be written there. */
-async function assertInsideProject(projectDir: string, folder: string): Promise<void> {
-  const p = pathModule();
-  const root = await fsModule().promises.realpath(projectDir);
-  const real = await fsModule().promises.realpath(p.join(projectDir, folder));
-  if (real !== root && !real.startsWith(root + p.sep)) throw new Error(`gatelock will not write ${folder}: it resolves outside the project (a symlink)`);
-}
-
 async function writeCertificate(inputs: MtlsCertificateDirInputs): Promise<MtlsCertificateDirOutputs> {
   const failures = inputFailures(inputs);
   if (failures.length > 0) throw new Error(`gatelock will not write the mTLS certificate: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
   const dir = normaliseCertificateDir(inputs.dir)!;
   const files = relativeFiles(dir, inputs.name);
-  const risk = commitRisk(inputs.projectDir, [files.keyFile, files.certificateFile], dir);
+  // Before anything is created: mkdir under a symlinked parent would create outside the project.
+  await assertInsideProject(inputs.projectDir, files.folder);
+  const risk = commitRisk(inputs.projectDir, [files.keyFile, files.certificateFile], dir, SAFE_FOLDER);
   if (risk !== undefined) throw new Error(`gatelock will not write the mTLS private key: ${risk}`);
   await makeDirs(inputs.projectDir, files.folder);
+  // Again: a symlink may have appeared meanwhile.
   await assertInsideProject(inputs.projectDir, files.folder);
   const p = pathModule();
   // Key first: a certificate without its key is never left behind by a crash in between.
@@ -273,25 +188,13 @@ async function writeCertificate(inputs: MtlsCertificateDirInputs): Promise<MtlsC
   };
 }
 
-async function removeIfEmpty(folder: string): Promise<boolean> {
-  try {
-    await fsModule().promises.rmdir(folder);
-    return true;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return true;
-    if (code === "ENOTEMPTY" || code === "EEXIST") return false;
-    throw e;
-  }
-}
-
 export const mtlsCertificateDirProvider: MtlsCertificateDirProvider = {
   async check(_olds, news) {
     const failures = inputFailures(news);
     if (failures.length === 0 && news.projectDir !== UNKNOWN && news.dir !== UNKNOWN && news.name !== UNKNOWN) {
       const dir = normaliseCertificateDir(news.dir)!;
       const files = relativeFiles(dir, news.name);
-      const risk = commitRisk(news.projectDir, [files.keyFile, files.certificateFile], dir);
+      const risk = commitRisk(news.projectDir, [files.keyFile, files.certificateFile], dir, SAFE_FOLDER);
       if (risk !== undefined) failures.push({ property: "dir", reason: risk });
     }
     return failures.length > 0 ? { inputs: news, failures } : { inputs: news };
@@ -322,10 +225,6 @@ export const mtlsCertificateDirProvider: MtlsCertificateDirProvider = {
     const p = pathModule();
     const files = relativeFiles(props.dir, props.name);
     for (const f of [files.keyFile, files.certificateFile]) await fsModule().promises.rm(p.join(props.projectDir, f), { force: true });
-    // Only empty folders go: other certificates, or anything else a user put there, stay.
-    const segments = files.folder.split("/");
-    for (let n = segments.length; n > 0; n--) {
-      if (!(await removeIfEmpty(p.join(props.projectDir, ...segments.slice(0, n))))) break;
-    }
+    await removeEmptyDirs(props.projectDir, files.folder);
   },
 };
