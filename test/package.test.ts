@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as nodeModule from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -127,8 +128,15 @@ main().catch((e) => { console.error(e); process.exit(1); });
       path.join(consumer, "stacks/Pulumi.prod.yaml"),
       `config:\n  gatelock:gateway: {kind: zuplo, account: acme, project: orders-api, branch: main}\n  gatelock:origins:\n    - {name: orders, method: shared-secret, cloud: aws, aws: {region: us-east-1, readers: ["arn:aws:iam::123456789012:role/orders"]}}\n`,
     );
-    const report = JSON.parse(run("npx", ["gatelock", "audit", "--stack", "prod", "--format", "json"], consumer));
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-compile-cache-"));
+    const report = JSON.parse(run("npx", ["gatelock", "audit", "--stack", "prod", "--format", "json"], consumer, { NODE_COMPILE_CACHE: cache }));
     expect(report.origins.map((o: { cloud: string }) => o.cloud)).toEqual(["aws"]);
     expect(report.resources.some((r: { type: string }) => r.type === "aws:secretsmanager/secret:Secret")).toBe(true);
+    // The bin turns on Node's compile cache where Node has one (22.1+; the compatibility run's
+    // Node 24), before the modules load; Node 20 has none and writes nothing.
+    const hasCompileCache = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === "function";
+    const cached = fs.readdirSync(cache, { recursive: true }).length;
+    if (hasCompileCache) expect(cached, "compile cache entries").toBeGreaterThan(0);
+    else expect(cached).toBe(0);
   });
 });

@@ -17,16 +17,15 @@ import { policyModules } from "../gateway/policy-modules";
 import { renderTerminal } from "../audit/terminal";
 import { closest } from "../model/suggest";
 import { runAudit } from "../audit/report";
-import { runProgramAudit } from "../audit/program-audit";
+import type { runProgramAudit } from "../audit/program-audit";
 import { AUDIT_FORMATS, type AuditFormat, exitCodeOf, FAIL_ON, type FailOn, render } from "../audit/render";
-import { diffReports, parseBaseline } from "../audit/diff";
 import type { AuditReport } from "../audit/report";
 import { findProjectDir } from "../audit/stack-file";
 import { GatelockError } from "../errors";
-import { stackJsonSchema } from "../model/json-schema";
-import { initStackFromProject } from "../gateway-project/init";
-import { stackLockedOrigins } from "../gateway-project/stack-origins";
-import { type SyncMode, syncGatewayProject } from "../gateway-project/sync";
+import type { SyncMode } from "../gateway-project/sync";
+
+// What only some commands need is loaded by them (`await import`): `gatelock audit --stack`, the
+// common case, does not pay for the program audit, `gateway sync`, `init` or the schema.
 
 /** The CLI's exit codes: CI can tell a refusal (1) from a mistake in the call (2) and a crash (3). */
 export const EXIT = {
@@ -120,7 +119,7 @@ export interface CliDeps {
 export async function main(argv: string[], io: CliIo = { out: process.stdout, err: process.stderr }, deps: CliDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   try {
-    return await run(argv, io, { audit: deps.runAudit ?? runAudit, auditProgram: deps.runProgramAudit ?? runProgramAudit }, env);
+    return await run(argv, io, { audit: deps.runAudit ?? runAudit, auditProgram: deps.runProgramAudit ?? (async (options) => (await import("../audit/program-audit")).runProgramAudit(options)) }, env);
   } catch (e) {
     io.err.write(internalErrorMessage(e, env));
     return EXIT.INTERNAL;
@@ -158,7 +157,7 @@ async function run(argv: string[], io: CliIo, { audit, auditProgram }: Audits, e
       return EXIT.OK;
     }
     if (rest.length > 0) return usageError(io, `schema takes no arguments`, `Usage:\n${SCHEMA_USAGE}`);
-    io.out.write(`${JSON.stringify(stackJsonSchema(), null, 2)}\n`);
+    io.out.write(`${JSON.stringify((await import("../model/json-schema")).stackJsonSchema(), null, 2)}\n`);
     return EXIT.OK;
   }
   if (command === "gateway") return gatewayCommand(rest, io);
@@ -203,7 +202,7 @@ async function run(argv: string[], io: CliIo, { audit, auditProgram }: Audits, e
   let baseline: AuditReport | undefined;
   if (values.baseline !== undefined) {
     try {
-      baseline = parseBaseline(fs.readFileSync(path.resolve(values.cwd ?? process.cwd(), values.baseline), "utf8"), values.baseline);
+      baseline = (await import("../audit/diff")).parseBaseline(fs.readFileSync(path.resolve(values.cwd ?? process.cwd(), values.baseline), "utf8"), values.baseline);
     } catch (e) {
       const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
       return usageError(io, missing ? `--baseline ${values.baseline}: no such file` : (e as Error).message);
@@ -220,7 +219,7 @@ async function run(argv: string[], io: CliIo, { audit, auditProgram }: Audits, e
         ? await auditProgram({ programDir: path.resolve(values.cwd ?? process.cwd(), values.program), stack: values.stack })
         : await audit({ projectDir: findProjectDir(values.cwd ?? process.cwd()), stack: values.stack });
     stop();
-    if (baseline) report = { ...report, diff: diffReports(baseline, report) };
+    if (baseline) report = { ...report, diff: (await import("../audit/diff")).diffReports(baseline, report) };
     if (values.origin?.length) {
       const unknown = values.origin.filter((o) => !report.origins.some((x) => x.name === o));
       if (unknown.length > 0 && report.gateway !== null) {
@@ -294,9 +293,9 @@ async function gatewayCommand(argv: string[], io: CliIo): Promise<number> {
   const cwd = values.cwd ?? process.cwd();
   const mode: SyncMode = values.check ? "check" : values["dry-run"] ? "dry-run" : "write";
   try {
-    const origins = stackLockedOrigins(findProjectDir(cwd), values.stack);
+    const origins = (await import("../gateway-project/stack-origins")).stackLockedOrigins(findProjectDir(cwd), values.stack);
     const projectDir = path.resolve(cwd, values.project);
-    const result = syncGatewayProject({ projectDir, origins, stack: values.stack, mode });
+    const result = (await import("../gateway-project/sync")).syncGatewayProject({ projectDir, origins, stack: values.stack, mode });
     if (mode !== "write") io.out.write(result.diff);
     for (const f of result.written) io.err.write(`gatelock: wrote ${path.relative(cwd, f) || f}\n`);
     for (const f of result.findings) io.err.write(`gatelock: ${f.severity}: ${f.path}: ${f.message}${f.fix ? ` Fix: ${f.fix}` : ""} [${f.code}]\n`);
@@ -340,7 +339,7 @@ async function initCommand(argv: string[], io: CliIo): Promise<number> {
     } catch {
       projectDir = path.resolve(cwd); // no Pulumi project yet: stacks/ under --cwd
     }
-    const result = initStackFromProject({ from: path.resolve(cwd, values.from), fromLabel: values.from, projectDir, stack });
+    const result = (await import("../gateway-project/init")).initStackFromProject({ from: path.resolve(cwd, values.from), fromLabel: values.from, projectDir, stack });
     io.err.write(`gatelock: wrote ${path.relative(cwd, result.file) || result.file} with ${result.origins.length} origin${result.origins.length === 1 ? "" : "s"} (${result.origins.map((o) => o.name).join(", ") || "none"}): fill in the TODOs, then run \`gatelock audit --stack ${stack}\`.\n`);
     return EXIT.OK;
   } catch (e) {
@@ -396,7 +395,8 @@ export function internalErrorMessage(e: unknown, env: NodeJS.ProcessEnv = proces
   return `${line}${stack(e)}\n${e instanceof Error && e.cause !== undefined ? `caused by: ${stack(e.cause)}\n` : ""}`;
 }
 
-if (require.main === module) {
+/** Runs the process's own arguments as the `gatelock` command, then exits (bin.ts). */
+export function runAsCommand(): void {
   const fatal = (e: unknown) => {
     process.stderr.write(internalErrorMessage(e), () => process.exit(EXIT.INTERNAL));
   };
@@ -408,3 +408,6 @@ if (require.main === module) {
     process.stdout.write("", () => process.exit(code));
   }, fatal);
 }
+
+// `node dist/cli/main.js …` works as well as the `gatelock` bin.
+if (require.main === module) runAsCommand();

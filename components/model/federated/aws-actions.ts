@@ -10,7 +10,7 @@
  * IAM matches actions case-insensitively; in a pattern `*` matches any run of characters
  * (including none) and `?` exactly one.
  */
-import catalogJson from "./aws-action-catalog.json";
+import type catalogJson from "./aws-action-catalog.json";
 import { closest } from "../suggest";
 
 interface Catalog {
@@ -24,10 +24,23 @@ interface Catalog {
   readonly iamReadOnly: string;
 }
 
-const CATALOG: Catalog = catalogJson;
+let loaded: Catalog | undefined;
+
+/**
+ * The catalog (half a megabyte of JSON, about 12 ms to load), read on first use: every audit
+ * loads the model, and only AWS federated origins with extra actions need it.
+ */
+function catalog(): Catalog {
+  // A require at first use, not an import; the type-only import above keeps the JSON in the
+  // program, so tsc still copies it next to this module (and checks it against `Catalog`).
+  loaded ??= require("./aws-action-catalog.json") as typeof catalogJson satisfies Catalog;
+  return loaded;
+}
 
 /** Where the catalog came from, for messages and docs. */
-export const ACTION_CATALOG_SOURCE = CATALOG.source;
+export function actionCatalogSource(): string {
+  return catalog().source;
+}
 
 /** `service:Action`, either part possibly with `*`/`?`; or wildcards alone (`*`: every action). */
 export const ACTION_SYNTAX = /^([*?]+|[A-Za-z0-9*?-]+:[A-Za-z0-9*?-]+)$/;
@@ -64,7 +77,7 @@ let services: ReadonlyMap<string, ServiceIndex> | undefined;
 function index(): ReadonlyMap<string, ServiceIndex> {
   if (!services) {
     const m = new Map<string, ServiceIndex>();
-    for (const [prefix, names] of Object.entries(CATALOG.actions)) {
+    for (const [prefix, names] of Object.entries(catalog().actions)) {
       const actions = names.split(" ").map((n) => `${prefix}:${n}`);
       m.set(prefix.toLowerCase(), { prefix, actions, byLower: new Map(actions.map((a) => [a.slice(prefix.length + 1).toLowerCase(), a])) });
     }
@@ -154,7 +167,7 @@ const SECRET_READS = new Set(
 export function classifyAction(action: string): ActionRisk | undefined {
   const lower = action.toLowerCase();
   if (lower.startsWith("iam:")) {
-    iamReadOnly ??= new Set(CATALOG.iamReadOnly.split(" ").map((n) => `iam:${n}`));
+    iamReadOnly ??= new Set(catalog().iamReadOnly.split(" ").map((n) => `iam:${n}`));
     if (lower === "iam:passrole") {
       return { action, kind: "iam", refusedWhenExact: true, why: "`iam:PassRole` lets the gateway hand a role to a service that then runs code as that role (a Lambda function, an EC2 instance, a Glue job): the gateway gets that role's permissions." };
     }
@@ -171,7 +184,7 @@ export function classifyAction(action: string): ActionRisk | undefined {
   if (SECRET_READS.has(lower)) {
     return { action, kind: "secret-read", refusedWhenExact: false, why: `\`${action}\` returns secret or parameter values.` };
   }
-  permissionsManagement ??= setOf(CATALOG.permissionsManagement);
+  permissionsManagement ??= setOf(catalog().permissionsManagement);
   if (permissionsManagement.has(action)) {
     return { action, kind: "permissions", refusedWhenExact: false, why: `\`${action}\` changes who may use a resource (a resource policy, a grant or a permission): a gateway token could open it to anyone, itself included.` };
   }

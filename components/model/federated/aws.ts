@@ -15,7 +15,7 @@ import type { ParsedFederatedOrigin, ParsedOrigin } from "../config";
 import { configKey, conflictIssue as conflict, invalidIssue as invalid, missingIssue, unsafeIssue as unsafe } from "../issues";
 import { stackSlug } from "../names";
 import { AWS_ACCOUNT_ID, AWS_REGION } from "../primitives";
-import { ACTION_CATALOG_SOURCE, type ActionRisk, expandActionPattern, isActionPattern, judgeAction, lookupAction } from "./aws-actions";
+import { actionCatalogSource, type ActionRisk, expandActionPattern, isActionPattern, judgeAction, lookupAction } from "./aws-actions";
 import { isPattern, issuerHostPath, partitionOf } from "../../documents/names";
 import type { FederatedTrust } from "./trust";
 
@@ -346,7 +346,7 @@ function extraGrantFindings(a: ParsedAwsFederated, at: (...rest: (string | numbe
           issues.push(
             invalid(
               p,
-              `AWS documents no such action (gatelock's catalog: ${ACTION_CATALOG_SOURCE}).`,
+              `AWS documents no such action (gatelock's catalog: ${actionCatalogSource()}).`,
               v.suggestion ? `did you mean \`${v.suggestion}\`?` : "copy the action from the service's page of AWS's Service Authorization Reference; an action newer than gatelock's catalog needs a gatelock update.",
             ),
           );
