@@ -19,72 +19,19 @@ import { AzureMtlsOrigin } from "../components/azure/mtls-origin";
 import { ZuploEnvironment } from "../components/gateway/environment";
 import { GcpMtlsOrigin } from "../components/gcp/mtls-origin";
 import { LocalMtlsOrigin } from "../components/local/mtls-origin";
-import { createProvider, type GatelockComponentProvider } from "../components/provider/host";
 import { isSecretValue, reveal, type RecordedResource, runUnderMocks } from "../components/testing";
-import { settleOutput } from "../components/testing/pulumi-internals";
+import { described, describeType, expectSameChildren, registeredBy, resourceNames, settled, shape, useComponentPackage } from "./harness/component-package";
+import { yamlProgramProblems, type YamlProgram } from "./harness/yaml-program";
 
-const root = path.resolve(__dirname, "..");
-
-interface Property {
-  type?: string;
-  $ref?: string;
-  items?: Property;
-  additionalProperties?: Property;
-  plain?: boolean;
-  secret?: boolean;
-  optional?: boolean;
-}
-interface Resource {
-  inputProperties: Record<string, Property>;
-  requiredInputs: string[];
-  properties: Record<string, Property>;
-  required: string[];
-}
-interface Schema {
-  resources: Record<string, Resource>;
-  types: Record<string, { properties?: Record<string, Property>; required?: string[]; enum?: { name: string; value: string }[] }>;
-}
-
-let work: string;
-let provider: GatelockComponentProvider;
-let schema: Schema;
+// Built from this source, laid out as the plugin is installed.
+const gatelock = useComponentPackage("gatelock-component-package-mtls-");
 let projectDir: string;
-
-beforeAll(async () => {
-  // The plugin as it is installed: dist/ (built here, into a temporary package) and provider/ beside it.
-  work = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-component-package-mtls-"));
-  execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json"), "--outDir", path.join(work, "dist")], {
-    stdio: "pipe",
-  });
-  fs.cpSync(path.join(root, "provider"), path.join(work, "provider"), { recursive: true });
-  fs.copyFileSync(path.join(root, "package.json"), path.join(work, "package.json"));
-  fs.symlinkSync(path.join(root, "node_modules"), path.join(work, "node_modules"), "dir");
-  provider = await createProvider(path.join(work, "provider"));
-  schema = JSON.parse(await provider.getSchema()) as Schema;
+beforeAll(() => {
   projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-component-package-mtls-local-"));
-}, 120_000);
-
-afterAll(() => {
-  for (const dir of [work, projectDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-const resource = (name: string): Resource => {
-  const r = schema.resources[`gatelock:index:${name}`];
-  if (!r) throw new Error(`no gatelock:index:${name} in the schema`);
-  return r;
-};
-const typeOf = (ref: string) => schema.types[decodeURIComponent(ref.replace(/^#\/types\//, ""))]!;
-const type = (name: string) => schema.types[`gatelock:index:${name}`]!;
-
-/** `string`, `string[]`, `map<string>`, `Any`, or a type's name. */
-function describeType(p: Property): string {
-  if (p.$ref === "pulumi.json#/Any") return "Any";
-  if (p.$ref) return p.$ref.replace(/^#\/types\/gatelock:index:/, "");
-  if (p.type === "array") return `${describeType(p.items!)}[]`;
-  if (p.type === "object" && p.additionalProperties) return `map<${describeType(p.additionalProperties)}>`;
-  return p.type!;
-}
-const described = (props: Record<string, Property>) => Object.fromEntries(Object.entries(props).map(([k, p]) => [k, describeType(p)]));
+afterAll(() => {
+  if (projectDir) fs.rmSync(projectDir, { recursive: true, force: true });
+});
 
 const MTLS = ["AwsMtlsOrigin", "GcpMtlsOrigin", "AzureMtlsOrigin", "LocalMtlsOrigin"];
 /** What every mTLS origin outputs besides its cloud's. */
@@ -114,33 +61,33 @@ const OUTPUTS: Record<string, { outputs: Record<string, string>; required: strin
 
 describe("the schema of the mTLS origins", () => {
   it.each(MTLS)("%s: its outputs, with their types; the ones always there required", (name) => {
-    const r = resource(name);
+    const r = gatelock.resource(name);
     expect(described(r.properties)).toEqual(OUTPUTS[name]!.outputs);
     expect([...r.required].sort()).toEqual([...OUTPUTS[name]!.required, ...Object.keys(GATEWAY_SIDE)].sort());
   });
 
   it.each(MTLS)("%s: the certificates (with the gateway's key) are a secret output; the variables (a name and a URL) are not", (name) => {
-    const r = resource(name);
+    const r = gatelock.resource(name);
     expect(Object.entries(r.properties).filter(([, p]) => p.secret).map(([k]) => k)).toEqual(["gatewayCertificates"]);
   });
 
   it("the choices are enums with exactly the TypeScript components' values", () => {
-    const values = (name: string) => type(name).enum!.map((m) => m.value);
+    const values = (name: string) => gatelock.type(name).enum!.map((m) => m.value);
     expect(values("MtlsGatewayEnvironment")).toEqual(["development", "preview", "production"]);
     expect(values("AwsMtlsApiType")).toEqual(["http", "rest"]);
     expect(values("AwsMtlsAlbMode")).toEqual(["verify", "passthrough", "off"]);
     expect(values("GcpMtlsClientValidationMode")).toEqual(["REJECT_INVALID", "ALLOW_INVALID_OR_MISSING_CLIENT_CERT"]);
     expect(values("AzureAppServiceClientCertMode")).toEqual(["Required", "Optional", "OptionalInteractiveUser"]);
     // Where they are used.
-    expect(describeType(type("AwsMtlsApiGateway").properties!.type!)).toBe("AwsMtlsApiType");
-    expect(describeType(type("AwsMtlsAlb").properties!.mode!)).toBe("AwsMtlsAlbMode");
-    expect(describeType(type("AzureMtlsAppService").properties!.clientCertMode!)).toBe("AzureAppServiceClientCertMode");
-    expect(describeType(type("GatewayCertificate").properties!.environments!)).toBe("MtlsGatewayEnvironment[]");
+    expect(describeType(gatelock.type("AwsMtlsApiGateway").properties!.type!)).toBe("AwsMtlsApiType");
+    expect(describeType(gatelock.type("AwsMtlsAlb").properties!.mode!)).toBe("AwsMtlsAlbMode");
+    expect(describeType(gatelock.type("AzureMtlsAppService").properties!.clientCertMode!)).toBe("AzureAppServiceClientCertMode");
+    expect(describeType(gatelock.type("GatewayCertificate").properties!.environments!)).toBe("MtlsGatewayEnvironment[]");
   });
 
   it("the nested blocks take Outputs where the TypeScript component takes pulumi.Input, and are plain elsewhere", () => {
     const plain = (t: string) =>
-      Object.fromEntries(Object.entries(type(t).properties!).map(([k, p]) => [k, `${p.plain ? "plain" : "Input"}${p.items ? `, items ${p.items.plain ? "plain" : "Input"}` : ""}`]));
+      Object.fromEntries(Object.entries(gatelock.type(t).properties!).map(([k, p]) => [k, `${p.plain ? "plain" : "Input"}${p.items ? `, items ${p.items.plain ? "plain" : "Input"}` : ""}`]));
     expect(plain("MtlsGatewayArgs")).toEqual({ account: "plain", project: "plain", branch: "plain" });
     expect(plain("AwsMtlsApiGateway")).toEqual({
       type: "plain",
@@ -156,55 +103,24 @@ describe("the schema of the mTLS origins", () => {
     expect(plain("AzureMtlsVaultArgs")).toEqual({ resourceGroup: "Input", name: "Input", readers: "plain, items Input" });
     // A CA brought by the user: its key may be another resource's output (a secret config value), and is a secret input.
     expect(plain("OwnCaArgs")).toEqual({ certificate: "plain", key: "Input", previousCertificate: "plain" });
-    expect(type("OwnCaArgs").properties!.key!.secret).toBe(true);
+    expect(gatelock.type("OwnCaArgs").properties!.key!.secret).toBe(true);
   });
 
   it("GatewayCertificate: what an origin outputs and ZuploEnvironment takes, its key a secret; ZuploEnvironment takes one list or one list per origin", () => {
-    const t = type("GatewayCertificate");
+    const t = gatelock.type("GatewayCertificate");
     expect(described(t.properties!)).toEqual({ origin: "string", name: "string", certificate: "string", key: "string", environments: "MtlsGatewayEnvironment[]", localDir: "string" });
     expect([...t.required!].sort()).toEqual(["certificate", "key", "name", "origin"]);
     expect(Object.entries(t.properties!).filter(([, p]) => p.secret).map(([k]) => k)).toEqual(["key"]);
-    const env = resource("ZuploEnvironment");
+    const env = gatelock.resource("ZuploEnvironment");
     expect(describeType(env.inputProperties.certificates!)).toBe("GatewayCertificate[]");
     expect(describeType(env.inputProperties.certificateLists!)).toBe("GatewayCertificate[][]");
     // An origin's output is passed as is: the list, and each list of the lists, take Outputs.
     expect(env.inputProperties.certificates!.plain).toBeUndefined();
     expect(env.inputProperties.certificateLists!.items!.plain).toBeUndefined();
     expect(described(env.properties)).toEqual({ variables: "VariableSummary[]", values: "map<string>", certificates: "CertificateSummary[]" });
-    expect(described(type("CertificateSummary").properties!)).toEqual({ origin: "string", name: "string", sinks: "string[]" });
+    expect(described(gatelock.type("CertificateSummary").properties!)).toEqual({ origin: "string", name: "string", sinks: "string[]" });
   });
 });
-
-/** What a run registered: every resource's type and name, the components' apart. */
-function shape(resources: readonly RecordedResource[]) {
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const components = resources.filter((r) => r.type.startsWith("gatelock:")).map((r) => `${r.type} ${r.name}`);
-  const children = resources
-    .filter((r) => !r.type.startsWith("gatelock:") && r.type !== "pulumi:pulumi:Stack")
-    .map((r) => `${r.type} ${r.name} < ${byUrn.get(r.parent ?? "")?.name ?? "(root)"}`)
-    .sort();
-  return { components, children };
-}
-
-/** The same children under the same names; the component registered as the package type instead of its own. */
-function expectSameChildren(ts: readonly RecordedResource[], pkg: readonly RecordedResource[], tokens: Record<string, string>) {
-  const a = shape(ts);
-  const b = shape(pkg);
-  expect(b.children).toEqual(a.children);
-  expect(a.children.length).toBeGreaterThan(0);
-  expect(b.components).toEqual(
-    a.components.map((c) => {
-      const [t, n] = c.split(" ");
-      return `${tokens[t!] ?? t} ${n}`;
-    }),
-  );
-}
-
-const settled = async (value: unknown) => (await settleOutput(pulumi.output(value as pulumi.Input<unknown>))).value;
-const run = async (program: () => Promise<unknown> | unknown) => (await runUnderMocks(async () => ({ ...((await program()) as object) }), { stack: "prod" })).resources;
-const construct = (name: string, component: string, inputs: pulumi.Inputs) => provider.construct(name, `gatelock:index:${component}`, inputs, {});
-const state = async (name: string, component: string, inputs: pulumi.Inputs) => (await construct(name, component, inputs)).state as Record<string, unknown>;
-const names = (rs: readonly RecordedResource[], urns: readonly string[]) => urns.map((u) => rs.find((r) => r.urn === u)?.name).sort();
 
 const gateway = { account: "acme", project: "orders-api", branch: "main" };
 const ACCOUNT = "123456789012";
@@ -232,7 +148,7 @@ const local = () => ({ gateway, url: "https://127.0.0.1:8443", projectDir });
 
 /** The state holds the schema's outputs (those the args call for), the certificates as a secret. */
 async function expectPublished(component: string, s: Record<string, unknown>, absent: readonly string[] = []) {
-  expect(Object.keys(s).sort()).toEqual(Object.keys(resource(component).properties).filter((k) => !absent.includes(k)).sort());
+  expect(Object.keys(s).sort()).toEqual(Object.keys(gatelock.resource(component).properties).filter((k) => !absent.includes(k)).sort());
   expect(await pulumi.isSecret(s.gatewayCertificates as pulumi.Output<unknown>)).toBe(true);
   expect(await pulumi.isSecret(pulumi.output(s.gatewayVariables as pulumi.Input<unknown>))).toBe(false);
   const [certificate] = (await settled(s.gatewayCertificates)) as { origin: string; name: string; certificate: string; key: string; environments: string[] }[];
@@ -250,12 +166,12 @@ async function expectPublished(component: string, s: Record<string, unknown>, ab
 
 describe("mTLS origins built by the provider (ComponentProvider.construct) under the mock engine", () => {
   it("AWS: an API Gateway custom domain and an ALB listener register what the TypeScript class registers", async () => {
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       new AwsMtlsOrigin("orders", aws);
     });
     let s: Record<string, unknown> = {};
-    const pkg = await run(async () => {
-      s = await state("orders", "AwsMtlsOrigin", aws);
+    const pkg = await registeredBy(async () => {
+      s = await gatelock.state("orders", "AwsMtlsOrigin", aws);
     });
     expectSameChildren(ts, pkg, { "gatelock:aws:MtlsOrigin": "gatelock:index:AwsMtlsOrigin" });
     expect(shape(pkg).children).toEqual(expect.arrayContaining(["aws:apigatewayv2/domainName:DomainName orders-domain < orders", "aws:lb/listener:Listener orders-alb-listener < orders"]));
@@ -264,12 +180,12 @@ describe("mTLS origins built by the provider (ComponentProvider.construct) under
   });
 
   it("GCP: a trust config, a ServerTlsPolicy and the target HTTPS proxy register what the TypeScript class registers", async () => {
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       new GcpMtlsOrigin("orders", gcp);
     });
     let s: Record<string, unknown> = {};
-    const pkg = await run(async () => {
-      s = await state("orders", "GcpMtlsOrigin", gcp);
+    const pkg = await registeredBy(async () => {
+      s = await gatelock.state("orders", "GcpMtlsOrigin", gcp);
     });
     expectSameChildren(ts, pkg, { "gatelock:gcp:MtlsOrigin": "gatelock:index:GcpMtlsOrigin" });
     expect(shape(pkg).children).toContain("gcp:compute/targetHttpsProxy:TargetHttpsProxy orders-https-proxy < orders");
@@ -277,12 +193,12 @@ describe("mTLS origins built by the provider (ComponentProvider.construct) under
   });
 
   it("Azure: the trust bundle in the Key Vault, and the App Service and Application Gateway settings", async () => {
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       new AzureMtlsOrigin("orders", azure);
     });
     let s: Record<string, unknown> = {};
-    const pkg = await run(async () => {
-      s = await state("orders", "AzureMtlsOrigin", azure);
+    const pkg = await registeredBy(async () => {
+      s = await gatelock.state("orders", "AzureMtlsOrigin", azure);
     });
     expectSameChildren(ts, pkg, { "gatelock:azure:MtlsOrigin": "gatelock:index:AzureMtlsOrigin" });
     await expectPublished("AzureMtlsOrigin", s);
@@ -293,12 +209,12 @@ describe("mTLS origins built by the provider (ComponentProvider.construct) under
   });
 
   it("local: the origin's dotenv file, with no cloud at all", async () => {
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       new LocalMtlsOrigin("orders", local());
     });
     let s: Record<string, unknown> = {};
-    const pkg = await run(async () => {
-      s = await state("orders", "LocalMtlsOrigin", local());
+    const pkg = await registeredBy(async () => {
+      s = await gatelock.state("orders", "LocalMtlsOrigin", local());
     });
     expectSameChildren(ts, pkg, { "gatelock:local:MtlsOrigin": "gatelock:index:LocalMtlsOrigin" });
     await expectPublished("LocalMtlsOrigin", s);
@@ -317,8 +233,8 @@ describe("mTLS origins built by the provider (ComponentProvider.construct) under
     });
     fs.rmSync(key);
     let s: Record<string, unknown> = {};
-    await run(async () => {
-      s = await state("orders", "GcpMtlsOrigin", { ...gcp, trustBundle: bundle, certificateName: "orders_cert" });
+    await registeredBy(async () => {
+      s = await gatelock.state("orders", "GcpMtlsOrigin", { ...gcp, trustBundle: bundle, certificateName: "orders_cert" });
     });
     expect(await settled(s.gatewayCertificates)).toEqual([]);
     expect(await settled(s.pki)).toEqual({ certificateName: "orders_cert" });
@@ -326,8 +242,8 @@ describe("mTLS origins built by the provider (ComponentProvider.construct) under
 
   it("with enum values as another language passes them (strings), the choices reach the resources", async () => {
     let s: Record<string, unknown> = {};
-    const pkg = await run(async () => {
-      s = await state("orders", "AwsMtlsOrigin", {
+    const pkg = await registeredBy(async () => {
+      s = await gatelock.state("orders", "AwsMtlsOrigin", {
         ...aws,
         apiGateway: { ...aws.apiGateway, type: "rest", stage: "prod" },
         alb: undefined,
@@ -352,14 +268,14 @@ describe("ZuploEnvironment stores an mTLS origin's certificates as the TypeScrip
     ["a list of Outputs, one per certificate", (c: unknown) => ({ certificates: [item(c, 0)] })],
     ["one list per origin (certificateLists), as YAML passes them", (c: unknown) => ({ certificateLists: [c] })],
   ])("AWS, given %s: the same certificate, its key a secret, stored after the origin's trust stores; the variable naming it after it", async (_, pass) => {
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       const o = new AwsMtlsOrigin("orders", aws);
       new ZuploEnvironment("gateway", { ...env, variables: o.gatewayVariables, certificates: o.gatewayCertificates });
     });
     let summary: unknown;
-    const pkg = await run(async () => {
-      const o = await state("orders", "AwsMtlsOrigin", aws);
-      summary = (await construct("gateway", "ZuploEnvironment", { ...env, variableLists: [o.gatewayVariables], ...pass(o.gatewayCertificates) })).state!.certificates;
+    const pkg = await registeredBy(async () => {
+      const o = await gatelock.state("orders", "AwsMtlsOrigin", aws);
+      summary = (await gatelock.construct("gateway", "ZuploEnvironment", { ...env, variableLists: [o.gatewayVariables], ...pass(o.gatewayCertificates) })).state!.certificates;
     });
     expectSameChildren(ts, pkg, { "gatelock:aws:MtlsOrigin": "gatelock:index:AwsMtlsOrigin", "gatelock:gateway:GatewayEnvironment": "gatelock:index:ZuploEnvironment" });
     const [a] = stored(ts);
@@ -372,38 +288,38 @@ describe("ZuploEnvironment stores an mTLS origin's certificates as the TypeScrip
     expect(reveal(b!.inputs.name)).toMatch(/^orders_prod_mtls_c\d+g\d+$/);
     expect(reveal(b!.inputs.environments)).toEqual(reveal(a!.inputs.environments));
     // It waits for every trust store the TypeScript one waits for: the bundle, the custom domain, the ELB trust store and listener.
-    const waits = names(pkg, b!.dependsOn);
-    expect(waits).toEqual(expect.arrayContaining(names(ts, a!.dependsOn)));
+    const waits = resourceNames(pkg, b!.dependsOn);
+    expect(waits).toEqual(expect.arrayContaining(resourceNames(ts, a!.dependsOn)));
     expect(waits).toEqual(expect.arrayContaining(["orders-alb-listener", "orders-alb-truststore", "orders-domain", "orders-truststore-bundle"]));
     // The gateway switches to the certificate only once it is stored.
     const variable = variables(pkg).find((v) => reveal(v.inputs.name) === "ORDERS_MTLS_CERT")!;
     expect(reveal(variable.inputs.value)).toBe(reveal(b!.inputs.name));
-    expect(names(pkg, variable.dependsOn)).toContain("gateway-mtls-orders");
+    expect(resourceNames(pkg, variable.dependsOn)).toContain("gateway-mtls-orders");
     expect(await settled(summary)).toEqual([{ origin: "orders", name: reveal(b!.inputs.name), sinks: ["zuplo-developer-api"] }]);
   });
 
   it("local: the certificate goes to zuplo dev's certificates directory, as in TypeScript", async () => {
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       const o = new LocalMtlsOrigin("orders", local());
       new ZuploEnvironment("gateway", { ...env, developerApi: false, dotenv: ".env", projectDir, variables: o.gatewayVariables, certificates: o.gatewayCertificates });
     });
-    const pkg = await run(async () => {
-      const o = await state("orders", "LocalMtlsOrigin", local());
-      await construct("gateway", "ZuploEnvironment", { ...env, developerApi: false, dotenv: ".env", projectDir, variableLists: [o.gatewayVariables], certificateLists: [o.gatewayCertificates] });
+    const pkg = await registeredBy(async () => {
+      const o = await gatelock.state("orders", "LocalMtlsOrigin", local());
+      await gatelock.construct("gateway", "ZuploEnvironment", { ...env, developerApi: false, dotenv: ".env", projectDir, variableLists: [o.gatewayVariables], certificateLists: [o.gatewayCertificates] });
     });
     expectSameChildren(ts, pkg, { "gatelock:local:MtlsOrigin": "gatelock:index:LocalMtlsOrigin", "gatelock:gateway:GatewayEnvironment": "gatelock:index:ZuploEnvironment" });
     const dir = (rs: readonly RecordedResource[]) => rs.find((r) => r.type.endsWith("gatelock:MtlsCertificateDir"))!;
     expect(reveal(dir(pkg).inputs.dir)).toBe(".zuplo-local/mtls");
     expect(isSecretValue(dir(pkg).inputs.key)).toBe(true);
     // Written once the origin trusts its CA (its dotenv file holds the bundle).
-    expect(names(pkg, dir(pkg).dependsOn)).toEqual(expect.arrayContaining(names(ts, dir(ts).dependsOn)));
-    expect(names(pkg, dir(pkg).dependsOn)).toContain("orders-store");
+    expect(resourceNames(pkg, dir(pkg).dependsOn)).toEqual(expect.arrayContaining(resourceNames(ts, dir(ts).dependsOn)));
+    expect(resourceNames(pkg, dir(pkg).dependsOn)).toContain("orders-store");
   });
 
   it("in a preview, certificates not known yet are left out rather than failing the environment", async () => {
     const pkg = await runUnderMocks(
       async () => {
-        await construct("gateway", "ZuploEnvironment", { ...env, certificateLists: [pulumi.output(pulumi.unknown)] });
+        await gatelock.construct("gateway", "ZuploEnvironment", { ...env, certificateLists: [pulumi.output(pulumi.unknown)] });
         return {};
       },
       { stack: "prod", preview: true },
@@ -454,74 +370,18 @@ outputs:
   certificateName: \${orders.pki.certificateName}
   certificates: \${gateway.certificates}
 `;
-  type Program = { resources: Record<string, { type: string; properties?: Record<string, unknown> }>; outputs?: Record<string, unknown> };
-
-  /**
-   * Problems of `value` against a schema property: nested blocks against their types' fields,
-   * enum values against the enum, and `${resource.output}` against the output's type.
-   */
-  function check(value: unknown, p: Property, at: string, p2: Program): string[] {
-    if (typeof value === "string" && value.startsWith("${")) {
-      const ref = referenced(value, p2);
-      if (typeof ref === "string") return [`${at}: ${ref}`];
-      return describeType(ref) === describeType(p) ? [] : [`${at}: ${value} is ${describeType(ref)}, not ${describeType(p)}`];
-    }
-    const enumValues = p.$ref?.startsWith("#/types/") ? typeOf(p.$ref).enum?.map((m) => m.value) : undefined;
-    if (enumValues) return enumValues.includes(value as string) ? [] : [`${at}: ${String(value)} is not one of ${enumValues.join(", ")}`];
-    if (p.$ref?.startsWith("#/types/") && value && typeof value === "object" && !Array.isArray(value)) {
-      const t = typeOf(p.$ref);
-      return checkFields(value as Record<string, unknown>, { properties: t.properties ?? {}, required: t.required ?? [] }, at, p2);
-    }
-    if (p.type === "array") return Array.isArray(value) ? value.flatMap((v, i) => check(v, p.items!, `${at}[${i}]`, p2)) : [`${at}: not a list`];
-    return [];
-  }
-  function checkFields(props: Record<string, unknown>, t: { properties: Record<string, Property>; required: string[] }, at: string, p2: Program): string[] {
-    const unknownKeys = Object.keys(props).filter((k) => !(k in t.properties)).map((k) => `${at}.${k}: not in the schema`);
-    const missing = t.required.filter((k) => !(k in props)).map((k) => `${at}.${k}: required`);
-    return [...unknownKeys, ...missing, ...Object.entries(props).flatMap(([k, v]) => (t.properties[k] ? check(v, t.properties[k]!, `${at}.${k}`, p2) : []))];
-  }
-  /** The output property `${resource.output(.field)*}` names, or why it names none. */
-  function referenced(expression: string, p2: Program): Property | string {
-    const [name, output, ...fields] = /^\$\{([\w.]+)\}$/.exec(expression)![1]!.split(".");
-    const r = p2.resources[name!];
-    if (!r) return `${name} is no resource of the program`;
-    let p = schema.resources[r.type]?.properties[output!];
-    if (!p) return `${r.type} has no output ${output}`;
-    for (const f of fields) {
-      const next: Property | undefined = p.$ref?.startsWith("#/types/") ? typeOf(p.$ref).properties?.[f] : undefined;
-      if (!next) return `${expression}: no field ${f}`;
-      p = next;
-    }
-    return p;
-  }
-
   it("every type is a package resource, every property one of its inputs of the right type, every required input there, every reference an output", () => {
-    const p2 = parse(program) as Program;
-    const problems = Object.entries(p2.resources).flatMap(([name, r]) => {
-      const res = schema.resources[r.type];
-      if (!res) return [`${name}: ${r.type} is not a resource of the package`];
-      return checkFields(r.properties ?? {}, { properties: res.inputProperties, required: res.requiredInputs }, name, p2);
-    });
-    const outputs = Object.entries(p2.outputs ?? {}).flatMap(([k, v]) => {
-      const ref = referenced(v as string, p2);
-      return typeof ref === "string" ? [`outputs.${k}: ${ref}`] : [];
-    });
-    expect([...problems, ...outputs]).toEqual([]);
+    expect(yamlProgramProblems(gatelock, parse(program) as YamlProgram)).toEqual([]);
   });
 
   it("the check finds what is wrong: a wrong enum value, an output of another type, a missing output", () => {
-    const p2 = parse(program) as Program;
+    const p2 = parse(program) as YamlProgram;
     const orders = p2.resources.orders!.properties!;
     orders.clientValidationMode = "ALLOW_ALL";
     const gw = p2.resources.gateway!.properties!;
     gw.certificateLists = ["${orders.gatewayVariables}"];
     gw.variableLists = ["${orders.gatewayVars}"];
-    const res = schema.resources[p2.resources.orders!.type]!;
-    const problems = [
-      ...checkFields(orders, { properties: res.inputProperties, required: res.requiredInputs }, "orders", p2),
-      ...checkFields(gw, { properties: resource("ZuploEnvironment").inputProperties, required: resource("ZuploEnvironment").requiredInputs }, "gateway", p2),
-    ];
-    expect(problems).toEqual([
+    expect(yamlProgramProblems(gatelock, p2)).toEqual([
       "orders.clientValidationMode: ALLOW_ALL is not one of REJECT_INVALID, ALLOW_INVALID_OR_MISSING_CLIENT_CERT",
       "gateway.variableLists[0]: gatelock:index:GcpMtlsOrigin has no output gatewayVars",
       "gateway.certificateLists[0]: ${orders.gatewayVariables} is GatewayVariable[], not GatewayCertificate[]",

@@ -9,83 +9,23 @@
  * checked against the schema. (The inputs of every package component, and which take Outputs,
  * are listed in test/component-package.test.ts.)
  */
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AwsTunnelOrigin } from "../components/aws/tunnel-origin";
 import { ZuploEnvironment } from "../components/gateway/environment";
 import { GatewayTunnel } from "../components/gateway/tunnel-gateway";
 import { KubernetesTunnelOrigin } from "../components/kubernetes/tunnel-origin";
 import { TunnelServiceOrigin } from "../components/tunnel/service-origin";
-import { createProvider, type GatelockComponentProvider } from "../components/provider/host";
-import { isSecretValue, reveal, type RecordedResource, runUnderMocks } from "../components/testing";
-import { settleOutput } from "../components/testing/pulumi-internals";
+import { isSecretValue, reveal, type RecordedResource } from "../components/testing";
+import { described, describeType, expectSameChildren, registeredBy, resourceNames, type SchemaProperty, settled, shape, useComponentPackage } from "./harness/component-package";
+import { yamlProgramProblems, type YamlProgram } from "./harness/yaml-program";
 
-const root = path.resolve(__dirname, "..");
+// Built from this source, laid out as the plugin is installed.
+const gatelock = useComponentPackage("gatelock-component-package-tunnel-");
 
-interface Property {
-  type?: string;
-  $ref?: string;
-  items?: Property;
-  additionalProperties?: Property;
-  plain?: boolean;
-  secret?: boolean;
-}
-interface Resource {
-  inputProperties: Record<string, Property>;
-  requiredInputs: string[];
-  properties: Record<string, Property>;
-  required: string[];
-}
-interface Schema {
-  resources: Record<string, Resource>;
-  types: Record<string, { properties?: Record<string, Property>; required?: string[]; enum?: { name: string; value: string }[] }>;
-}
-
-let work: string;
-let provider: GatelockComponentProvider;
-let schema: Schema;
-
-beforeAll(async () => {
-  // The plugin as it is installed: dist/ (built here, into a temporary package) and provider/ beside it.
-  work = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-component-package-tunnel-"));
-  execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json"), "--outDir", path.join(work, "dist")], {
-    stdio: "pipe",
-  });
-  fs.cpSync(path.join(root, "provider"), path.join(work, "provider"), { recursive: true });
-  fs.copyFileSync(path.join(root, "package.json"), path.join(work, "package.json"));
-  fs.symlinkSync(path.join(root, "node_modules"), path.join(work, "node_modules"), "dir");
-  provider = await createProvider(path.join(work, "provider"));
-  schema = JSON.parse(await provider.getSchema()) as Schema;
-}, 120_000);
-
-afterAll(() => {
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-});
-
-const resource = (name: string): Resource => {
-  const r = schema.resources[`gatelock:index:${name}`];
-  if (!r) throw new Error(`no gatelock:index:${name} in the schema`);
-  return r;
-};
-const typeOf = (ref: string) => schema.types[decodeURIComponent(ref.replace(/^#\/types\//, ""))]!;
-const type = (name: string) => schema.types[`gatelock:index:${name}`]!;
-
-/** `string`, `string[]`, `map<string>`, `Any`, or a type's name. */
-function describeType(p: Property): string {
-  if (p.$ref === "pulumi.json#/Any") return "Any";
-  if (p.$ref) return p.$ref.replace(/^#\/types\/gatelock:index:/, "");
-  if (p.type === "array") return `${describeType(p.items!)}[]`;
-  if (p.type === "object" && p.additionalProperties) return `map<${describeType(p.additionalProperties)}>`;
-  return p.type!;
-}
-const described = (props: Record<string, Property>) => Object.fromEntries(Object.entries(props).map(([k, p]) => [k, describeType(p)]));
-const secretKeys = (props: Record<string, Property>) => Object.entries(props).filter(([, p]) => p.secret).map(([k]) => k);
+const secretKeys = (props: Record<string, SchemaProperty>) => Object.entries(props).filter(([, p]) => p.secret).map(([k]) => k);
 
 const ORIGINS = ["AwsTunnelOrigin", "GcpTunnelOrigin", "AzureTunnelOrigin", "KubernetesTunnelOrigin", "DockerTunnelOrigin"];
 /** What every tunnel origin outputs besides its connector's. */
@@ -109,7 +49,7 @@ const OUTPUTS: Record<string, { outputs: Record<string, string>; required: strin
 
 describe("the schema of the tunnel components", () => {
   it.each(ORIGINS)("%s: its outputs, with their types, the ones always there required; none secret (the token goes to the connector's store only)", (name) => {
-    const r = resource(name);
+    const r = gatelock.resource(name);
     expect(described(r.properties)).toEqual(OUTPUTS[name]!.outputs);
     expect([...r.required].sort()).toEqual([...OUTPUTS[name]!.required, ...Object.keys(GATEWAY_SIDE)].sort());
     expect(secretKeys(r.properties)).toEqual([]);
@@ -119,7 +59,7 @@ describe("the schema of the tunnel components", () => {
   });
 
   it("TunnelArgs: every setting of the TypeScript components' tunnel, the token a secret input that takes an Output, as the generation does; the rest plain", () => {
-    const t = type("TunnelArgs");
+    const t = gatelock.type("TunnelArgs");
     expect(described(t.properties!)).toEqual({
       token: "string",
       tokenGeneration: "number",
@@ -141,53 +81,27 @@ describe("the schema of the tunnel components", () => {
   });
 
   it("GatewayTunnel: the tunnel's ID, its token (the one secret output) and its generation; GatewayTunnelServices takes the ID and the origins' tunnelService outputs", () => {
-    const t = resource("GatewayTunnel");
+    const t = gatelock.resource("GatewayTunnel");
     expect(described(t.properties)).toEqual({ tunnelId: "string", token: "string", generation: "number" });
     expect([...t.required].sort()).toEqual(["generation", "token", "tunnelId"]);
     expect(secretKeys(t.properties)).toEqual(["token"]);
-    const s = resource("GatewayTunnelServices");
+    const s = gatelock.resource("GatewayTunnelServices");
     expect(describeType(s.inputProperties.services!)).toBe("TunnelService[]");
     // An origin's output passed as is: the list, and each entry, take Outputs; so does the ID.
     expect(s.inputProperties.services!.plain).toBeUndefined();
     expect(s.inputProperties.services!.items!.plain).toBeUndefined();
     expect(s.inputProperties.tunnelId!.plain).toBeUndefined();
     expect(described(s.properties)).toEqual({ operationId: "string", services: "TunnelService[]" });
-    expect(described(type("TunnelService").properties!)).toEqual({ origin: "string", tunnel: "string", name: "string", endpoint: "string", accessibleBy: "TunnelAccess[]", dangerouslyAllowPublicEndpoint: "boolean" });
+    expect(described(gatelock.type("TunnelService").properties!)).toEqual({ origin: "string", tunnel: "string", name: "string", endpoint: "string", accessibleBy: "TunnelAccess[]", dangerouslyAllowPublicEndpoint: "boolean" });
   });
 
   it("the choices are enums with exactly the TypeScript components' values", () => {
-    const values = (name: string) => type(name).enum!.map((m) => m.value);
+    const values = (name: string) => gatelock.type(name).enum!.map((m) => m.value);
     expect(values("TunnelAccess")).toEqual(["production", "preview", "working-copy"]);
     expect(values("DockerTunnelFormat")).toEqual(["compose", "systemd"]);
-    expect(describeType(resource("DockerTunnelOrigin").inputProperties.format!)).toBe("DockerTunnelFormat");
+    expect(describeType(gatelock.resource("DockerTunnelOrigin").inputProperties.format!)).toBe("DockerTunnelFormat");
   });
 });
-
-/** What a run registered: every resource's type and name, the components' apart. */
-function shape(resources: readonly RecordedResource[]) {
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const components = resources.filter((r) => r.type.startsWith("gatelock:")).map((r) => `${r.type} ${r.name}`);
-  const children = resources
-    .filter((r) => !r.type.startsWith("gatelock:") && r.type !== "pulumi:pulumi:Stack")
-    .map((r) => `${r.type} ${r.name} < ${byUrn.get(r.parent ?? "")?.name ?? "(root)"}`)
-    .sort();
-  return { components, children };
-}
-
-/** The same children under the same names; the components registered as the package types instead of their own. */
-function expectSameChildren(ts: readonly RecordedResource[], pkg: readonly RecordedResource[], tokens: Record<string, string>, extra: readonly string[] = []) {
-  const a = shape(ts);
-  const b = shape(pkg);
-  expect(b.children).toEqual(a.children);
-  expect(a.children.length).toBeGreaterThan(0);
-  expect(b.components.filter((c) => !extra.includes(c))).toEqual(
-    a.components.map((c) => {
-      const [t, n] = c.split(" ");
-      return `${tokens[t!] ?? t} ${n}`;
-    }),
-  );
-  expect(b.components.filter((c) => extra.includes(c))).toEqual([...extra]);
-}
 
 /** Every place a string occurs in a recorded value, and whether it is inside a Pulumi secret there. */
 function occurrences(v: unknown, needle: string, at = "", secret = false, out: { at: string; secret: boolean }[] = []) {
@@ -200,12 +114,6 @@ function occurrences(v: unknown, needle: string, at = "", secret = false, out: {
 /** Where the token was registered: `<resource>: <input path>`, each inside a secret or not. */
 const tokenIn = (rs: readonly RecordedResource[], token: string) => rs.flatMap((r) => occurrences(r.inputs, token).map((o) => ({ at: `${r.name}: ${o.at}`, secret: o.secret })));
 
-const settled = async (value: unknown) => (await settleOutput(pulumi.output(value as pulumi.Input<unknown>))).value;
-const run = async (program: () => Promise<unknown> | unknown) => (await runUnderMocks(async () => ({ ...((await program()) as object) }), { stack: "prod" })).resources;
-const construct = (name: string, component: string, inputs: pulumi.Inputs) => provider.construct(name, `gatelock:index:${component}`, inputs, {});
-const state = async (name: string, component: string, inputs: pulumi.Inputs) => (await construct(name, component, inputs)).state as Record<string, unknown>;
-const names = (rs: readonly RecordedResource[], urns: readonly string[]) => urns.map((u) => rs.find((r) => r.urn === u)?.name).sort();
-
 const newToken = () => `tk_${randomBytes(24).toString("base64url")}`;
 const PINNED = `zuplo/tunnel@sha256:${"a".repeat(64)}`;
 const gatewayTunnel = { account: "acme", project: "orders-api", name: "gl-prod-orders" };
@@ -215,7 +123,7 @@ const kubernetes = { namespace: "gateway-connectors" };
 
 /** The state holds the schema's outputs (those the args call for); no secret among them. */
 async function expectPublished(component: string, s: Record<string, unknown>, absent: readonly string[] = []) {
-  expect(Object.keys(s).sort()).toEqual(Object.keys(resource(component).properties).filter((k) => !absent.includes(k)).sort());
+  expect(Object.keys(s).sort()).toEqual(Object.keys(gatelock.resource(component).properties).filter((k) => !absent.includes(k)).sort());
   for (const [k, v] of Object.entries(s)) expect(await pulumi.isSecret(pulumi.output(v as pulumi.Input<unknown>)), k).toBe(false);
   expect(await settled(s.tunnelService)).toEqual({ origin: "orders", tunnel: "gl-prod-orders", name: "orders-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production", "preview"] });
   const variables = (await settled(s.gatewayVariables)) as { name: string; value: string; isSecret: boolean }[];
@@ -225,16 +133,16 @@ async function expectPublished(component: string, s: Record<string, unknown>, ab
 describe("tunnel components built by the provider (ComponentProvider.construct) under the mock engine", () => {
   it("GatewayTunnel registers what the TypeScript class registers; its token is a secret output", async () => {
     let tsToken: unknown;
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       tsToken = new GatewayTunnel("tunnel", gatewayTunnel).token;
     });
     let s: Record<string, unknown> = {};
-    const pkg = await run(async () => {
-      s = await state("tunnel", "GatewayTunnel", gatewayTunnel);
+    const pkg = await registeredBy(async () => {
+      s = await gatelock.state("tunnel", "GatewayTunnel", gatewayTunnel);
     });
     expectSameChildren(ts, pkg, { "gatelock:gateway:Tunnel": "gatelock:index:GatewayTunnel" });
     expect(shape(pkg).children).toContain("pulumi-nodejs:dynamic/gatelock:ZuploTunnel tunnel-tunnel < tunnel");
-    expect(Object.keys(s).sort()).toEqual(Object.keys(resource("GatewayTunnel").properties).sort());
+    expect(Object.keys(s).sort()).toEqual(Object.keys(gatelock.resource("GatewayTunnel").properties).sort());
     expect(await pulumi.isSecret(s.token as pulumi.Output<unknown>)).toBe(true);
     expect(await pulumi.isSecret(s.tunnelId as pulumi.Output<unknown>)).toBe(false);
     expect(await settled(s.tunnelId)).toMatch(/^tnl_/);
@@ -249,12 +157,12 @@ describe("tunnel components built by the provider (ComponentProvider.construct) 
   ])("AWS, given the token as %s: the same children as the TypeScript class, the token only ever inside a secret", async (_, pass) => {
     const token = newToken();
     const args = (t: pulumi.Input<string>) => ({ ...aws, tunnel: { ...tunnel, token: t, tokenGeneration: 3 } });
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       new AwsTunnelOrigin("orders", args(pass(token)));
     });
     let s: Record<string, unknown> = {};
-    const pkg = await run(async () => {
-      s = await state("orders", "AwsTunnelOrigin", args(pass(token)));
+    const pkg = await registeredBy(async () => {
+      s = await gatelock.state("orders", "AwsTunnelOrigin", args(pass(token)));
     });
     expectSameChildren(ts, pkg, { "gatelock:aws:TunnelOrigin": "gatelock:index:AwsTunnelOrigin" });
     expect(shape(pkg).children).toEqual(expect.arrayContaining(["aws:ecs/service:Service orders-tunnel-service < orders", "aws:secretsmanager/secretVersion:SecretVersion orders-tunnel-token-version < orders"]));
@@ -271,12 +179,12 @@ describe("tunnel components built by the provider (ComponentProvider.construct) 
   ])("Kubernetes, given the token as %s: the same children as the TypeScript class, the token only ever inside the Secret, as a secret", async (_, pass) => {
     const token = newToken();
     const args = (t: pulumi.Input<string>) => ({ ...kubernetes, tunnel: { ...tunnel, token: t, tokenGeneration: 3 } });
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       new KubernetesTunnelOrigin("orders", args(pass(token)));
     });
     let s: Record<string, unknown> = {};
-    const pkg = await run(async () => {
-      s = await state("orders", "KubernetesTunnelOrigin", args(pass(token)));
+    const pkg = await registeredBy(async () => {
+      s = await gatelock.state("orders", "KubernetesTunnelOrigin", args(pass(token)));
     });
     expectSameChildren(ts, pkg, { "gatelock:kubernetes:TunnelOrigin": "gatelock:index:KubernetesTunnelOrigin" });
     expect(shape(pkg).children).toEqual(
@@ -295,14 +203,14 @@ describe("tunnel components built by the provider (ComponentProvider.construct) 
     const ledgerArgs = { tunnel: { name: "gl-prod-orders", endpoint: "http://10.0.4.20:9090" } };
     const carried = { origin: "ledger", tunnel: "gl-prod-orders", name: "ledger-prod", endpoint: "http://10.0.4.20:9090", accessibleBy: ["production" as const] };
     const args = { ...aws, tunnel: { ...tunnel, token: newToken(), alsoCarries: [carried] } };
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       new TunnelServiceOrigin("ledger", ledgerArgs);
       new AwsTunnelOrigin("orders", args);
     });
     let ledger: Record<string, unknown> = {};
-    const pkg = await run(async () => {
-      ledger = await state("ledger", "TunnelServiceOrigin", ledgerArgs);
-      await state("orders", "AwsTunnelOrigin", args);
+    const pkg = await registeredBy(async () => {
+      ledger = await gatelock.state("ledger", "TunnelServiceOrigin", ledgerArgs);
+      await gatelock.state("orders", "AwsTunnelOrigin", args);
     });
     expectSameChildren(ts, pkg, { "gatelock:tunnel:ServiceOrigin": "gatelock:index:TunnelServiceOrigin", "gatelock:aws:TunnelOrigin": "gatelock:index:AwsTunnelOrigin" });
     // What the carried origin's component outputs is what the connector takes.
@@ -313,7 +221,7 @@ describe("tunnel components built by the provider (ComponentProvider.construct) 
 
   it("a model refusal fails the component as in TypeScript (a public endpoint)", async () => {
     const args = { ...kubernetes, tunnel: { ...tunnel, endpoint: "http://8.8.8.8:8080", token: newToken() } };
-    await expect(run(() => construct("orders", "KubernetesTunnelOrigin", args))).rejects.toThrow(/public/i);
+    await expect(registeredBy(() => gatelock.construct("orders", "KubernetesTunnelOrigin", args))).rejects.toThrow(/public/i);
   });
 });
 
@@ -323,7 +231,7 @@ describe("the whole tunnel as another language builds it: GatewayTunnel, its ori
 
   it("registers what the TypeScript program (GatewayTunnel.carry) registers; the services configuration waits for the connector; the token reaches the connector as a secret only", async () => {
     let tsToken: unknown;
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       const t = new GatewayTunnel("tunnel", gatewayTunnel);
       tsToken = t.token;
       const o = new AwsTunnelOrigin("orders", { ...aws, tunnel: { ...tunnel, token: t.token, tokenGeneration: t.generation } });
@@ -333,14 +241,14 @@ describe("the whole tunnel as another language builds it: GatewayTunnel, its ori
     let pkgToken: unknown;
     let pkgTunnelId: unknown;
     let configured: unknown;
-    const pkg = await run(async () => {
-      const t = await state("tunnel", "GatewayTunnel", gatewayTunnel);
+    const pkg = await registeredBy(async () => {
+      const t = await gatelock.state("tunnel", "GatewayTunnel", gatewayTunnel);
       pkgToken = t.token;
       pkgTunnelId = t.tunnelId;
-      const o = await state("orders", "AwsTunnelOrigin", { ...aws, tunnel: { ...tunnel, token: t.token, tokenGeneration: t.generation } });
+      const o = await gatelock.state("orders", "AwsTunnelOrigin", { ...aws, tunnel: { ...tunnel, token: t.token, tokenGeneration: t.generation } });
       // Named after its tunnel: its resource gets the name carry() gives it.
-      configured = (await state("tunnel", "GatewayTunnelServices", { account: "acme", project: "orders-api", tunnelId: t.tunnelId, services: [o.tunnelService] })).services;
-      await construct("gateway", "ZuploEnvironment", { ...env, variableLists: [o.gatewayVariables] });
+      configured = (await gatelock.state("tunnel", "GatewayTunnelServices", { account: "acme", project: "orders-api", tunnelId: t.tunnelId, services: [o.tunnelService] })).services;
+      await gatelock.construct("gateway", "ZuploEnvironment", { ...env, variableLists: [o.gatewayVariables] });
     });
     expectSameChildren(
       ts,
@@ -360,8 +268,8 @@ describe("the whole tunnel as another language builds it: GatewayTunnel, its ori
     expect(tunnelId).toBe(await settled(pkgTunnelId));
     expect(reveal(b!.inputs.services)).toEqual([{ name: "orders-prod", endpoint: "http://10.0.3.12:8080", configurations: [{ project: "orders-api", accessibleBy: ["production", "preview"] }] }]);
     // It waits for what carry(…, [origin]) waits for: the connector (its ECS service among them) and the tunnel.
-    const waits = names(pkg, b!.dependsOn);
-    expect(waits).toEqual(expect.arrayContaining(names(ts, a!.dependsOn)));
+    const waits = resourceNames(pkg, b!.dependsOn);
+    expect(waits).toEqual(expect.arrayContaining(resourceNames(ts, a!.dependsOn)));
     expect(waits).toEqual(expect.arrayContaining(["orders-tunnel-service", "orders-tunnel-token-version", "tunnel-tunnel"]));
     expect(await settled(configured)).toEqual([{ origin: "orders", tunnel: "gl-prod-orders", name: "orders-prod", endpoint: "http://10.0.3.12:8080", accessibleBy: ["production", "preview"] }]);
     // The token, from GatewayTunnel's secret output, only in the connector's secret version, as a secret.
@@ -381,7 +289,7 @@ describe("the whole tunnel as another language builds it: GatewayTunnel, its ori
 
   it("refuses services of two tunnels in one configuration", async () => {
     const entry = (t: string) => ({ tunnel: t, name: `${t}-svc`, endpoint: "http://10.0.3.12:8080", accessibleBy: ["production"] });
-    await expect(run(() => construct("tunnel", "GatewayTunnelServices", { account: "acme", project: "orders-api", tunnelId: "tnl_1", services: [entry("gl-a"), entry("gl-b")] }))).rejects.toThrow(
+    await expect(registeredBy(() => gatelock.construct("tunnel", "GatewayTunnelServices", { account: "acme", project: "orders-api", tunnelId: "tnl_1", services: [entry("gl-a"), entry("gl-b")] }))).rejects.toThrow(
       "services of one tunnel only (got gl-a, gl-b)",
     );
   });
@@ -435,68 +343,14 @@ outputs:
   service: \${orders.tunnelService.name}
   operationId: \${tunnelServices.operationId}
 `;
-  type Program = { resources: Record<string, { type: string; properties?: Record<string, unknown>; options?: { dependsOn?: string[] } }>; outputs?: Record<string, unknown> };
-
-  /**
-   * Problems of `value` against a schema property: nested blocks against their types' fields,
-   * enum values against the enum, `${resource.output}` against the output's type, and a secret
-   * output only into a secret input.
-   */
-  function check(value: unknown, p: Property, at: string, p2: Program): string[] {
-    if (typeof value === "string" && value.startsWith("${")) {
-      const ref = referenced(value, p2);
-      if (typeof ref === "string") return [`${at}: ${ref}`];
-      if (ref.secret && !p.secret) return [`${at}: ${value} is a secret, and ${at} is not a secret input`];
-      return describeType(ref) === describeType(p) ? [] : [`${at}: ${value} is ${describeType(ref)}, not ${describeType(p)}`];
-    }
-    const enumValues = p.$ref?.startsWith("#/types/") ? typeOf(p.$ref).enum?.map((m) => m.value) : undefined;
-    if (enumValues) return enumValues.includes(value as string) ? [] : [`${at}: ${String(value)} is not one of ${enumValues.join(", ")}`];
-    if (p.$ref?.startsWith("#/types/") && value && typeof value === "object" && !Array.isArray(value)) {
-      const t = typeOf(p.$ref);
-      return checkFields(value as Record<string, unknown>, { properties: t.properties ?? {}, required: t.required ?? [] }, at, p2);
-    }
-    if (p.type === "array") return Array.isArray(value) ? value.flatMap((v, i) => check(v, p.items!, `${at}[${i}]`, p2)) : [`${at}: not a list`];
-    return [];
-  }
-  function checkFields(props: Record<string, unknown>, t: { properties: Record<string, Property>; required: string[] }, at: string, p2: Program): string[] {
-    const unknownKeys = Object.keys(props).filter((k) => !(k in t.properties)).map((k) => `${at}.${k}: not in the schema`);
-    const missing = t.required.filter((k) => !(k in props)).map((k) => `${at}.${k}: required`);
-    return [...unknownKeys, ...missing, ...Object.entries(props).flatMap(([k, v]) => (t.properties[k] ? check(v, t.properties[k]!, `${at}.${k}`, p2) : []))];
-  }
-  /** The output property `${resource.output(.field)*}` names, or why it names none. */
-  function referenced(expression: string, p2: Program): Property | string {
-    const [name, output, ...fields] = /^\$\{([\w.]+)\}$/.exec(expression)![1]!.split(".");
-    const r = p2.resources[name!];
-    if (!r) return `${name} is no resource of the program`;
-    let p = schema.resources[r.type]?.properties[output!];
-    if (!p) return `${r.type} has no output ${output}`;
-    for (const f of fields) {
-      const next: Property | undefined = p.$ref?.startsWith("#/types/") ? typeOf(p.$ref).properties?.[f] : undefined;
-      if (!next) return `${expression}: no field ${f}`;
-      p = next;
-    }
-    return p;
-  }
-  const problemsOf = (p2: Program) => {
-    const problems = Object.entries(p2.resources).flatMap(([name, r]) => {
-      const res = schema.resources[r.type];
-      if (!res) return [`${name}: ${r.type} is not a resource of the package`];
-      const dependsOn = (r.options?.dependsOn ?? []).filter((d) => !p2.resources[/^\$\{(\w+)\}$/.exec(d)?.[1] ?? ""]).map((d) => `${name}.options.dependsOn: ${d} is no resource of the program`);
-      return [...checkFields(r.properties ?? {}, { properties: res.inputProperties, required: res.requiredInputs }, name, p2), ...dependsOn];
-    });
-    const outputs = Object.entries(p2.outputs ?? {}).flatMap(([k, v]) => {
-      const ref = referenced(v as string, p2);
-      return typeof ref === "string" ? [`outputs.${k}: ${ref}`] : [];
-    });
-    return [...problems, ...outputs];
-  };
+  const problemsOf = (p2: YamlProgram) => yamlProgramProblems(gatelock, p2, { secretsOnlyIntoSecretInputs: true });
 
   it("every type is a package resource, every property one of its inputs of the right type, every required input there, every reference an output, the token only into a secret input", () => {
-    expect(problemsOf(parse(program) as Program)).toEqual([]);
+    expect(problemsOf(parse(program) as YamlProgram)).toEqual([]);
   });
 
   it("the check finds what is wrong: the token into a plain input, a wrong enum value, an output of another type, a missing output", () => {
-    const p2 = parse(program) as Program;
+    const p2 = parse(program) as YamlProgram;
     const t = p2.resources.orders!.properties!.tunnel as Record<string, unknown>;
     t.service = "${tunnel.token}";
     t.accessibleBy = ["everyone"];
@@ -513,11 +367,11 @@ outputs:
   });
 
   it("the Kubernetes origin of the program, built by the provider with GatewayTunnel's token, keeps the token a secret", async () => {
-    const p2 = parse(program) as Program;
+    const p2 = parse(program) as YamlProgram;
     const token = newToken();
     const orders = p2.resources.orders!.properties!;
-    const pkg = await run(async () => {
-      await construct("orders", "KubernetesTunnelOrigin", { ...orders, tunnel: { ...(orders.tunnel as object), token: pulumi.secret(token), tokenGeneration: pulumi.output(0) } });
+    const pkg = await registeredBy(async () => {
+      await gatelock.construct("orders", "KubernetesTunnelOrigin", { ...orders, tunnel: { ...(orders.tunnel as object), token: pulumi.secret(token), tokenGeneration: pulumi.output(0) } });
     });
     expect(tokenIn(pkg, token)).toEqual([{ at: "orders-token: stringData.token", secret: true }]);
   });

@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { GetSchemaRequest } from "@pulumi/pulumi/proto/provider_pb";
 import { parse } from "yaml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AwsFederatedOrigin } from "../components/aws/federated-origin";
 import { AwsOidcProvider } from "../components/aws/oidc-provider";
 import { AwsSharedSecretOrigin } from "../components/aws/shared-secret-origin";
@@ -28,83 +28,26 @@ import { GcpSharedSecretOrigin } from "../components/gcp/shared-secret-origin";
 import { LocalSharedSecretOrigin } from "../components/local/shared-secret-origin";
 import { ZUPLO_ISSUER } from "../components/model/identity";
 import { OtherFederatedOrigin } from "../components/other/federated-origin";
-import { createProvider, GatelockComponentProvider, loadPackageComponents, PACKAGE_AREAS } from "../components/provider/host";
+import { GatelockComponentProvider, loadPackageComponents, PACKAGE_AREAS } from "../components/provider/host";
 import * as packageComponents from "../components/provider/index";
 import { isSecretValue, reveal, type RecordedResource, runUnderMocks } from "../components/testing";
-import { settleOutput } from "../components/testing/pulumi-internals";
+import { describeType, expectSameChildren, registeredBy, resourceNames, type SchemaProperty, settled, shape, useComponentPackage } from "./harness/component-package";
 
 const root = path.resolve(__dirname, "..");
 const SUB = "atcl_3c5VqX0pQ7JmA1bT9kLwZr2e";
 const GATEWAY = { account: "acme", project: "orders-api" };
 
-interface Property {
-  type?: string;
-  $ref?: string;
-  items?: Property;
-  additionalProperties?: Property;
-  plain?: boolean;
-  secret?: boolean;
-  description?: string;
-}
-interface Resource {
-  description?: string;
-  inputProperties: Record<string, Property>;
-  requiredInputs: string[];
-  properties: Record<string, Property>;
-}
-interface Schema {
-  name: string;
-  version: string;
-  resources: Record<string, Resource>;
-  /** Object types have properties; enums (`GcpTokenKind`) have `enum` instead. */
-  types: Record<string, { properties?: Record<string, Property>; required?: string[]; enum?: { name: string; value: string }[] }>;
-}
-
-let work: string;
-let provider: GatelockComponentProvider;
-let schema: Schema;
-
-beforeAll(async () => {
-  // The plugin as it is installed: dist/ (built here, into a temporary package, not the
-  // repository's dist/) and provider/ beside it, node_modules above.
-  work = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-component-package-"));
-  execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json"), "--outDir", path.join(work, "dist")], {
-    stdio: "pipe",
-  });
-  fs.cpSync(path.join(root, "provider"), path.join(work, "provider"), { recursive: true });
-  fs.copyFileSync(path.join(root, "package.json"), path.join(work, "package.json"));
-  fs.symlinkSync(path.join(root, "node_modules"), path.join(work, "node_modules"), "dir");
-  provider = await createProvider(path.join(work, "provider"));
-  schema = JSON.parse(await provider.getSchema()) as Schema;
-}, 120_000);
-
-afterAll(() => {
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-});
-
-const resource = (name: string): Resource => {
-  const r = schema.resources[`gatelock:index:${name}`];
-  if (!r) throw new Error(`no gatelock:index:${name} in the schema`);
-  return r;
-};
-const typeOf = (ref: string) => schema.types[decodeURIComponent(ref.replace(/^#\/types\//, ""))]!;
-
-/** `string`, `string[]`, `map<string>`, or a type's name. */
-function describeType(p: Property): string {
-  if (p.$ref) return p.$ref.replace(/^#\/types\/gatelock:index:/, "");
-  if (p.type === "array") return `${describeType(p.items!)}[]`;
-  if (p.type === "object" && p.additionalProperties) return `map<${describeType(p.additionalProperties)}>`;
-  return p.type!;
-}
+// Built from this source, laid out as the plugin is installed.
+const gatelock = useComponentPackage("gatelock-component-package-");
 
 /** Every property below `props` (nested types and list items included) that takes Outputs. */
-function nonPlain(props: Record<string, Property>, prefix = "", seen = new Set<string>()): string[] {
+function nonPlain(props: Record<string, SchemaProperty>, prefix = "", seen = new Set<string>()): string[] {
   const out: string[] = [];
-  const visit = (p: Property, at: string) => {
+  const visit = (p: SchemaProperty, at: string) => {
     if (!p.plain) out.push(at);
     if (p.items) visit(p.items, `${at}[]`);
     if (p.additionalProperties) visit(p.additionalProperties, `${at}{}`);
-    if (p.$ref?.startsWith("#/types/") && !seen.has(at)) out.push(...nonPlain(typeOf(p.$ref).properties ?? {}, `${at}.`, new Set([...seen, at])));
+    if (p.$ref?.startsWith("#/types/") && !seen.has(at)) out.push(...nonPlain(gatelock.typeOf(p.$ref).properties ?? {}, `${at}.`, new Set([...seen, at])));
   };
   for (const [k, p] of Object.entries(props)) visit(p, `${prefix}${k}`);
   return out.sort();
@@ -299,14 +242,14 @@ async function servedSchema(pkg: string): Promise<string> {
 
 describe("the plugin folder", () => {
   it("starts as Pulumi's Node language host starts a plugin (run-plugin on the folder) and serves the schema over gRPC", async () => {
-    expect(JSON.parse(await servedSchema(work))).toEqual(schema);
+    expect(JSON.parse(await servedSchema(gatelock.dir))).toEqual(gatelock.schema);
   });
 
   /** The same package, installed beside every dependency but the `@pulumi/<name>` packages named. */
   function installedWithout(...missing: string[]): string {
     const pkg = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-component-package-without-"));
-    fs.cpSync(path.join(work, "dist"), path.join(pkg, "dist"), { recursive: true });
-    fs.cpSync(path.join(work, "provider"), path.join(pkg, "provider"), { recursive: true });
+    fs.cpSync(path.join(gatelock.dir, "dist"), path.join(pkg, "dist"), { recursive: true });
+    fs.cpSync(path.join(gatelock.dir, "provider"), path.join(pkg, "provider"), { recursive: true });
     fs.copyFileSync(path.join(root, "package.json"), path.join(pkg, "package.json"));
     fs.mkdirSync(path.join(pkg, "node_modules/@pulumi"), { recursive: true });
     for (const dep of fs.readdirSync(path.join(root, "node_modules"))) {
@@ -337,7 +280,7 @@ describe("the plugin folder", () => {
   it("in a project with only the AWS SDK, still serves every component; one whose SDK is missing is refused when built", async () => {
     const awsOnly = installedWithout("gcp", "azure-native", "kubernetes");
     try {
-      expect(JSON.parse(await servedSchema(awsOnly))).toEqual(schema);
+      expect(JSON.parse(await servedSchema(awsOnly))).toEqual(gatelock.schema);
       const gcp = ["GcpSharedSecretOrigin", "GcpFederatedOrigin", "GcpGatewayServiceAccount", "GcpServiceAuthOrigin", "GcpMtlsOrigin", "GcpTunnelOrigin"].map((n) => [n, "@pulumi/gcp"]);
       const azure = ["AzureSharedSecretOrigin", "AzureFederatedOrigin", "AzureMtlsOrigin", "AzureTunnelOrigin", "AzureServiceAuthOrigin"].map((n) => [n, "@pulumi/azure-native"]);
       // The Docker connector and the gateway's tunnel need no SDK beside @pulumi/pulumi: they are built.
@@ -347,7 +290,7 @@ describe("the plugin folder", () => {
     }
     const missing = Object.assign(new Error("Cannot find module '@pulumi/gcp/secretmanager/secret'"), { code: "MODULE_NOT_FOUND" });
     const components = await loadPackageComponents([{ cloud: "gcp", pkgs: ["@pulumi/gcp"], components: { GcpSharedSecretOrigin: {} }, load: () => Promise.reject(missing) }]);
-    const gcpOnly = new GatelockComponentProvider({ components, dirname: path.join(work, "provider") });
+    const gcpOnly = new GatelockComponentProvider({ components, dirname: path.join(gatelock.dir, "provider") });
     let refusal: unknown;
     const registered = await runUnderMocks(
       async () => {
@@ -363,7 +306,7 @@ describe("the plugin folder", () => {
   it("with azure-native but not azuread, serves every component; only the one that needs azuread too is refused, naming it", async () => {
     const noAzuread = installedWithout("azuread");
     try {
-      expect(JSON.parse(await servedSchema(noAzuread))).toEqual(schema);
+      expect(JSON.parse(await servedSchema(noAzuread))).toEqual(gatelock.schema);
       expect(refusedIn(noAzuread)).toEqual({ AzureServiceAuthOrigin: "@pulumi/azuread" });
     } finally {
       fs.rmSync(noAzuread, { recursive: true, force: true });
@@ -388,9 +331,9 @@ describe("the plugin folder", () => {
 
 describe("the schema Pulumi's component provider infers from the shipped declarations", () => {
   it("lists exactly the package components, as gatelock:index:<ClassName>, each class declaring that type", async () => {
-    expect(schema.name).toBe("gatelock");
-    expect(schema.version).toBe(JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).version);
-    expect(Object.keys(schema.resources).sort()).toEqual(Object.keys(EXPECTED).map((n) => `gatelock:index:${n}`).sort());
+    expect(gatelock.schema.name).toBe("gatelock");
+    expect(gatelock.schema.version).toBe(JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).version);
+    expect(Object.keys(gatelock.schema.resources).sort()).toEqual(Object.keys(EXPECTED).map((n) => `gatelock:index:${n}`).sort());
     const classes = Object.entries(packageComponents).filter(([, v]) => typeof v === "function" && "packageType" in v) as [string, { packageType?: string }][];
     expect(Object.keys(packageComponents).filter((k) => !classes.some(([n]) => n === k))).toEqual([]);
     expect(classes.map(([n]) => n).sort()).toEqual(Object.keys(EXPECTED).sort());
@@ -401,17 +344,17 @@ describe("the schema Pulumi's component provider infers from the shipped declara
   });
 
   it.each(Object.keys(EXPECTED))("%s: every input with its type, and the required ones", (name) => {
-    const r = resource(name);
+    const r = gatelock.resource(name);
     expect(Object.fromEntries(Object.entries(r.inputProperties).map(([k, p]) => [k, describeType(p)]))).toEqual(EXPECTED[name]!.inputs);
     expect(r.requiredInputs).toEqual(EXPECTED[name]!.required);
   });
 
   it.each(Object.keys(EXPECTED))("%s: the inputs that take Outputs (pulumi.Input in TypeScript) are not plain; every other is", (name) => {
-    expect(nonPlain(resource(name).inputProperties)).toEqual(EXPECTED[name]!.takeOutputs);
+    expect(nonPlain(gatelock.resource(name).inputProperties)).toEqual(EXPECTED[name]!.takeOutputs);
   });
 
   it("marks secret the outputs that carry secrets, and no other", () => {
-    const secret = Object.entries(schema.resources).flatMap(([t, r]) => Object.entries(r.properties).filter(([, p]) => p.secret).map(([k]) => `${t.replace("gatelock:index:", "")}.${k}`));
+    const secret = Object.entries(gatelock.schema.resources).flatMap(([t, r]) => Object.entries(r.properties).filter(([, p]) => p.secret).map(([k]) => `${t.replace("gatelock:index:", "")}.${k}`));
     expect(secret.sort()).toEqual(
       ["AwsSharedSecretOrigin", "AzureSharedSecretOrigin", "GcpSharedSecretOrigin", "LocalSharedSecretOrigin", "AzureServiceAuthOrigin", "GcpServiceAuthOrigin"]
         .map((n) => `${n}.gatewayVariables`)
@@ -419,83 +362,56 @@ describe("the schema Pulumi's component provider infers from the shipped declara
         .concat("ZuploEnvironment.values", "GcpGatewayServiceAccount.serviceAccountJson", "GatewayTunnel.token")
         .sort(),
     );
-    expect(Object.values(schema.resources).flatMap((r) => Object.values(r.inputProperties)).some((p) => p.secret)).toBe(false);
+    expect(Object.values(gatelock.schema.resources).flatMap((r) => Object.values(r.inputProperties)).some((p) => p.secret)).toBe(false);
     // The gateway service account's key, passed to an origin in its description, is a secret input there;
     // so are the gateway's private key in a certificate (an mTLS origin's output, ZuploEnvironment's
     // input) and the key of a CA brought to an mTLS origin.
-    const secretFields = Object.entries(schema.types).flatMap(([t, ty]) => Object.entries(ty.properties ?? {}).filter(([, p]) => p.secret).map(([k]) => `${t.replace("gatelock:index:", "")}.${k}`));
+    const secretFields = Object.entries(gatelock.schema.types).flatMap(([t, ty]) => Object.entries(ty.properties ?? {}).filter(([, p]) => p.secret).map(([k]) => `${t.replace("gatelock:index:", "")}.${k}`));
     // And a tunnel's connector token, in a tunnel origin's `tunnel`.
     expect(secretFields.sort()).toEqual(["GatewayCertificate.key", "GcpGatewayServiceAccountDescription.serviceAccountJson", "OwnCaArgs.key", "TunnelArgs.token"]);
   });
 
   it("describes every component, input, output and type field from its TSDoc", () => {
     const undocumented: string[] = [];
-    for (const [t, r] of Object.entries(schema.resources)) {
+    for (const [t, r] of Object.entries(gatelock.schema.resources)) {
       if (!r.description) undocumented.push(t);
       for (const [k, p] of [...Object.entries(r.inputProperties), ...Object.entries(r.properties)]) if (!p.description) undocumented.push(`${t}.${k}`);
     }
-    for (const [t, ty] of Object.entries(schema.types)) for (const [k, p] of Object.entries(ty.properties ?? {})) if (!p.description) undocumented.push(`${t}.${k}`);
+    for (const [t, ty] of Object.entries(gatelock.schema.types)) for (const [k, p] of Object.entries(ty.properties ?? {})) if (!p.description) undocumented.push(`${t}.${k}`);
     expect(undocumented).toEqual([]);
     // Straight from the args interfaces of the component files (and the settings they extend).
-    expect(resource("AwsSharedSecretOrigin").inputProperties.readers!.description).toBe(
+    expect(gatelock.resource("AwsSharedSecretOrigin").inputProperties.readers!.description).toBe(
       "IAM role ARNs the origin runs as, which may read the secret: exact ARNs, no wildcards, no whole accounts.",
     );
-    expect(resource("GcpFederatedOrigin").inputProperties.audience!.description).toMatch(/^The `aud` the gateway requests and the trust pins/);
-    expect(resource("AzureSharedSecretOrigin").inputProperties.rotateAfterDays!.description).toBe("Rotate the secret after this many days (default 90).");
-    expect(schema.types["gatelock:index:GatewayArgs"]!.properties!.issuer!.description).toBe("A custom https OIDC issuer (default: Zuplo's shared issuer).");
-    expect(resource("AwsFederatedOrigin").description).toMatch(/^A federated origin on AWS: the gateway's own ID token/);
+    expect(gatelock.resource("GcpFederatedOrigin").inputProperties.audience!.description).toMatch(/^The `aud` the gateway requests and the trust pins/);
+    expect(gatelock.resource("AzureSharedSecretOrigin").inputProperties.rotateAfterDays!.description).toBe("Rotate the secret after this many days (default 90).");
+    expect(gatelock.schema.types["gatelock:index:GatewayArgs"]!.properties!.issuer!.description).toBe("A custom https OIDC issuer (default: Zuplo's shared issuer).");
+    expect(gatelock.resource("AwsFederatedOrigin").description).toMatch(/^A federated origin on AWS: the gateway's own ID token/);
     // The service-auth components' args, and the description of the gateway's service account.
-    expect(resource("AzureServiceAuthOrigin").inputProperties.appRole!.description).toBe("The app role the gateway's token carries in `roles` (default `Gateway.Invoke`).");
-    expect(resource("AzureServiceAuthOrigin").inputProperties.overlapDays!.description).toBe("After a rotation, keep the previous credential valid this many days (default 14).");
-    expect(schema.types["gatelock:index:GcpServiceAuthCloudRun"]!.properties!.audience!.description).toBe(
+    expect(gatelock.resource("AzureServiceAuthOrigin").inputProperties.appRole!.description).toBe("The app role the gateway's token carries in `roles` (default `Gateway.Invoke`).");
+    expect(gatelock.resource("AzureServiceAuthOrigin").inputProperties.overlapDays!.description).toBe("After a rotation, keep the previous credential valid this many days (default 14).");
+    expect(gatelock.schema.types["gatelock:index:GcpServiceAuthCloudRun"]!.properties!.audience!.description).toBe(
       "The ID token's audience: the service's run.app URL or a custom audience (default: `url`).",
     );
-    expect(schema.types["gatelock:index:GcpGatewayServiceAccountDescription"]!.properties!.email!.description).toMatch(/^The account's `email` output: must be `<accountId>@<project>/);
-    expect(schema.types["gatelock:index:GcpTokenKind"]!.enum!.map((m) => m.value)).toEqual(["id-token", "self-signed-jwt"]);
+    expect(gatelock.schema.types["gatelock:index:GcpGatewayServiceAccountDescription"]!.properties!.email!.description).toMatch(/^The account's `email` output: must be `<accountId>@<project>/);
+    expect(gatelock.schema.types["gatelock:index:GcpTokenKind"]!.enum!.map((m) => m.value)).toEqual(["id-token", "self-signed-jwt"]);
   });
 });
-
-/** What a run registered: every resource's type and name, the components' apart. */
-function shape(resources: readonly RecordedResource[]) {
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const components = resources.filter((r) => r.type.startsWith("gatelock:")).map((r) => `${r.type} ${r.name}`);
-  const children = resources
-    .filter((r) => !r.type.startsWith("gatelock:") && r.type !== "pulumi:pulumi:Stack")
-    .map((r) => `${r.type} ${r.name} < ${byUrn.get(r.parent ?? "")?.name ?? "(root)"}`)
-    .sort();
-  return { components, children };
-}
-
-/** An output's value (known, under the mock engine; its failure, if it fails). */
-const settled = async (value: unknown) => (await settleOutput(pulumi.output(value as pulumi.Input<unknown>))).value;
-const run = async (program: () => Promise<unknown> | unknown) => (await runUnderMocks(async () => ({ ...((await program()) as object) }), { stack: "prod" })).resources;
-const construct = (name: string, component: string, inputs: pulumi.Inputs) => provider.construct(name, `gatelock:index:${component}`, inputs, {});
-/** The same children under the same names; the component registered as the package type instead of its own. */
-function expectSameChildren(ts: readonly RecordedResource[], pkg: readonly RecordedResource[], tokens: Record<string, string>) {
-  const a = shape(ts);
-  const b = shape(pkg);
-  expect(b.children).toEqual(a.children);
-  expect(a.children.length).toBeGreaterThan(0);
-  expect(b.components).toEqual(a.components.map((c) => {
-    const [type, name] = c.split(" ");
-    return `${tokens[type!] ?? type} ${name}`;
-  }));
-}
 
 describe("components built by the provider (ComponentProvider.construct) under the mock engine", () => {
   it("AWS: a shared-secret origin, and a federated origin with its OIDC provider, register what the TypeScript classes register", async () => {
     const shared = { region: "us-east-1", readers: ["arn:aws:iam::123456789012:role/orders-api"], url: "https://orders.internal.acme.example" };
     const federated = { gateway: GATEWAY, audience: "aws:acme:prod", subjects: [SUB], region: "us-east-1", apiGateway: { apiId: "a1b2c3d4e5", stage: "prod", routes: ["GET /shipments"] } };
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       new AwsSharedSecretOrigin("orders", shared);
       const oidc = new AwsOidcProvider("zuplo", { issuer: ZUPLO_ISSUER, clientIds: ["aws:acme:prod"] });
       new AwsFederatedOrigin("shipments", { ...federated, oidcProviderArn: oidc.arn });
     });
     let state: Record<string, unknown> = {};
-    const pkg = await run(async () => {
-      state = (await construct("orders", "AwsSharedSecretOrigin", shared)).state as Record<string, unknown>;
-      const oidc = await construct("zuplo", "AwsOidcProvider", { issuer: ZUPLO_ISSUER, clientIds: ["aws:acme:prod"] });
-      await construct("shipments", "AwsFederatedOrigin", { ...federated, oidcProviderArn: oidc.state!.arn });
+    const pkg = await registeredBy(async () => {
+      state = (await gatelock.construct("orders", "AwsSharedSecretOrigin", shared)).state as Record<string, unknown>;
+      const oidc = await gatelock.construct("zuplo", "AwsOidcProvider", { issuer: ZUPLO_ISSUER, clientIds: ["aws:acme:prod"] });
+      await gatelock.construct("shipments", "AwsFederatedOrigin", { ...federated, oidcProviderArn: oidc.state!.arn });
     });
     expectSameChildren(ts, pkg, {
       "gatelock:aws:SharedSecretOrigin": "gatelock:index:AwsSharedSecretOrigin",
@@ -503,7 +419,7 @@ describe("components built by the provider (ComponentProvider.construct) under t
       "gatelock:aws:FederatedOrigin": "gatelock:index:AwsFederatedOrigin",
     });
     // The state holds the schema's outputs, the secret ones as secrets.
-    expect(Object.keys(state).sort()).toEqual(Object.keys(resource("AwsSharedSecretOrigin").properties).sort());
+    expect(Object.keys(state).sort()).toEqual(Object.keys(gatelock.resource("AwsSharedSecretOrigin").properties).sort());
     expect(await pulumi.isSecret(state.gatewayVariables as pulumi.Output<unknown>)).toBe(true);
     expect(await pulumi.isSecret(state.secretArn as pulumi.Output<unknown>)).toBe(false);
   });
@@ -511,13 +427,13 @@ describe("components built by the provider (ComponentProvider.construct) under t
   it("GCP: shared-secret and federated origins", async () => {
     const shared = { project: "acme-prod", readers: ["billing-api@acme-prod.iam.gserviceaccount.com"] };
     const federated = { gateway: GATEWAY, subjects: [SUB], project: "acme-prod", url: "https://invoices-3kq7x2vbma-ew.a.run.app", cloudRun: { service: "invoices", location: "europe-west1" } };
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       new GcpSharedSecretOrigin("billing", shared);
       new GcpFederatedOrigin("invoices", federated);
     });
-    const pkg = await run(async () => {
-      await construct("billing", "GcpSharedSecretOrigin", shared);
-      await construct("invoices", "GcpFederatedOrigin", federated);
+    const pkg = await registeredBy(async () => {
+      await gatelock.construct("billing", "GcpSharedSecretOrigin", shared);
+      await gatelock.construct("invoices", "GcpFederatedOrigin", federated);
     });
     expectSameChildren(ts, pkg, { "gatelock:gcp:SharedSecretOrigin": "gatelock:index:GcpSharedSecretOrigin", "gatelock:gcp:FederatedOrigin": "gatelock:index:GcpFederatedOrigin" });
   });
@@ -532,29 +448,29 @@ describe("components built by the provider (ComponentProvider.construct) under t
       role: "Storage Blob Data Reader",
       scope: "/subscriptions/6b9a3f1e-2c4d-4e8f-9a1b-3c5d7e9f1a2b/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/acmereports",
     };
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       new AzureSharedSecretOrigin("users", shared);
       new AzureFederatedOrigin("reports", federated);
     });
-    const pkg = await run(async () => {
-      await construct("users", "AzureSharedSecretOrigin", shared);
-      await construct("reports", "AzureFederatedOrigin", federated);
+    const pkg = await registeredBy(async () => {
+      await gatelock.construct("users", "AzureSharedSecretOrigin", shared);
+      await gatelock.construct("reports", "AzureFederatedOrigin", federated);
     });
     expectSameChildren(ts, pkg, { "gatelock:azure:SharedSecretOrigin": "gatelock:index:AzureSharedSecretOrigin", "gatelock:azure:FederatedOrigin": "gatelock:index:AzureFederatedOrigin" });
   });
 
   it("Azure service auth: an origin with Easy Auth on its App Service registers what the TypeScript class registers", async () => {
     const origin = { url: "https://payments-api.azurewebsites.net", appService: { name: "payments-api", resourceGroup: "rg-payments" }, overlapDays: 7 };
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       new AzureServiceAuthOrigin("payments", origin);
     });
     let state: Record<string, unknown> = {};
-    const pkg = await run(async () => {
-      state = (await construct("payments", "AzureServiceAuthOrigin", origin)).state as Record<string, unknown>;
+    const pkg = await registeredBy(async () => {
+      state = (await gatelock.construct("payments", "AzureServiceAuthOrigin", origin)).state as Record<string, unknown>;
     });
     expectSameChildren(ts, pkg, { "gatelock:azure:ServiceAuthOrigin": "gatelock:index:AzureServiceAuthOrigin" });
     expect(shape(pkg).children).toContain("azure-native:web:WebAppAuthSettingsV2 payments-easy-auth < payments");
-    expect(Object.keys(state).sort()).toEqual(Object.keys(resource("AzureServiceAuthOrigin").properties).sort());
+    expect(Object.keys(state).sort()).toEqual(Object.keys(gatelock.resource("AzureServiceAuthOrigin").properties).sort());
     // The client secret makes the whole list a secret; the IDs are not.
     expect(await pulumi.isSecret(state.gatewayVariables as pulumi.Output<unknown>)).toBe(true);
     expect(await pulumi.isSecret(state.clientId as pulumi.Output<unknown>)).toBe(false);
@@ -571,16 +487,16 @@ describe("components built by the provider (ComponentProvider.construct) under t
     const account = { project: "acme-prod", accountId: "gl-prod-svc", token: "id-token" as const };
     const origin = { url: "https://reports-3kq7x2vbma-ew.a.run.app", cloudRun: { service: "reports", location: "europe-west1" } };
     let tsFindings: unknown;
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       const serviceAccount = new GcpGatewayServiceAccount("gateway-svc", { ...account, rotation: { rotateAfterDays: 90, overlapDays: 14, rotation: 0 } });
       tsFindings = new GcpServiceAuthOrigin("reports", { serviceAccount, ...origin }).findings;
     });
     let sa: Record<string, unknown> = {};
     let state: Record<string, unknown> = {};
-    const pkg = await run(async () => {
-      sa = (await construct("gateway-svc", "GcpGatewayServiceAccount", account)).state as Record<string, unknown>;
+    const pkg = await registeredBy(async () => {
+      sa = (await gatelock.construct("gateway-svc", "GcpGatewayServiceAccount", account)).state as Record<string, unknown>;
       const serviceAccount = { ...account, email: sa.email, serviceAccountJson: sa.serviceAccountJson };
-      state = (await construct("reports", "GcpServiceAuthOrigin", { serviceAccount, ...origin })).state as Record<string, unknown>;
+      state = (await gatelock.construct("reports", "GcpServiceAuthOrigin", { serviceAccount, ...origin })).state as Record<string, unknown>;
     });
     expectSameChildren(ts, pkg, {
       "gatelock:gcp:GatewayServiceAccount": "gatelock:index:GcpGatewayServiceAccount",
@@ -590,8 +506,8 @@ describe("components built by the provider (ComponentProvider.construct) under t
     const grant = (rs: readonly RecordedResource[]) => rs.find((r) => r.name === "reports-invoker")!.inputs;
     expect(reveal(grant(pkg).member)).toBe("serviceAccount:gl-prod-svc@acme-prod.iam.gserviceaccount.com");
     expect(grant(pkg)).toEqual(grant(ts));
-    expect(Object.keys(sa).sort()).toEqual(Object.keys(resource("GcpGatewayServiceAccount").properties).sort());
-    expect(Object.keys(state).sort()).toEqual(Object.keys(resource("GcpServiceAuthOrigin").properties).sort());
+    expect(Object.keys(sa).sort()).toEqual(Object.keys(gatelock.resource("GcpGatewayServiceAccount").properties).sort());
+    expect(Object.keys(state).sort()).toEqual(Object.keys(gatelock.resource("GcpServiceAuthOrigin").properties).sort());
     expect(await pulumi.isSecret(sa.serviceAccountJson as pulumi.Output<unknown>)).toBe(true);
     expect(await pulumi.isSecret(sa.email as pulumi.Output<unknown>)).toBe(false);
     expect(await pulumi.isSecret(state.gatewayVariables as pulumi.Output<unknown>)).toBe(true);
@@ -611,7 +527,7 @@ describe("components built by the provider (ComponentProvider.construct) under t
       serviceAccountJson: pulumi.secret("{}"),
     };
     const origin = { serviceAccount, url: "https://reports-3kq7x2vbma-ew.a.run.app", cloudRun: { service: "reports", location: "europe-west1" } };
-    await expect(run(() => construct("reports", "GcpServiceAuthOrigin", origin))).rejects.toThrow(
+    await expect(registeredBy(() => gatelock.construct("reports", "GcpServiceAuthOrigin", origin))).rejects.toThrow(
       "serviceAccount.email is gl-prod-jwt@acme-prod.iam.gserviceaccount.com, but its project and accountId name gl-prod-svc@acme-prod.iam.gserviceaccount.com",
     );
   });
@@ -619,14 +535,14 @@ describe("components built by the provider (ComponentProvider.construct) under t
   it("local and other: a local shared-secret origin, and a federated origin that verifies tokens itself", async () => {
     const local = { url: "http://127.0.0.1:8787", projectDir: path.join(os.tmpdir(), "gatelock-component-package-local") };
     const other = { gateway: { issuer: "https://gateway.acme.example", claims: { tenant: "acme" } }, audience: "https://ledger.acme.example" };
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       new LocalSharedSecretOrigin("orders", local);
       new OtherFederatedOrigin("ledger", other);
     });
     let verifier: unknown;
-    const pkg = await run(async () => {
-      await construct("orders", "LocalSharedSecretOrigin", local);
-      verifier = (await construct("ledger", "OtherFederatedOrigin", other)).state!.verifier;
+    const pkg = await registeredBy(async () => {
+      await gatelock.construct("orders", "LocalSharedSecretOrigin", local);
+      verifier = (await gatelock.construct("ledger", "OtherFederatedOrigin", other)).state!.verifier;
     });
     // The other origin has no children of its own: only the local one's are compared.
     expectSameChildren(ts, pkg, { "gatelock:local:SharedSecretOrigin": "gatelock:index:LocalSharedSecretOrigin", "gatelock:other:FederatedOrigin": "gatelock:index:OtherFederatedOrigin" });
@@ -641,17 +557,16 @@ describe("components built by the provider (ComponentProvider.construct) under t
   ])("ZuploEnvironment, given %s, writes the variables the TypeScript class writes, waiting for the same resources", async (_, pass) => {
     const env = { account: "acme", project: "orders-api", branch: "main" };
     const origin = { region: "us-east-1", readers: ["arn:aws:iam::123456789012:role/orders-api"], url: "https://orders.internal.acme.example" };
-    const ts = await run(() => {
+    const ts = await registeredBy(() => {
       const o = new AwsSharedSecretOrigin("orders", origin);
       new ZuploEnvironment("gateway", { ...env, variables: o.gatewayVariables });
     });
-    const pkg = await run(async () => {
-      const o = await construct("orders", "AwsSharedSecretOrigin", origin);
-      await construct("gateway", "ZuploEnvironment", { ...env, ...pass(o.state!.gatewayVariables) });
+    const pkg = await registeredBy(async () => {
+      const o = await gatelock.construct("orders", "AwsSharedSecretOrigin", origin);
+      await gatelock.construct("gateway", "ZuploEnvironment", { ...env, ...pass(o.state!.gatewayVariables) });
     });
     expectSameChildren(ts, pkg, { "gatelock:aws:SharedSecretOrigin": "gatelock:index:AwsSharedSecretOrigin", "gatelock:gateway:GatewayEnvironment": "gatelock:index:ZuploEnvironment" });
     const variables = (rs: readonly RecordedResource[]) => rs.filter((r) => r.type === "pulumi-nodejs:dynamic/gatelock:ZuploVariable");
-    const names = (rs: readonly RecordedResource[], urns: readonly string[]) => urns.map((u) => rs.find((r) => r.urn === u)?.name).sort();
     for (const a of variables(ts)) {
       const b = variables(pkg).find((v) => v.name === a.name)!;
       // The secret stays a secret (a shared-secret origin's list is secret as a whole, so the URL
@@ -664,12 +579,12 @@ describe("components built by the provider (ComponentProvider.construct) under t
       } else {
         expect(reveal(b.inputs.value)).toEqual(reveal(a.inputs.value));
       }
-      expect(names(pkg, b.dependsOn)).toEqual(expect.arrayContaining(names(ts, a.dependsOn)));
+      expect(resourceNames(pkg, b.dependsOn)).toEqual(expect.arrayContaining(resourceNames(ts, a.dependsOn)));
     }
     expect(variables(pkg).map((v) => reveal(v.inputs.name)).sort()).toEqual(["ORDERS_ORIGIN_URL", "ORDERS_SHARED_SECRET"]);
     // The secret is written only once its version is in the store.
     const secret = variables(pkg).find((v) => reveal(v.inputs.name) === "ORDERS_SHARED_SECRET")!;
-    expect(names(pkg, secret.dependsOn)).toContain("orders-store-version");
+    expect(resourceNames(pkg, secret.dependsOn)).toContain("orders-store-version");
   });
 
   it("in a preview, variables not known yet are left out rather than failing the environment", async () => {
@@ -677,7 +592,7 @@ describe("components built by the provider (ComponentProvider.construct) under t
     const pkg = await runUnderMocks(
       async () => {
         const unknown = pulumi.output(pulumi.unknown); // not known in this preview
-        await construct("gateway", "ZuploEnvironment", { account: "acme", project: "orders-api", branch: "main", variableLists: [unknown, known] });
+        await gatelock.construct("gateway", "ZuploEnvironment", { account: "acme", project: "orders-api", branch: "main", variableLists: [unknown, known] });
         return {};
       },
       { stack: "prod", preview: true },
@@ -692,18 +607,18 @@ describe("the documented examples use the package as the schema says", () => {
   const blocks = (doc: string, lang: string) => [...doc.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
 
   /** Problems of `value` against a schema property: nested blocks against their types' fields. */
-  function check(value: unknown, p: Property, at: string): string[] {
+  function check(value: unknown, p: SchemaProperty, at: string): string[] {
     if (typeof value === "string" && value.startsWith("${")) return [];
-    const enumValues = p.$ref?.startsWith("#/types/") ? typeOf(p.$ref).enum?.map((m) => m.value) : undefined;
+    const enumValues = p.$ref?.startsWith("#/types/") ? gatelock.typeOf(p.$ref).enum?.map((m) => m.value) : undefined;
     if (enumValues) return enumValues.includes(value as string) ? [] : [`${at}: ${String(value)} is not one of ${enumValues.join(", ")}`];
     if (p.$ref?.startsWith("#/types/") && value && typeof value === "object" && !Array.isArray(value)) {
-      const t = typeOf(p.$ref);
+      const t = gatelock.typeOf(p.$ref);
       return checkFields(value as Record<string, unknown>, { properties: t.properties ?? {}, required: t.required ?? [] }, at);
     }
     if (p.type === "array" && Array.isArray(value)) return value.flatMap((v, i) => check(v, p.items!, `${at}[${i}]`));
     return [];
   }
-  function checkFields(props: Record<string, unknown>, t: { properties: Record<string, Property>; required: string[] }, at: string): string[] {
+  function checkFields(props: Record<string, unknown>, t: { properties: Record<string, SchemaProperty>; required: string[] }, at: string): string[] {
     const unknownKeys = Object.keys(props).filter((k) => !(k in t.properties)).map((k) => `${at}.${k}: not in the schema`);
     const missing = t.required.filter((k) => !(k in props)).map((k) => `${at}.${k}: required`);
     return [...unknownKeys, ...missing, ...Object.entries(props).flatMap(([k, v]) => (t.properties[k] ? check(v, t.properties[k]!, `${at}.${k}`) : []))];
@@ -720,7 +635,7 @@ describe("the documented examples use the package as the schema says", () => {
       const resources = Object.entries(program.resources!);
       expect(resources.length).toBeGreaterThan(1);
       const problems = resources.flatMap(([name, r]) => {
-        const res = schema.resources[r.type];
+        const res = gatelock.schema.resources[r.type];
         if (!res) return [`${name}: ${r.type} is not a resource of the package`];
         return checkFields(r.properties ?? {}, { properties: res.inputProperties, required: res.requiredInputs }, name);
       });
@@ -734,15 +649,15 @@ describe("the documented examples use the package as the schema says", () => {
     expect(calls.map((c) => c[1])).toEqual(["AwsSharedSecretOrigin", "AwsOidcProvider", "AwsFederatedOrigin", "ZuploEnvironment", "GatewayTunnel", "TunnelServiceOrigin", "AwsTunnelOrigin", "GatewayTunnelServices", "ZuploEnvironment"]);
     const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     const problems = calls.flatMap(([, component, args]) => {
-      const r = resource(component!);
+      const r = gatelock.resource(component!);
       const keywords = [...args!.matchAll(/^\s*(\w+)=/gm)].map((m) => camel(m[1]!));
       // Keys of dicts passed to an input (`tunnel={"token": …, "also_carries": [{…}]}`): each a field of a type the inputs reach.
       const fields = new Set<string>();
-      const reach = (p: Property, seen: Set<string>) => {
+      const reach = (p: SchemaProperty, seen: Set<string>) => {
         const ref = p.$ref ?? p.items?.$ref;
         if (!ref?.startsWith("#/types/") || seen.has(ref)) return;
         seen.add(ref);
-        for (const [k, f] of Object.entries(typeOf(ref).properties ?? {})) fields.add(k), reach(f, seen);
+        for (const [k, f] of Object.entries(gatelock.typeOf(ref).properties ?? {})) fields.add(k), reach(f, seen);
       };
       for (const p of Object.values(r.inputProperties)) reach(p, new Set());
       const keys = [...args!.matchAll(/"(\w+)":/g)].map((m) => camel(m[1]!));

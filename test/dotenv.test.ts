@@ -4,19 +4,17 @@
  * create/update/delete, and the rule that the provider survives Pulumi's serialisation.
  */
 import { execFileSync } from "node:child_process";
-import { isBuiltin } from "node:module";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseEnv } from "node:util";
-import * as ts from "typescript";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { mergeDotenv, parseDotenv, quoteDotenvValue, writeFileAtomic, dotenvFileProvider as providerFromDotenv } from "../components/dotenv/dotenv";
 import { DOTENV_FILE_TYPE, dotenvFileProvider, type DotenvFileOutputs } from "../components/dotenv/dotenv-file";
 import { encodeSecretDocument } from "../components/shared-secret/document";
+import { expectSelfContained, runInFreshHost, serialiseInstalledProvider } from "./harness/serialised-provider";
 
 const MARKER = "# managed by gatelock (pulumi): keys below are rewritten on every update";
-const ROOT = path.resolve(__dirname, "..");
 
 let dir: string;
 beforeEach(() => {
@@ -509,69 +507,28 @@ describe("dotenvFileProvider", () => {
 
 describe("the provider survives Pulumi's serialisation", () => {
   it("installed as an npm package, serialised as `pulumi up` does it, it runs in a fresh process", () => {
-    // 1. Compile dotenv.ts and the helpers it imports exactly as tsc would for this project
-    //    (CommonJS, esModuleInterop) and install them as gatelock is installed in a user's
-    //    project: under node_modules, in a package whose `exports` map hides deep paths. Pulumi
-    //    serialises modules under node_modules as `require("<package>/<deep path>")`, which
-    //    that map refuses; so the provider must capture no module of its own, only builtins.
-    const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+    // Installed as gatelock is in a user's project, where only builtins may be required (see
+    // test/harness/serialised-provider.ts); the provider and the private-file helpers it requires.
     const project = path.join(dir, "project");
-    const pkg = path.join(project, "node_modules", "gatelock");
-    // The provider and the private-file helpers it requires, placed relative to each other as in the build.
-    for (const file of ["components/dotenv/dotenv.ts", "components/files/private-files.ts"]) {
-      const js = ts.transpileModule(fs.readFileSync(path.join(ROOT, file), "utf8"), { compilerOptions: { ...config.options, sourceMap: false, declaration: false }, fileName: path.basename(file) }).outputText;
-      const compiled = path.join(pkg, "dist", file.replace(/\.ts$/, ".js"));
-      fs.mkdirSync(path.dirname(compiled), { recursive: true });
-      fs.writeFileSync(compiled, js);
-    }
-    fs.writeFileSync(path.join(pkg, "dist", "index.js"), `exports.dotenvFileProvider = require("./components/dotenv/dotenv.js").dotenvFileProvider;\n`);
-    fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "gatelock", version: "0.0.0", main: "dist/index.js", exports: { ".": "./dist/index.js" } }));
+    const serialised = serialiseInstalledProvider(project, ["components/dotenv/dotenv.ts", "components/files/private-files.ts"], "dotenvFileProvider");
+    expectSelfContained(serialised.text);
 
-    // 2. Serialise the provider with Pulumi's closure serialiser, as dynamic.Resource does
-    //    (`serializeFunction(() => provider, { allowSecrets: true })`), from the user's
-    //    project directory. From a script file, not `node -e`: there every builtin is also
-    //    a global, which would hide a module the serialiser failed to capture.
-    const serialised = path.join(project, "provider.js");
-    const serialiseScript = path.join(project, "serialise.js");
-    fs.writeFileSync(
-      serialiseScript,
-      `const pulumi = require(${JSON.stringify(require.resolve("@pulumi/pulumi"))});
-      const provider = require("gatelock").dotenvFileProvider;
-      pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true }).then((sf) => {
-        require("fs").writeFileSync(${JSON.stringify(serialised)}, sf.text);
-      }).catch((e) => { console.error(e); process.exit(1); });`,
-    );
-    execFileSync(process.execPath, [serialiseScript], { cwd: project, stdio: ["ignore", "ignore", "pipe"] });
-    const text = fs.readFileSync(serialised, "utf8");
-    const requires = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
-    expect(text).toContain("getBuiltinModule");
-    for (const r of requires) expect(isBuiltin(r), `the serialised provider requires ${r}`).toBe(true);
-    // The helpers travel as code: the module that holds them is not required.
-    expect(text).toContain("function /*writeAtomic*/(");
-
-    // 3. Load it the way the dynamic provider host does (`require(...).handler()`, in the
-    //    project directory) and run create/update/delete.
     const target = path.join(project, ".env");
     fs.writeFileSync(target, "USER=1\n", { mode: 0o644 });
-    const hostScript = path.join(project, "host.js");
-    fs.writeFileSync(
-      hostScript,
-      `(async () => {
-        const fs = require("fs");
-        const provider = require(${JSON.stringify(serialised)}).handler();
-        const target = ${JSON.stringify(target)};
-        const c = await provider.create({ path: target, entries: { A: "it's", B: "{\\"j\\":1}" } });
-        const afterCreate = fs.readFileSync(target, "utf8");
-        const u = await provider.update(c.id, c.outs, { path: target, entries: { B: "2" } });
-        const afterUpdate = fs.readFileSync(target, "utf8");
-        await provider.delete(c.id, u.outs);
-        const afterDelete = fs.readFileSync(target, "utf8");
-        process.stdout.write(JSON.stringify({ outs: u.outs, afterCreate, afterUpdate, afterDelete }));
-      })().catch((e) => { console.error(e); process.exit(1); });`,
+    const out = runInFreshHost(
+      serialised,
+      project,
+      `const target = ${JSON.stringify(target)};
+      const c = await provider.create({ path: target, entries: { A: "it's", B: "{\\"j\\":1}" } });
+      const afterCreate = fs.readFileSync(target, "utf8");
+      const u = await provider.update(c.id, c.outs, { path: target, entries: { B: "2" } });
+      const afterUpdate = fs.readFileSync(target, "utf8");
+      await provider.delete(c.id, u.outs);
+      const afterDelete = fs.readFileSync(target, "utf8");
+      return { outs: u.outs, afterCreate, afterUpdate, afterDelete };`,
     );
-    const out = JSON.parse(execFileSync(process.execPath, [hostScript], { cwd: project, encoding: "utf8", env: { PATH: process.env.PATH ?? "" } }));
     expect(out.outs).toEqual({ path: target, entries: { B: "2" }, created: false });
-    expect(nodeParse(out.afterCreate)).toEqual({ USER: "1", A: "it's", B: '{"j":1}' });
+    expect(nodeParse(out.afterCreate as string)).toEqual({ USER: "1", A: "it's", B: '{"j":1}' });
     expect(out.afterUpdate).toBe(`USER=1\n${MARKER}\nB=2\n`);
     expect(out.afterDelete).toBe("USER=1\n");
     expect(mode(target)).toBe(0o600);

@@ -6,10 +6,8 @@
 import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import { isBuiltin } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as ts from "typescript";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { gitIgnoreOracle } from "../components/dotenv/git-ignore";
 import { runUnderMocks } from "../components/testing/engine";
@@ -17,8 +15,8 @@ import { isSecretValue, reveal } from "../components/testing/fakes";
 import { MTLS_CERTIFICATE_DIR_TYPE, MtlsCertificateDir, mtlsCertificateDirProblem, mtlsCertificateDirProvider as p } from "../components/local/mtls-certificate-dir";
 import { isCertificateName as providerIsName, mtlsCertificateDirProvider as providerFromFile, normaliseCertificateDir as providerNormalise } from "../components/local/mtls-certificate-dir-provider";
 import { isCertificateName as modelIsName, normaliseCertificateDir as modelNormalise } from "../components/model/mtls/certificate-dir";
+import { expectSelfContained, runInFreshHost, serialiseInstalledProvider } from "./harness/serialised-provider";
 
-const ROOT = path.resolve(__dirname, "..");
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 const mode = (f: string) => fs.statSync(f).mode & 0o777;
@@ -317,70 +315,36 @@ describe("MtlsCertificateDir resource", () => {
 
 describe("the provider survives Pulumi's serialisation", () => {
   it("installed as an npm package, serialised as `pulumi up` does it, it runs in a fresh process", () => {
-    // As test/dotenv.test.ts: compile with the project's tsc settings, install under
-    // node_modules behind an `exports` map, serialise from the user's project, and run it
-    // where no gatelock module can be found. Only builtins may be required.
-    const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+    // As test/dotenv.test.ts: installed in a user's project, where only builtins may be required
+    // (see test/harness/serialised-provider.ts).
     const user = path.join(project, "user");
-    const pkg = path.join(user, "node_modules", "gatelock");
-    // The provider and the private-file helpers it requires, placed relative to each other as in the build.
-    for (const file of ["components/local/mtls-certificate-dir-provider.ts", "components/files/private-files.ts"]) {
-      const js = ts.transpileModule(fs.readFileSync(path.join(ROOT, file), "utf8"), { compilerOptions: { ...config.options, sourceMap: false, declaration: false }, fileName: path.basename(file) }).outputText;
-      const compiled = path.join(pkg, "dist", file.replace(/\.ts$/, ".js"));
-      fs.mkdirSync(path.dirname(compiled), { recursive: true });
-      fs.writeFileSync(compiled, js);
-    }
-    fs.writeFileSync(path.join(pkg, "dist", "index.js"), `exports.mtlsCertificateDirProvider = require("./components/local/mtls-certificate-dir-provider.js").mtlsCertificateDirProvider;\n`);
-    fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "gatelock", version: "0.0.0", main: "dist/index.js", exports: { ".": "./dist/index.js" } }));
-
-    const serialised = path.join(user, "provider.js");
-    const serialiseScript = path.join(user, "serialise.js");
-    fs.writeFileSync(
-      serialiseScript,
-      `const pulumi = require(${JSON.stringify(require.resolve("@pulumi/pulumi"))});
-      const provider = require("gatelock").mtlsCertificateDirProvider;
-      pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true }).then((sf) => {
-        require("fs").writeFileSync(${JSON.stringify(serialised)}, sf.text);
-      }).catch((e) => { console.error(e); process.exit(1); });`,
-    );
-    execFileSync(process.execPath, [serialiseScript], { cwd: user, stdio: ["ignore", "ignore", "pipe"] });
-    const text = fs.readFileSync(serialised, "utf8");
-    const requires = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
-    expect(text).toContain("getBuiltinModule");
-    for (const r of requires) expect(isBuiltin(r), `the serialised provider requires ${r}`).toBe(true);
-    // The helpers travel as code: the module that holds them is not required.
-    expect(text).toContain("function /*writeAtomic*/(");
-    expectNoKey(text, one.key);
+    const serialised = serialiseInstalledProvider(user, ["components/local/mtls-certificate-dir-provider.ts", "components/files/private-files.ts"], "mtlsCertificateDirProvider");
+    expectSelfContained(serialised.text);
+    expectNoKey(serialised.text, one.key);
 
     // The user's project is `project` (git-ignores .zuplo-local/): the host runs from `user`, a subfolder.
-    const hostScript = path.join(user, "host.js");
-    fs.writeFileSync(
-      hostScript,
-      `(async () => {
-        const fs = require("fs");
-        const provider = require(${JSON.stringify(serialised)}).handler();
-        const args = JSON.parse(fs.readFileSync(0, "utf8"));
-        const base = { projectDir: ${JSON.stringify(project)}, dir: ".zuplo-local/mtls", name: "orders_cert" };
-        const checked = await provider.check({}, { ...base, ...args.one });
-        const c = await provider.create({ ...base, ...args.one });
-        const keyMode = fs.statSync(${JSON.stringify(project)} + "/" + c.outs.keyFile).mode & 0o777;
-        const d = await provider.diff(c.id, c.outs, { ...base, ...args.two });
-        const u = await provider.update(c.id, c.outs, { ...base, ...args.two });
-        const afterUpdate = fs.readFileSync(${JSON.stringify(project)} + "/" + u.outs.keyFile, "utf8");
-        let refused = "";
-        try { await provider.create({ ...base, ...args.one, dir: "certs" }); } catch (e) { refused = e.message; }
-        await provider.delete(c.id, u.outs);
-        process.stdout.write(JSON.stringify({ failures: checked.failures ?? null, id: c.id, keyMode, d, outs: u.outs, afterUpdate, refused, gone: !fs.existsSync(${JSON.stringify(project)} + "/.zuplo-local") }));
-      })().catch((e) => { console.error(e.message); process.exit(1); });`,
+    const out = runInFreshHost(
+      serialised,
+      user,
+      `const base = { projectDir: ${JSON.stringify(project)}, dir: ".zuplo-local/mtls", name: "orders_cert" };
+      const checked = await provider.check({}, { ...base, ...args.one });
+      const c = await provider.create({ ...base, ...args.one });
+      const keyMode = fs.statSync(${JSON.stringify(project)} + "/" + c.outs.keyFile).mode & 0o777;
+      const d = await provider.diff(c.id, c.outs, { ...base, ...args.two });
+      const u = await provider.update(c.id, c.outs, { ...base, ...args.two });
+      const afterUpdate = fs.readFileSync(${JSON.stringify(project)} + "/" + u.outs.keyFile, "utf8");
+      let refused = "";
+      try { await provider.create({ ...base, ...args.one, dir: "certs" }); } catch (e) { refused = e.message; }
+      await provider.delete(c.id, u.outs);
+      return { failures: checked.failures ?? null, id: c.id, keyMode, d, outs: u.outs, afterUpdate, refused, gone: !fs.existsSync(${JSON.stringify(project)} + "/.zuplo-local") };`,
+      { one, two },
     );
-    const stdout = execFileSync(process.execPath, [hostScript], { cwd: user, encoding: "utf8", input: JSON.stringify({ one, two }), env: { PATH: process.env.PATH ?? "" } });
-    const out = JSON.parse(stdout);
     expect(out.failures).toBeNull();
     expect(out.id).toBe(".zuplo-local/mtls/orders_cert");
     expect(out.keyMode).toBe(0o600);
     expect(out.d).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     expect(out.afterUpdate).toBe(two.key);
-    expect(out.outs.certificate).toBe(two.certificate);
+    expect((out.outs as { certificate: string }).certificate).toBe(two.certificate);
     expect(out.refused).toMatch(/git would commit certs\/orders_cert\/tls\.key/);
     expect(out.gone).toBe(true);
     const { afterUpdate: _k, ...rest } = out;

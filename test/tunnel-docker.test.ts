@@ -7,11 +7,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import { isBuiltin } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import * as ts from "typescript";
 import { parse } from "yaml";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DockerTunnelOrigin, type DockerTunnelOriginArgs } from "../components/docker/tunnel-origin";
@@ -22,8 +20,8 @@ import { ConfigError } from "../components/errors";
 import { MockRunError, runUnderMocks } from "../components/testing/engine";
 import { UNFAKED } from "../components/testing/fakes";
 import { isSecretValue, one, reveal } from "./harness";
+import { expectSelfContained, runInFreshHost, serialiseInstalledProvider } from "./harness/serialised-provider";
 
-const ROOT = path.resolve(__dirname, "..");
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const FILES = `pulumi-nodejs:dynamic/gatelock:${DOCKER_TUNNEL_FILES_TYPE}`;
 const PINNED = `zuplo/tunnel@sha256:${"b".repeat(64)}`;
@@ -295,63 +293,29 @@ describe("DockerTunnelFiles provider", () => {
 
 describe("the provider survives Pulumi's serialisation", () => {
   it("installed as an npm package, serialised as `pulumi up` does it, it runs in a fresh process", () => {
-    // As test/local-mtls-certificate-dir.test.ts: compile, install under node_modules behind an
-    // `exports` map, serialise from the user's project, and run it where no gatelock module can
-    // be found. Only builtins may be required.
-    const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+    // As test/local-mtls-certificate-dir.test.ts: installed in a user's project, where only
+    // builtins may be required (see test/harness/serialised-provider.ts).
     const user = path.join(project, "user");
-    const pkg = path.join(user, "node_modules", "gatelock");
-    // The provider and the private-file helpers it requires, placed relative to each other as in the build.
-    for (const file of ["components/docker/tunnel-files-provider.ts", "components/files/private-files.ts"]) {
-      const js = ts.transpileModule(fs.readFileSync(path.join(ROOT, file), "utf8"), { compilerOptions: { ...config.options, sourceMap: false, declaration: false }, fileName: path.basename(file) }).outputText;
-      const compiled = path.join(pkg, "dist", file.replace(/\.ts$/, ".js"));
-      fs.mkdirSync(path.dirname(compiled), { recursive: true });
-      fs.writeFileSync(compiled, js);
-    }
-    fs.writeFileSync(path.join(pkg, "dist", "index.js"), `exports.dockerTunnelFilesProvider = require("./components/docker/tunnel-files-provider.js").dockerTunnelFilesProvider;\n`);
-    fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "gatelock", version: "0.0.0", main: "dist/index.js", exports: { ".": "./dist/index.js" } }));
+    const serialised = serialiseInstalledProvider(user, ["components/docker/tunnel-files-provider.ts", "components/files/private-files.ts"], "dockerTunnelFilesProvider");
+    expectSelfContained(serialised.text);
+    expect(serialised.text).not.toContain(TOKEN);
 
-    const serialised = path.join(user, "provider.js");
-    const serialiseScript = path.join(user, "serialise.js");
-    fs.writeFileSync(
-      serialiseScript,
-      `const pulumi = require(${JSON.stringify(require.resolve("@pulumi/pulumi"))});
-      const provider = require("gatelock").dockerTunnelFilesProvider;
-      pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true }).then((sf) => {
-        require("fs").writeFileSync(${JSON.stringify(serialised)}, sf.text);
-      }).catch((e) => { console.error(e); process.exit(1); });`,
+    const out = runInFreshHost(
+      serialised,
+      user,
+      `const base = { projectDir: ${JSON.stringify(project)}, dir: ".gatelock/tunnel", name: "gl-prod", configFile: "compose.yaml", content: args.content };
+      const checked = await provider.check({}, { ...base, token: args.one });
+      const c = await provider.create({ ...base, token: args.one });
+      const tokenMode = fs.statSync(${JSON.stringify(project)} + "/" + c.outs.tokenPath).mode & 0o777;
+      const d = await provider.diff(c.id, c.outs, { ...base, token: args.two });
+      const u = await provider.update(c.id, c.outs, { ...base, token: args.two });
+      const afterUpdate = fs.readFileSync(${JSON.stringify(project)} + "/" + u.outs.tokenPath, "utf8");
+      let refused = "";
+      try { await provider.create({ ...base, token: args.one, dir: "tunnel" }); } catch (e) { refused = e.message; }
+      await provider.delete(c.id, u.outs);
+      return { failures: checked.failures ?? null, id: c.id, tokenMode, d, outs: u.outs, afterUpdate, refused, gone: !fs.existsSync(${JSON.stringify(project)} + "/.gatelock") };`,
+      { one: TOKEN, two: OTHER, content: composeFile(spec) },
     );
-    execFileSync(process.execPath, [serialiseScript], { cwd: user, stdio: ["ignore", "ignore", "pipe"] });
-    const text = fs.readFileSync(serialised, "utf8");
-    const requires = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
-    expect(text).toContain("getBuiltinModule");
-    for (const r of requires) expect(isBuiltin(r), `the serialised provider requires ${r}`).toBe(true);
-    // The helpers travel as code: the module that holds them is not required.
-    expect(text).toContain("function /*writeAtomic*/(");
-    expect(text).not.toContain(TOKEN);
-
-    const hostScript = path.join(user, "host.js");
-    fs.writeFileSync(
-      hostScript,
-      `(async () => {
-        const fs = require("fs");
-        const provider = require(${JSON.stringify(serialised)}).handler();
-        const args = JSON.parse(fs.readFileSync(0, "utf8"));
-        const base = { projectDir: ${JSON.stringify(project)}, dir: ".gatelock/tunnel", name: "gl-prod", configFile: "compose.yaml", content: args.content };
-        const checked = await provider.check({}, { ...base, token: args.one });
-        const c = await provider.create({ ...base, token: args.one });
-        const tokenMode = fs.statSync(${JSON.stringify(project)} + "/" + c.outs.tokenPath).mode & 0o777;
-        const d = await provider.diff(c.id, c.outs, { ...base, token: args.two });
-        const u = await provider.update(c.id, c.outs, { ...base, token: args.two });
-        const afterUpdate = fs.readFileSync(${JSON.stringify(project)} + "/" + u.outs.tokenPath, "utf8");
-        let refused = "";
-        try { await provider.create({ ...base, token: args.one, dir: "tunnel" }); } catch (e) { refused = e.message; }
-        await provider.delete(c.id, u.outs);
-        process.stdout.write(JSON.stringify({ failures: checked.failures ?? null, id: c.id, tokenMode, d, outs: u.outs, afterUpdate, refused, gone: !fs.existsSync(${JSON.stringify(project)} + "/.gatelock") }));
-      })().catch((e) => { console.error(e.message); process.exit(1); });`,
-    );
-    const stdout = execFileSync(process.execPath, [hostScript], { cwd: user, encoding: "utf8", input: JSON.stringify({ one: TOKEN, two: OTHER, content: composeFile(spec) }), env: { PATH: process.env.PATH ?? "" } });
-    const out = JSON.parse(stdout);
     expect(out.failures).toBeNull();
     expect(out.id).toBe(".gatelock/tunnel/gl-prod");
     expect(out.tokenMode).toBe(0o600);
