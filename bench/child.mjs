@@ -1,5 +1,5 @@
 // One measurement in a fresh process, so peak memory (maxRSS) belongs to it alone.
-//   node bench/child.mjs <audit|baseline> <origins> [--baseline-aliases]
+//   node bench/child.mjs <audit|baseline|floor> <origins> [--baseline-aliases]
 // Prints one JSON line: { ms, cpuMs, maxRssMb, resources, types, tree }.
 //   ms         from the first `require` of the program's own modules to the end of the run
 //              (audit: to the rendered report), so each side pays for what it loads;
@@ -38,11 +38,7 @@ const gateway = { kind: "zuplo", account: "acme", project: "orders-api", branch:
 
 /** `gatelock audit --stack bench --format json` on a stack file with n origins. */
 async function audit() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-bench-"));
-  fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-  fs.mkdirSync(path.join(dir, "stacks"));
-  const origins = Array.from({ length: n }, (_, i) => origin(i));
-  fs.writeFileSync(path.join(dir, `stacks/Pulumi.${STACK}.yaml`), `config:\n  gatelock:gateway: ${JSON.stringify(gateway)}\n  gatelock:origins: ${JSON.stringify(origins)}\n`);
+  const dir = writeStack();
   const t = performance.now();
   const cpu = process.cpuUsage();
   const { runAudit } = require(path.join(root, "dist/audit/report.js"));
@@ -60,6 +56,35 @@ async function audit() {
   return { ms, cpuMs, outputChars: text.length, ...shape(recorded), ...aliasesOf(recorded) };
 }
 
+/** A project with the bench's stack file, `stacks/Pulumi.bench.yaml` (written before any clock starts). */
+function writeStack() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatelock-bench-"));
+  fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  fs.mkdirSync(path.join(dir, "stacks"));
+  const origins = Array.from({ length: n }, (_, i) => origin(i));
+  fs.writeFileSync(path.join(dir, `stacks/Pulumi.${STACK}.yaml`), `config:\n  gatelock:gateway: ${JSON.stringify(gateway)}\n  gatelock:origins: ${JSON.stringify(origins)}\n`);
+  return dir;
+}
+
+/**
+ * The floor: the baseline, after the least that any offline audit of the stack file must do
+ * before it can deploy anything: read the YAML file (with the `yaml` package) and validate it
+ * against gatelock's config schema (zod, with the schema's own modules). No safety checks, no
+ * components, no report. What `floor / baseline` shows is out of any audit's reach; what
+ * `audit / floor` shows is gatelock's own.
+ */
+async function floor() {
+  const dir = writeStack();
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  const YAML = require("yaml");
+  const { GatelockConfig } = require(path.join(root, "dist/model/config.js"));
+  const { config } = YAML.parse(fs.readFileSync(path.join(dir, `stacks/Pulumi.${STACK}.yaml`), "utf8"));
+  const parsed = GatelockConfig.parse({ gateway: config["gatelock:gateway"], origins: config["gatelock:origins"] });
+  if (parsed.origins.length !== n) throw new Error(`the floor read ${parsed.origins.length} origins, not ${n}`);
+  return baseline({ t, cpu });
+}
+
 /**
  * What a careful Pulumi engineer writes by hand for the same stack: the same cloud resources
  * with the same names and inputs, one plain `ComponentResource` per origin (with the same type
@@ -69,9 +94,7 @@ async function audit() {
  * (a program written fresh has no earlier URNs to keep) unless `--baseline-aliases`: then the
  * same aliases as gatelock's, in the same form. The same mock engine and fakes.
  */
-async function baseline() {
-  const t = performance.now();
-  const cpu = process.cpuUsage();
+async function baseline({ t = performance.now(), cpu = process.cpuUsage() } = {}) {
   const pulumi = require("@pulumi/pulumi");
   const { runUnderMocks } = require(path.join(root, "dist/testing/engine.js"));
   const { RandomPassword } = require("@pulumi/random/randomPassword");
@@ -203,7 +226,9 @@ function canonical(v) {
   return JSON.stringify(v) ?? "null";
 }
 
-const result = await (mode === "audit" ? audit() : baseline());
+const modes = { audit, baseline, floor };
+if (!modes[mode]) throw new Error(`mode ${mode}: expected one of ${Object.keys(modes).join(", ")}`);
+const result = await modes[mode]();
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(`${JSON.stringify({ ...result, maxRssMb })}\n`);
 process.exit(0);
