@@ -152,9 +152,10 @@ describe("gatelock audit: a refusal raised while the program runs is a refusal, 
 
 
   it("a missing optional cloud SDK (@pulumi/gcp) exits 1 with ERR_DEPENDENCY_MISSING, not 3", async () => {
-    // As in a project that never installed @pulumi/gcp: loading gatelock's GCP module fails.
-    vi.doMock("../components/gcp", () => ({
-      get cloud() {
+    // As in a project that never installed @pulumi/gcp: loading the GCP component the stack
+    // needs fails (its SDK submodules are not there).
+    vi.doMock("../components/gcp/shared-secret-origin", () => ({
+      get GcpSharedSecretOrigin() {
         throw Object.assign(new Error("Cannot find module '@pulumi/gcp'"), { code: "MODULE_NOT_FOUND" });
       },
     }));
@@ -169,7 +170,7 @@ describe("gatelock audit: a refusal raised while the program runs is a refusal, 
       expect(out).toBe("");
       expect(code).toBe(1);
     } finally {
-      vi.doUnmock("../components/gcp");
+      vi.doUnmock("../components/gcp/shared-secret-origin");
     }
   });
 });

@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cloud } from "../components/azure";
+import { cloud } from "../components/azure/program";
 import { AzureMtlsOrigin, type AzureMtlsOriginArgs } from "../components/azure/mtls-origin";
 import { KEY_VAULT_SECRETS_USER } from "../components/azure/shared-secret-origin";
 import { zuploGateway } from "../components/component/checked-origin";
@@ -388,7 +388,7 @@ describe("chains for the Application Gateway", () => {
 });
 
 describe("the stack file's builder", () => {
-  it("`cloud.builders.mtls` builds the component from a parsed origin, block and all", async () => {
+  it("`cloud.methods.mtls` loads the component and builds it from a parsed origin, block and all", async () => {
     const parsed = MtlsOriginConfig.parse({
       name: "orders",
       method: "mtls",
@@ -396,9 +396,10 @@ describe("the stack file's builder", () => {
       url: "https://orders-api.azurewebsites.net",
       azure: { appService: { name: "orders-api", resourceGroup: "rg-orders" }, vault: { resourceGroup: "rg-orders", name: "kv-acme-orders", readers: [READERS[0]] } },
     });
+    const build = await cloud.methods.mtls!.load();
     let built: unknown;
     const run = await runUnderMocks(() => {
-      built = cloud.builders.mtls!(parsed, { gateway: zuploGateway(gateway), zuplo: gateway, projectDir: dir });
+      built = build(parsed, { gateway: zuploGateway(gateway), zuplo: gateway, projectDir: dir });
       return {};
     }, { stack: "prod" });
     expect(built).toBeInstanceOf(AzureMtlsOrigin);

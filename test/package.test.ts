@@ -116,6 +116,40 @@ main().catch((e) => { console.error(e); process.exit(1); });
     expect(result.loaded).toEqual([]);
   });
 
+  it("the stack-file program loads the components of the methods a stack uses, and no other", () => {
+    // An AWS stack of shared-secret origins loads no federated, mTLS or tunnel component, nor
+    // the IAM, ECS, load balancer or API Gateway SDK modules they import; a federated origin
+    // brings its component and the OIDC provider's.
+    fs.writeFileSync(
+      path.join(consumer, "methods.js"),
+      `const { deploy } = require("gatelock");
+const { runUnderMocks } = require("gatelock/testing");
+const gateway = { kind: "zuplo", account: "acme", project: "orders-api", branch: "main" };
+const origins = {
+  "shared-secret": [{ name: "orders", method: "shared-secret", cloud: "aws", aws: { region: "us-east-1", readers: ["arn:aws:iam::123456789012:role/orders"] } }],
+  federated: [{ name: "shipments", method: "federated", cloud: "aws", url: "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod", federated: { audience: "aws:acme:prod", subjects: ["atcl_3c5VqX0pQ7JmA1bT9kLwZr2e"] }, aws: { region: "us-east-1", apiGateway: { apiId: "a1b2c3d4e5", stage: "prod", routes: ["GET /orders"] } } }],
+}[process.argv[2]];
+runUnderMocks(async () => (await deploy({ config: { gateway, origins }, stack: "prod", projectDir: __dirname })).outputs, { stack: "prod" }).then(() => {
+  const loaded = Object.keys(require.cache).map((k) => k.replace(/\\\\/g, "/").replace(/.*\\/node_modules\\//, ""));
+  console.log(JSON.stringify({
+    gatelock: loaded.filter((k) => /^gatelock\\/dist\\/aws\\//.test(k)).sort(),
+    sdk: [...new Set(loaded.flatMap((k) => /^@pulumi\\/aws\\/([a-z0-9]+)\\//.exec(k)?.[1] ?? []))].sort(),
+  }));
+}, (e) => { console.error(e); process.exit(1); });
+`,
+    );
+    const loaded = (method: string) => JSON.parse(run("node", ["methods.js", method], consumer).trim().split("\n").pop()!);
+    const sharedSecret = loaded("shared-secret");
+    expect(sharedSecret.gatelock).toEqual(["gatelock/dist/aws/program.js", "gatelock/dist/aws/shared-secret-origin.js"]);
+    expect(sharedSecret.sdk).toEqual(["secretsmanager"]);
+    const federated = loaded("federated");
+    expect(federated.gatelock).toEqual(expect.arrayContaining(["gatelock/dist/aws/federated-origin.js", "gatelock/dist/aws/oidc-provider.js"]));
+    expect(federated.gatelock).not.toContain("gatelock/dist/aws/shared-secret-origin.js");
+    expect(federated.gatelock.filter((k: string) => /(mtls|tunnel)-origin/.test(k))).toEqual([]);
+    expect(federated.sdk).toContain("iam");
+    expect(federated.sdk.filter((m: string) => ["ecs", "lb", "s3", "secretsmanager"].includes(m))).toEqual([]);
+  });
+
   it("type-checks with classic node10 resolution too (typesVersions)", () => {
     fs.writeFileSync(path.join(consumer, "tsconfig.node10.json"), JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { module: "commonjs", moduleResolution: "node10", noEmit: true } }));
     run("npx", ["tsc", "-p", "tsconfig.node10.json"], consumer);

@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DockerTunnelOrigin, type DockerTunnelOriginArgs } from "../components/docker/tunnel-origin";
-import { cloud } from "../components/docker/index";
+import { cloud } from "../components/docker/program";
 import { DOCKER_TUNNEL_FILES_TYPE, dockerTunnelFilesProvider as p } from "../components/docker/tunnel-files";
 import { composeFile, DOCKER_RUN_HARDENING, systemdUnit, systemdUnitFile, systemdWord } from "../components/documents/docker-tunnel";
 import { ConfigError } from "../components/errors";

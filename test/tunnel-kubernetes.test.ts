@@ -13,7 +13,7 @@ import { Secret as SecretModel } from "kubernetes-models/v1/Secret";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../components/errors";
 import { KubernetesTunnelOrigin, type KubernetesTunnelOriginArgs } from "../components/kubernetes/tunnel-origin";
-import { cloud } from "../components/kubernetes/index";
+import { cloud } from "../components/kubernetes/program";
 import { NON_PUBLIC_IPV4, TOKEN_VERSION_ANNOTATION, tokenVersion } from "../components/documents/kubernetes-tunnel";
 import { MockRunError, runUnderMocks } from "../components/testing/engine";
 import type { FakeCloudOptions } from "../components/testing/fakes";

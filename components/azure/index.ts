@@ -1,10 +1,4 @@
-/** `gatelock/azure`: Azure translators and components. Loads only azure-native submodules. */
-import { type CloudModule, expectMethod, federatedArgs, mtlsArgs, serviceAuthArgs, sharedSecretArgs, tunnelOriginArgs } from "../program/translator";
-import { AzureFederatedOrigin } from "./federated-origin";
-import { AzureMtlsOrigin } from "./mtls-origin";
-import { AzureTunnelOrigin } from "./tunnel-origin";
-import { AzureSharedSecretOrigin } from "./shared-secret-origin";
-
+/** `gatelock/azure`: the Azure components and the documents they build. Loads only azure-native submodules. */
 export {
   AzureSharedSecretOrigin,
   type AzureSharedSecretOriginArgs,
@@ -47,42 +41,3 @@ export {
   azureFederatedGatewayConfig,
   azureFederatedVariables,
 } from "../gateway/federated/azure";
-
-/** Loaded only for a stack with an Azure service-auth origin: it needs `@pulumi/azuread`. */
-let entra: Pick<typeof import("../azuread"), "AzureServiceAuthOrigin"> | undefined;
-
-export const cloud: CloudModule = {
-  cloud: "azure",
-  prepare: {
-    "service-auth": {
-      pkg: "@pulumi/azuread",
-      load: async () => {
-        const { AzureServiceAuthOrigin } = await import("../azuread");
-        entra = { AzureServiceAuthOrigin };
-      },
-    },
-  },
-  builders: {
-    tunnel: (raw, ctx) => {
-      const o = expectMethod(raw, "tunnel");
-      return new AzureTunnelOrigin(o.name, { ...tunnelOriginArgs(o, ctx), ...o.azure! }, ctx.opts);
-    },
-    "shared-secret": (raw, ctx) => {
-      const o = expectMethod(raw, "shared-secret");
-      return new AzureSharedSecretOrigin(o.name, { ...sharedSecretArgs(o), ...o.azure! }, ctx.opts);
-    },
-    federated: (raw, ctx) => {
-      const o = expectMethod(raw, "federated");
-      return new AzureFederatedOrigin(o.name, { ...federatedArgs(o, ctx.gateway), ...o.azure! }, ctx.opts);
-    },
-    "service-auth": (raw, ctx) => {
-      const o = expectMethod(raw, "service-auth");
-      if (!entra) throw new TypeError("gatelock: the program builds Azure service-auth origins only after preparing them (loading @pulumi/azuread)");
-      return new entra.AzureServiceAuthOrigin(o.name, { ...serviceAuthArgs(o), ...o.azure! }, ctx.opts);
-    },
-    mtls: (raw, ctx) => {
-      const o = expectMethod(raw, "mtls");
-      return new AzureMtlsOrigin(o.name, { ...mtlsArgs(o, ctx), ...o.azure! }, ctx.opts);
-    },
-  },
-};

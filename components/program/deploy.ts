@@ -13,11 +13,11 @@ import { GatewayTunnel } from "../gateway/tunnel-gateway";
 import { gatewayConfigFor, type OriginGatewayConfig, policiesDocument, type ZuploPolicy } from "../gateway/zuplo-policies";
 import { type Cloud, GatelockConfig, type Method, type ParsedConfig, type ParsedOrigin } from "../model/config";
 import { describeOrigin, type OriginDescription } from "../model/describe";
-import { buildModel, type GatelockModel, type OriginModel, type TunnelOrigin } from "../model/model";
+import { buildModel, type GatelockModel, type TunnelOrigin } from "../model/model";
 import type { Finding } from "../model/safety";
 import { carriedService } from "../tunnel/origin-args";
 import { TunnelServiceOrigin } from "../tunnel/service-origin";
-import { type BuildContext, type CloudModule, expectMethod, type OriginComponent, type OriginDeployment } from "./translator";
+import { type BuildContext, type CloudModule, expectMethod, type OriginBuilder, type OriginComponent, type OriginDeployment } from "./translator";
 
 export interface GatelockOutputs {
   /** e.g. `zuplo acme/orders-api@main`. */
@@ -50,14 +50,15 @@ export interface Deployment {
   readonly outputs: GatelockOutputs;
 }
 
+/** Each cloud's translator and the SDK package its components import (named when it is missing). */
 const CLOUD_MODULES: Record<Cloud, { readonly pkg?: string; readonly load: () => Promise<CloudModule> }> = {
-  aws: { pkg: "@pulumi/aws", load: async () => (await import("../aws")).cloud },
-  gcp: { pkg: "@pulumi/gcp", load: async () => (await import("../gcp")).cloud },
-  azure: { pkg: "@pulumi/azure-native", load: async () => (await import("../azure")).cloud },
-  local: { load: async () => (await import("../local")).cloud },
-  other: { load: async () => (await import("../other")).cloud },
-  kubernetes: { pkg: "@pulumi/kubernetes", load: async () => (await import("../kubernetes")).cloud },
-  docker: { load: async () => (await import("../docker")).cloud },
+  aws: { pkg: "@pulumi/aws", load: async () => (await import("../aws/program")).cloud },
+  gcp: { pkg: "@pulumi/gcp", load: async () => (await import("../gcp/program")).cloud },
+  azure: { pkg: "@pulumi/azure-native", load: async () => (await import("../azure/program")).cloud },
+  local: { load: async () => (await import("../local/program")).cloud },
+  other: { load: async () => (await import("../other/program")).cloud },
+  kubernetes: { pkg: "@pulumi/kubernetes", load: async () => (await import("../kubernetes/program")).cloud },
+  docker: { load: async () => (await import("../docker/program")).cloud },
 };
 
 /** Reads `gatelock:gateway` and `gatelock:origins` from the stack config. */
@@ -82,17 +83,19 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
     if (issues.length > 0) throw new ConfigError(issues);
   }
 
-  // Load only the clouds this stack uses: an AWS-only stack never loads the Azure SDK.
+  // Load only what this stack uses: its clouds' translators, and the components of the methods
+  // it uses there (an AWS-only stack never loads the Azure SDK; a shared-secret stack, no ECS).
   const clouds = new Map<Cloud, CloudModule>();
-  for (const cloud of new Set(model.origins.map((o) => o.cloud))) clouds.set(cloud, await loadCloud(cloud));
-  for (const key of new Set(model.origins.map((o) => `${o.cloud} ${o.method}`))) {
-    const [cloud, method] = key.split(" ") as [Cloud, Method];
-    await prepareMethod(cloud, method, clouds.get(cloud)!);
+  for (const cloud of new Set(model.origins.map((o) => o.cloud))) clouds.set(cloud, await CLOUD_MODULES[cloud].load());
+  const builders = new Map<string, OriginBuilder>();
+  for (const o of model.origins) {
+    const key = builderKey(o.cloud, o.method);
+    if (!builders.has(key)) builders.set(key, await loadBuilder(o.cloud, o.method, clouds.get(o.cloud)!, o.key));
   }
 
   // What origins of one cloud share (AWS: the IAM OIDC provider for the gateway's issuer).
   let ctx: BuildContext = { gateway: gatewayArgs(config.gateway), zuplo: { account: config.gateway.account, project: config.gateway.project, branch: config.gateway.branch }, stack, projectDir, ...(options.opts ? { opts: options.opts } : {}) };
-  for (const module of clouds.values()) ctx = { ...ctx, ...module.shared?.(model, ctx) };
+  for (const [cloud, module] of clouds) ctx = { ...ctx, ...(module.shared ? await withCloudPackage(cloud, () => module.shared!(model, ctx)) : {}) };
 
   // Each tunnel on Zuplo, before its connector (which needs the token). Origins naming one
   // tunnel share it, and the first one's connector carries them all.
@@ -109,7 +112,7 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   const carried = new Map<string, pulumi.Resource>();
   const origins: OriginDeployment[] = config.origins.map((o, i) => {
     const origin = model.origins[i]!;
-    const component = origin.method === "tunnel" && origin.tunnel.carrier !== origin.name ? carriedOrigin(expectMethod(o, "tunnel"), origin, ctx) : buildOrigin(o, origin, ctx, clouds);
+    const component = origin.method === "tunnel" && origin.tunnel.carrier !== origin.name ? carriedOrigin(expectMethod(o, "tunnel"), origin, ctx) : builders.get(builderKey(o.cloud, o.method))!(o, ctx);
     const module = clouds.get(o.cloud)!;
     let ready: pulumi.Resource | undefined;
     if (origin.method === "tunnel") {
@@ -151,26 +154,23 @@ function gatewayArgs(g: ParsedConfig["gateway"]): GatewayArgs {
   return { account: g.account, project: g.project, ...(g.identity ? { ...g.identity } : {}) };
 }
 
-async function loadCloud(cloud: Cloud): Promise<CloudModule> {
-  const entry = CLOUD_MODULES[cloud];
-  try {
-    return await entry.load();
-  } catch (e) {
-    if (entry.pkg && isMissingModule(e, entry.pkg)) {
-      throw missingDependencyError(entry.pkg, cloud, e);
-    }
-    throw e;
-  }
+const builderKey = (cloud: Cloud, method: Method) => `${cloud} ${method}`;
+
+/** Load one method's component on one cloud, naming a missing package as such. */
+async function loadBuilder(cloud: Cloud, method: Method, module: CloudModule, key: string): Promise<OriginBuilder> {
+  const entry = module.methods[method];
+  if (!entry) throw new GatelockError("ERR_CONFIG_INVALID", `${key}: method ${method} is not available on ${cloud} yet.`);
+  return withCloudPackage(cloud, entry.load, entry.pkg);
 }
 
-/** Load what one method of a cloud needs beyond the cloud's SDK, naming a missing package as such. */
-async function prepareMethod(cloud: Cloud, method: Method, module: CloudModule): Promise<void> {
-  const step = module.prepare?.[method];
-  if (!step) return;
+/** Run a step that loads a cloud's components: a package it needs that is not installed is a missing dependency, not a crash. */
+async function withCloudPackage<T>(cloud: Cloud, step: () => Promise<T>, methodPkg?: string): Promise<T> {
   try {
-    await step.load();
+    return await step();
   } catch (e) {
-    if (isMissingModule(e, step.pkg)) throw missingDependencyError(step.pkg, cloud, e);
+    for (const pkg of [methodPkg, CLOUD_MODULES[cloud].pkg]) {
+      if (pkg && isMissingModule(e, pkg)) throw missingDependencyError(pkg, cloud, e);
+    }
     throw e;
   }
 }
@@ -184,12 +184,6 @@ function isMissingModule(e: unknown, pkg: string): boolean {
   if ((e as NodeJS.ErrnoException)?.code !== "MODULE_NOT_FOUND") return false;
   const missing = /Cannot find module '([^']+)'/.exec(String((e as Error).message))?.[1];
   return missing === pkg || missing?.startsWith(`${pkg}/`) === true;
-}
-
-function buildOrigin(o: ParsedOrigin, origin: OriginModel, ctx: BuildContext, clouds: ReadonlyMap<Cloud, CloudModule>): OriginComponent {
-  const build = clouds.get(o.cloud)!.builders[o.method];
-  if (!build) throw new GatelockError("ERR_CONFIG_INVALID", `${origin.key}: method ${o.method} is not available on ${o.cloud} yet.`);
-  return build(o, ctx);
 }
 
 /** An origin another origin's connector carries: no resource of its own, only its service and URL. */

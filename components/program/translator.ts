@@ -65,16 +65,26 @@ export interface OriginComponent extends pulumi.ComponentResource {
   readonly findings: readonly Finding[];
 }
 
+/** One method on one cloud: its builder, loaded with its component the first time a stack needs it. */
+export interface MethodEntry {
+  /**
+   * A package the component needs beyond the cloud's SDK (Azure service auth: `@pulumi/azuread`),
+   * named when it is missing.
+   */
+  readonly pkg?: string;
+  /** Loads the component (and the SDK submodules it imports) and returns its builder. */
+  readonly load: () => Promise<OriginBuilder>;
+}
+
 export interface CloudModule {
   readonly cloud: Cloud;
-  readonly builders: Partial<Record<Method, OriginBuilder>>;
   /**
-   * What a method needs loaded before its builder runs, beyond the cloud's SDK (Azure service
-   * auth: `@pulumi/azuread`), so a stack that does not use it never needs the package.
+   * Per method, loaded only for a stack with such an origin: a shared-secret stack never loads
+   * the ECS, load balancer, TLS or Entra modules that other methods need.
    */
-  readonly prepare?: Partial<Record<Method, { readonly pkg: string; readonly load: () => Promise<void> }>>;
+  readonly methods: Partial<Record<Method, MethodEntry>>;
   /** Resources the stack's origins on this cloud share, created once before them. */
-  readonly shared?: (model: GatelockModel, ctx: BuildContext) => Partial<BuildContext>;
+  readonly shared?: (model: GatelockModel, ctx: BuildContext) => Promise<Partial<BuildContext>>;
   /** Stack-level facts about an origin for its stack outputs (what only the program knows). */
   readonly outputs?: (origin: OriginModel) => Record<string, unknown>;
 }

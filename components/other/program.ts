@@ -1,0 +1,14 @@
+/** How the stack-file program builds origins not behind cloud IAM: the origin verifies the gateway's token itself. */
+import { type CloudModule, expectMethod, federatedArgs } from "../program/translator";
+
+export const cloud: CloudModule = {
+  cloud: "other",
+  methods: {
+    federated: {
+      load: async () => {
+        const { OtherFederatedOrigin } = await import("./federated-origin");
+        return (raw, ctx) => new OtherFederatedOrigin(raw.name, federatedArgs(expectMethod(raw, "federated"), ctx.gateway), ctx.opts);
+      },
+    },
+  },
+};
