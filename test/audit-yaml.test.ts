@@ -58,6 +58,11 @@ const broken: [string, string | Buffer, string][] = [
   ["binary", Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, ...Buffer.from(SECRET), 0x00, 0x00]), "1:1"],
   ["control-character", `config:\n  gatelock:zuploApiKey: ${SECRET}\u0000\n`, "2:59"],
   ["deep-nesting", `config:\n  gatelock:origins: ${"[".repeat(20_000)}${SECRET}${"]".repeat(20_000)}\n`, "2:83"],
+  // The 65th collection, counting the file's top-level mapping as the first, in each place one can nest.
+  ["deep-block-maps", `config:\n${Array.from({ length: 63 }, (_, i) => `${"  ".repeat(i + 1)}k:\n`).join("")}${"  ".repeat(64)}k: ${SECRET}\n`, "65:129"],
+  ["deep-block-sequences", `config:\n  k:\n    ${"- ".repeat(63)}${SECRET}\n`, "3:129"],
+  ["deep-in-a-key", `config:\n  ? ${"[".repeat(63)}${SECRET}${"]".repeat(63)}\n  : v\n`, "2:67"],
+  ["deep-flow-maps", `config:\n  k: ${"{a: ".repeat(63)}${SECRET}${"}".repeat(63)}\n`, "2:254"],
 ];
 
 describe("gatelock audit: a stack file that is not valid YAML", () => {
@@ -96,6 +101,8 @@ describe("gatelock audit: a stack file that is not valid YAML", () => {
       crlf: "config:\r\n  gatelock:gateway: {kind: zuplo}\r\n",
       bom: "\ufeffconfig:\n  gatelock:origins: []\n",
       aliases: "config:\n  gatelock:x: &r [a, b]\n  gatelock:y: *r\n",
+      // 64 levels, the most allowed: the top-level mapping, config's, then 62 flow mappings.
+      deepest: `config:\n  gatelock:x: ${"{a: ".repeat(62)}1${"}".repeat(62)}\n`,
     });
     expect(readStackConfig(dir, "empty").config).toEqual({});
     expect(readStackConfig(dir, "comments").config).toEqual({});
@@ -103,6 +110,7 @@ describe("gatelock audit: a stack file that is not valid YAML", () => {
     expect(readStackConfig(dir, "crlf").config).toEqual({ "gatelock:gateway": '{"kind":"zuplo"}' });
     expect(readStackConfig(dir, "bom").config).toEqual({ "gatelock:origins": "[]" });
     expect(readStackConfig(dir, "aliases").config).toEqual({ "gatelock:x": '["a","b"]', "gatelock:y": '["a","b"]' });
+    expect(readStackConfig(dir, "deepest").config["gatelock:x"]).toBe(`${'{"a":'.repeat(62)}1${"}".repeat(62)}`);
   });
 });
 

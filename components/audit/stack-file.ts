@@ -305,21 +305,22 @@ function isClosedQuote(source: string, q: '"' | "'"): boolean {
   return n % 2 === 1;
 }
 
-/** Offset of the first collection nested deeper than MAX_YAML_DEPTH, walking the CST without recursion. */
+/**
+ * Offset of the first collection nested deeper than MAX_YAML_DEPTH, walking the CST without
+ * recursion. A collection nests only as a document's value or an item's key or value (the
+ * rest of the CST is source tokens: indicators, props, separators), so only those are walked.
+ */
 function tooDeep(tokens: readonly CST.Token[]): number | undefined {
-  const stack: [unknown, number][] = tokens.map((t) => [t, 0]);
+  const stack: [CST.Token | null | undefined, number][] = tokens.map((t) => [t, 0]);
   while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (Array.isArray(v)) {
-      for (const x of v) stack.push([x, depth]);
-      continue;
+    const [t, depth] = stack.pop()!;
+    if (!t) continue;
+    if (t.type === "document") {
+      stack.push([t.value, depth]);
+    } else if (t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection") {
+      if (depth + 1 > MAX_YAML_DEPTH) return t.offset;
+      for (const item of t.items) stack.push([item.key, depth + 1], [item.value, depth + 1]);
     }
-    if (!v || typeof v !== "object") continue;
-    const t = v as { type?: unknown; offset?: unknown };
-    const isCollectionToken = t.type === "block-map" || t.type === "block-seq" || t.type === "flow-collection";
-    const d = isCollectionToken ? depth + 1 : depth;
-    if (d > MAX_YAML_DEPTH) return typeof t.offset === "number" ? t.offset : 0;
-    for (const [k, x] of Object.entries(v)) if (k !== "source" && x && typeof x === "object") stack.push([x, d]);
   }
   return undefined;
 }
