@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../components/errors";
 import { MockRunError } from "../components/testing/engine";
 import { UNFAKED } from "../components/testing/fakes";
@@ -19,6 +19,32 @@ describe("the gatelock program", () => {
     // Every cloud resource sits under a gatelock component, never loose in the stack.
     for (const r of run.resources.filter((x) => x.custom)) expect(r.parent, `${r.type} ${r.name}`).toMatch(/[:$]gatelock:[a-z-]+:[A-Za-z]+::[a-z-]+$/);
     expect(UNFAKED).toEqual([]);
+  });
+
+  it("loads only what the stack uses: a shared-secret stack never loads another method's component or the tunnel parts", async () => {
+    // Each module a shared-secret stack must not need, made to fail as a missing package would.
+    const unneeded = [
+      ...["aws", "gcp", "azure"].flatMap((c) => ["federated-origin", "mtls-origin", "tunnel-origin"].map((m) => `../components/${c}/${m}`)),
+      "../components/aws/oidc-provider",
+      "../components/gcp/service-auth-origin",
+      "../components/gcp/gateway-service-account",
+      "../components/azuread",
+      "../components/program/tunnels",
+    ];
+    const loaded: string[] = [];
+    for (const m of unneeded) {
+      vi.doMock(m, () => {
+        loaded.push(m);
+        throw Object.assign(new Error(`Cannot find module '${m}'`), { code: "MODULE_NOT_FOUND" });
+      });
+    }
+    try {
+      const run = await runProgram(config(awsOrigin, gcpOrigin, azureOrigin));
+      expect(run.resources.filter((r) => !r.custom && r.type.endsWith(":SharedSecretOrigin"))).toHaveLength(3);
+      expect(loaded).toEqual([]);
+    } finally {
+      for (const m of unneeded) vi.doUnmock(m);
+    }
   });
 
   it("refuses invalid config before registering any resource", async () => {

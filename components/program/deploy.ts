@@ -9,15 +9,13 @@ import type { GatewayArgs } from "../component/checked-origin";
 import { ConfigError, GatelockError, missingDependencyError } from "../errors";
 import { ownCaKeyIssues } from "./config-secrets";
 import { type VariableSummary, ZuploEnvironment } from "../gateway/environment";
-import { GatewayTunnel } from "../gateway/tunnel-gateway";
+import type { GatewayTunnel } from "../gateway/tunnel-gateway";
 import { gatewayConfigFor, type OriginGatewayConfig, policiesDocument, type ZuploPolicy } from "../gateway/zuplo-policies";
-import { type Cloud, GatelockConfig, type Method, type ParsedConfig, type ParsedOrigin } from "../model/config";
+import { type Cloud, GatelockConfig, type Method, type ParsedConfig } from "../model/config";
 import { describeOrigin, type OriginDescription } from "../model/describe";
-import { buildModel, type GatelockModel, type TunnelOrigin } from "../model/model";
+import { buildModel, type GatelockModel } from "../model/model";
 import type { Finding } from "../model/safety";
-import { carriedService } from "../tunnel/origin-args";
-import { TunnelServiceOrigin } from "../tunnel/service-origin";
-import { type BuildContext, type CloudModule, expectMethod, type OriginBuilder, type OriginComponent, type OriginDeployment } from "./translator";
+import { type BuildContext, type CloudModule, expectMethod, type OriginBuilder, type OriginDeployment } from "./translator";
 
 export interface GatelockOutputs {
   /** e.g. `zuplo acme/orders-api@main`. */
@@ -97,22 +95,17 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   let ctx: BuildContext = { gateway: gatewayArgs(config.gateway), zuplo: { account: config.gateway.account, project: config.gateway.project, branch: config.gateway.branch }, stack, projectDir, ...(options.opts ? { opts: options.opts } : {}) };
   for (const [cloud, module] of clouds) ctx = { ...ctx, ...(module.shared ? await withCloudPackage(cloud, () => module.shared!(model, ctx)) : {}) };
 
-  // Each tunnel on Zuplo, before its connector (which needs the token). Origins naming one
-  // tunnel share it, and the first one's connector carries them all.
-  const tunnels = new Map<string, GatewayTunnel>();
-  for (const origin of model.origins) {
-    if (origin.method !== "tunnel" || origin.tunnel.carrier !== origin.name) continue;
-    const api = model.gateway.environment.developerApi!;
-    const t = origin.tunnel;
-    tunnels.set(t.tunnelName, new GatewayTunnel(`tunnel-${t.tunnelName}`, { account: model.gateway.account, project: model.gateway.project, name: t.tunnelName, apiUrl: api.apiUrl, rotateAfterDays: t.rotateAfterDays, rotation: t.rotation }, options.opts));
-  }
-  if (tunnels.size > 0) ctx = { ...ctx, tunnelTokens: tunnelTokens(model, config, tunnels) };
+  // Each tunnel on Zuplo, before its connector (which needs the token): loaded only by a stack
+  // with a tunnel origin.
+  const tunnelParts = model.origins.some((o) => o.method === "tunnel") ? await import("./tunnels") : undefined;
+  const tunnels = tunnelParts?.gatewayTunnels(model, options.opts) ?? new Map<string, GatewayTunnel>();
+  if (tunnels.size > 0) ctx = { ...ctx, tunnelTokens: tunnelParts!.tunnelTokens(model, config, tunnels) };
 
   // A tunnel carries its origins once their connector exists; the gateway's URLs wait for that.
   const carried = new Map<string, pulumi.Resource>();
   const origins: OriginDeployment[] = config.origins.map((o, i) => {
     const origin = model.origins[i]!;
-    const component = origin.method === "tunnel" && origin.tunnel.carrier !== origin.name ? carriedOrigin(expectMethod(o, "tunnel"), origin, ctx) : builders.get(builderKey(o.cloud, o.method))!(o, ctx);
+    const component = origin.method === "tunnel" && origin.tunnel.carrier !== origin.name ? tunnelParts!.carriedOrigin(expectMethod(o, "tunnel"), origin, ctx) : builders.get(builderKey(o.cloud, o.method))!(o, ctx);
     const module = clouds.get(o.cloud)!;
     let ready: pulumi.Resource | undefined;
     if (origin.method === "tunnel") {
@@ -184,23 +177,4 @@ function isMissingModule(e: unknown, pkg: string): boolean {
   if ((e as NodeJS.ErrnoException)?.code !== "MODULE_NOT_FOUND") return false;
   const missing = /Cannot find module '([^']+)'/.exec(String((e as Error).message))?.[1];
   return missing === pkg || missing?.startsWith(`${pkg}/`) === true;
-}
-
-/** An origin another origin's connector carries: no resource of its own, only its service and URL. */
-function carriedOrigin(o: Extract<ParsedOrigin, { method: "tunnel" }>, origin: TunnelOrigin, ctx: BuildContext): OriginComponent {
-  const { service, endpoint, accessibleBy, dangerouslyAllowPublicEndpoint } = o.tunnel;
-  return new TunnelServiceOrigin(o.name, { tunnel: { name: origin.tunnel.tunnelName, service, endpoint, accessibleBy, dangerouslyAllowPublicEndpoint } }, ctx.opts);
-}
-
-/** Each tunnel's token and generation, and the origins its carrier's connector also carries, by tunnel name. */
-function tunnelTokens(model: GatelockModel, config: ParsedConfig, tunnels: ReadonlyMap<string, GatewayTunnel>): NonNullable<BuildContext["tunnelTokens"]> {
-  const publicAllowed = new Map(config.origins.flatMap((o) => (o.method === "tunnel" ? [[o.name, o.tunnel.dangerouslyAllowPublicEndpoint] as const] : [])));
-  return Object.fromEntries(
-    model.origins.flatMap((o) => {
-      if (o.method !== "tunnel" || o.tunnel.carrier !== o.name) return [];
-      const tunnel = tunnels.get(o.tunnel.tunnelName)!;
-      const alsoCarries = o.tunnel.alsoCarries.map((c) => carriedService(o, c, publicAllowed.get(c.origin)));
-      return [[o.tunnel.tunnelName, { token: tunnel.token, generation: tunnel.generation, alsoCarries }]];
-    }),
-  );
 }
