@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { FederatedOrigin, GatelockModel } from "../model/model";
-import { type BuildContext, type CloudModule, expectMethod, federatedArgs, mtlsArgs, sharedSecretArgs, tunnelOriginArgs } from "../program/translator";
+import { type BuildContext, type CloudModule, expectMethod, federatedArgs, lazyMethod, mtlsArgs, sharedSecretArgs, tunnelOriginArgs } from "../program/translator";
 
 /**
  * The stack's IAM OIDC provider for the gateway's issuer, when an AWS federated origin does
@@ -25,44 +25,24 @@ export const cloud: CloudModule = {
   shared: sharedOidcProvider,
   outputs: (o) => (o.method === "federated" && o.target.cloud === "aws" ? { oidcProvider: o.target.oidcProvider.kind === "adopt" ? "adopted" : "created by this stack" } : {}),
   methods: {
-    tunnel: {
-      load: async () => {
-        const { AwsTunnelOrigin } = await import("./tunnel-origin");
-        return (raw, ctx) => {
-          const o = expectMethod(raw, "tunnel");
-          return new AwsTunnelOrigin(o.name, { ...tunnelOriginArgs(o, ctx), ...o.aws! }, ctx.opts);
-        };
-      },
-    },
-    "shared-secret": {
-      load: async () => {
-        const { AwsSharedSecretOrigin } = await import("./shared-secret-origin");
-        return (raw, ctx) => {
-          const o = expectMethod(raw, "shared-secret");
-          return new AwsSharedSecretOrigin(o.name, { ...sharedSecretArgs(o), ...o.aws! }, ctx.opts);
-        };
-      },
-    },
-    federated: {
-      load: async () => {
-        const { AwsFederatedOrigin } = await import("./federated-origin");
-        return (raw, ctx) => {
-          const o = expectMethod(raw, "federated");
-          const { oidcProviderArn, ...aws } = o.aws!;
-          const arn = oidcProviderArn ?? ctx.oidcProviderArn;
-          if (arn === undefined) throw new TypeError(`gatelock: ${o.name} needs the stack's OIDC provider`);
-          return new AwsFederatedOrigin(o.name, { ...federatedArgs(o, ctx.gateway), ...aws, oidcProviderArn: arn }, ctx.opts);
-        };
-      },
-    },
-    mtls: {
-      load: async () => {
-        const { AwsMtlsOrigin } = await import("./mtls-origin");
-        return (raw, ctx) => {
-          const o = expectMethod(raw, "mtls");
-          return new AwsMtlsOrigin(o.name, { ...mtlsArgs(o, ctx), ...o.aws! }, ctx.opts);
-        };
-      },
-    },
+    tunnel: lazyMethod(() => import("./tunnel-origin"), ({ AwsTunnelOrigin }) => (raw, ctx) => {
+      const o = expectMethod(raw, "tunnel");
+      return new AwsTunnelOrigin(o.name, { ...tunnelOriginArgs(o, ctx), ...o.aws! }, ctx.opts);
+    }),
+    "shared-secret": lazyMethod(() => import("./shared-secret-origin"), ({ AwsSharedSecretOrigin }) => (raw, ctx) => {
+      const o = expectMethod(raw, "shared-secret");
+      return new AwsSharedSecretOrigin(o.name, { ...sharedSecretArgs(o), ...o.aws! }, ctx.opts);
+    }),
+    federated: lazyMethod(() => import("./federated-origin"), ({ AwsFederatedOrigin }) => (raw, ctx) => {
+      const o = expectMethod(raw, "federated");
+      const { oidcProviderArn, ...aws } = o.aws!;
+      const arn = oidcProviderArn ?? ctx.oidcProviderArn;
+      if (arn === undefined) throw new TypeError(`gatelock: ${o.name} needs the stack's OIDC provider`);
+      return new AwsFederatedOrigin(o.name, { ...federatedArgs(o, ctx.gateway), ...aws, oidcProviderArn: arn }, ctx.opts);
+    }),
+    mtls: lazyMethod(() => import("./mtls-origin"), ({ AwsMtlsOrigin }) => (raw, ctx) => {
+      const o = expectMethod(raw, "mtls");
+      return new AwsMtlsOrigin(o.name, { ...mtlsArgs(o, ctx), ...o.aws! }, ctx.opts);
+    }),
   },
 };

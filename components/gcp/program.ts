@@ -5,7 +5,7 @@
  */
 import type { GatelockModel } from "../model/model";
 import type { GcpServiceAuthTarget, GcpTokenKind } from "../model/service-auth/target";
-import { type BuildContext, type CloudModule, expectMethod, federatedArgs, mtlsArgs, sharedSecretArgs, tunnelOriginArgs } from "../program/translator";
+import { type BuildContext, type CloudModule, expectMethod, federatedArgs, lazyMethod, mtlsArgs, sharedSecretArgs, tunnelOriginArgs } from "../program/translator";
 import type { GcpGatewayServiceAccount } from "./gateway-service-account";
 
 /**
@@ -28,53 +28,28 @@ export const cloud: CloudModule = {
   cloud: "gcp",
   shared: gatewayServiceAccounts,
   methods: {
-    tunnel: {
-      load: async () => {
-        const { GcpTunnelOrigin } = await import("./tunnel-origin");
-        return (raw, ctx) => {
-          const o = expectMethod(raw, "tunnel");
-          return new GcpTunnelOrigin(o.name, { ...tunnelOriginArgs(o, ctx), ...o.gcp! }, ctx.opts);
-        };
-      },
-    },
-    "shared-secret": {
-      load: async () => {
-        const { GcpSharedSecretOrigin } = await import("./shared-secret-origin");
-        return (raw, ctx) => {
-          const o = expectMethod(raw, "shared-secret");
-          return new GcpSharedSecretOrigin(o.name, { ...sharedSecretArgs(o), ...o.gcp! }, ctx.opts);
-        };
-      },
-    },
-    federated: {
-      load: async () => {
-        const { GcpFederatedOrigin } = await import("./federated-origin");
-        return (raw, ctx) => {
-          const o = expectMethod(raw, "federated");
-          return new GcpFederatedOrigin(o.name, { ...federatedArgs(o, ctx.gateway), ...o.gcp! }, ctx.opts);
-        };
-      },
-    },
-    "service-auth": {
-      load: async () => {
-        const { GcpServiceAuthOrigin } = await import("./service-auth-origin");
-        return (raw, ctx) => {
-          const o = expectMethod(raw, "service-auth");
-          const { project: _project, token, serviceAccountId: _id, ...target } = o.gcp!;
-          const serviceAccount = ctx.gcpGatewayServiceAccounts?.[token];
-          if (!serviceAccount) throw new TypeError(`gatelock: no gateway service account for ${token} (the program creates one per token kind)`);
-          return new GcpServiceAuthOrigin(o.name, { serviceAccount, ...(o.url !== undefined ? { url: o.url } : {}), ...target }, ctx.opts);
-        };
-      },
-    },
-    mtls: {
-      load: async () => {
-        const { GcpMtlsOrigin } = await import("./mtls-origin");
-        return (raw, ctx) => {
-          const o = expectMethod(raw, "mtls");
-          return new GcpMtlsOrigin(o.name, { ...mtlsArgs(o, ctx), ...o.gcp! }, ctx.opts);
-        };
-      },
-    },
+    tunnel: lazyMethod(() => import("./tunnel-origin"), ({ GcpTunnelOrigin }) => (raw, ctx) => {
+      const o = expectMethod(raw, "tunnel");
+      return new GcpTunnelOrigin(o.name, { ...tunnelOriginArgs(o, ctx), ...o.gcp! }, ctx.opts);
+    }),
+    "shared-secret": lazyMethod(() => import("./shared-secret-origin"), ({ GcpSharedSecretOrigin }) => (raw, ctx) => {
+      const o = expectMethod(raw, "shared-secret");
+      return new GcpSharedSecretOrigin(o.name, { ...sharedSecretArgs(o), ...o.gcp! }, ctx.opts);
+    }),
+    federated: lazyMethod(() => import("./federated-origin"), ({ GcpFederatedOrigin }) => (raw, ctx) => {
+      const o = expectMethod(raw, "federated");
+      return new GcpFederatedOrigin(o.name, { ...federatedArgs(o, ctx.gateway), ...o.gcp! }, ctx.opts);
+    }),
+    "service-auth": lazyMethod(() => import("./service-auth-origin"), ({ GcpServiceAuthOrigin }) => (raw, ctx) => {
+      const o = expectMethod(raw, "service-auth");
+      const { project: _project, token, serviceAccountId: _id, ...target } = o.gcp!;
+      const serviceAccount = ctx.gcpGatewayServiceAccounts?.[token];
+      if (!serviceAccount) throw new TypeError(`gatelock: no gateway service account for ${token} (the program creates one per token kind)`);
+      return new GcpServiceAuthOrigin(o.name, { serviceAccount, ...(o.url !== undefined ? { url: o.url } : {}), ...target }, ctx.opts);
+    }),
+    mtls: lazyMethod(() => import("./mtls-origin"), ({ GcpMtlsOrigin }) => (raw, ctx) => {
+      const o = expectMethod(raw, "mtls");
+      return new GcpMtlsOrigin(o.name, { ...mtlsArgs(o, ctx), ...o.gcp! }, ctx.opts);
+    }),
   },
 };

@@ -1,14 +1,9 @@
 /** How the stack-file program builds origins not behind cloud IAM: the origin verifies the gateway's token itself. */
-import { type CloudModule, expectMethod, federatedArgs } from "../program/translator";
+import { type CloudModule, expectMethod, federatedArgs, lazyMethod } from "../program/translator";
 
 export const cloud: CloudModule = {
   cloud: "other",
   methods: {
-    federated: {
-      load: async () => {
-        const { OtherFederatedOrigin } = await import("./federated-origin");
-        return (raw, ctx) => new OtherFederatedOrigin(raw.name, federatedArgs(expectMethod(raw, "federated"), ctx.gateway), ctx.opts);
-      },
-    },
+    federated: lazyMethod(() => import("./federated-origin"), ({ OtherFederatedOrigin }) => (raw, ctx) => new OtherFederatedOrigin(raw.name, federatedArgs(expectMethod(raw, "federated"), ctx.gateway), ctx.opts)),
   },
 };

@@ -76,6 +76,14 @@ export interface MethodEntry {
   readonly load: () => Promise<OriginBuilder>;
 }
 
+/**
+ * A method entry that imports its component's module when first needed, then builds with what
+ * the module exports: `lazyMethod(() => import("./tunnel-origin"), ({ AwsTunnelOrigin }) => (raw, ctx) => …)`.
+ */
+export function lazyMethod<M>(load: () => Promise<M>, builder: (module: M) => OriginBuilder, pkg?: string): MethodEntry {
+  return { ...(pkg ? { pkg } : {}), load: async () => builder(await load()) };
+}
+
 export interface CloudModule {
   readonly cloud: Cloud;
   /**
