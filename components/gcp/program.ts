@@ -4,7 +4,7 @@
  * Run, load balancer or certificate SDK modules the other methods need).
  */
 import type { GatelockModel } from "../model/model";
-import type { GcpServiceAuthTarget, GcpTokenKind } from "../model/service-auth/target";
+import type { GcpTokenKind } from "../model/service-auth/target";
 import { type BuildContext, type CloudModule, expectMethod, federatedArgs, lazyMethod, mtlsArgs, sharedSecretArgs, tunnelOriginArgs } from "../program/translator";
 import type { GcpGatewayServiceAccount } from "./gateway-service-account";
 
@@ -14,7 +14,7 @@ import type { GcpGatewayServiceAccount } from "./gateway-service-account";
  * every origin of a kind is reached with the same account (the model refuses two).
  */
 async function gatewayServiceAccounts(model: GatelockModel, ctx: BuildContext): Promise<Pick<BuildContext, "gcpGatewayServiceAccounts">> {
-  const origins = model.origins.flatMap((o) => (o.method === "service-auth" && o.target.cloud === "gcp" ? [{ target: o.target as GcpServiceAuthTarget, rotation: o.credential }] : []));
+  const origins = model.origins.flatMap((o) => (o.method === "service-auth" && o.target.cloud === "gcp" ? [{ target: o.target, rotation: o.credential }] : []));
   if (origins.length === 0) return {};
   const { GcpGatewayServiceAccount } = await import("./gateway-service-account");
   const accounts: Partial<Record<GcpTokenKind, GcpGatewayServiceAccount>> = {};
